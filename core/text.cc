@@ -1,0 +1,55 @@
+#include "core/text.h"
+
+#include <cctype>
+
+namespace fraudgate::core {
+
+std::string FoldWidthAndTrim(std::string_view in) {
+  std::string out;
+  out.reserve(in.size());
+  for (size_t i = 0; i < in.size(); ++i) {
+    const auto c0 = static_cast<unsigned char>(in[i]);
+    // U+FF01..U+FF5E is EF BC 81..EF BC BF and EF BD 80..EF BD 9E.
+    if (c0 == 0xEF && i + 2 < in.size()) {
+      const auto c1 = static_cast<unsigned char>(in[i + 1]);
+      const auto c2 = static_cast<unsigned char>(in[i + 2]);
+      unsigned code = ((c0 & 0x0F) << 12) | ((c1 & 0x3F) << 6) | (c2 & 0x3F);
+      if ((c1 & 0xC0) == 0x80 && (c2 & 0xC0) == 0x80 && code >= 0xFF01 &&
+          code <= 0xFF5E) {
+        out.push_back(static_cast<char>(code - 0xFF01 + 0x21));
+        i += 2;
+        continue;
+      }
+    }
+    // U+3000 is E3 80 80.
+    if (c0 == 0xE3 && i + 2 < in.size() &&
+        static_cast<unsigned char>(in[i + 1]) == 0x80 &&
+        static_cast<unsigned char>(in[i + 2]) == 0x80) {
+      out.push_back(' ');
+      i += 2;
+      continue;
+    }
+    out.push_back(static_cast<char>(c0));
+  }
+  size_t begin = 0;
+  while (begin < out.size() && std::isspace(static_cast<unsigned char>(out[begin])))
+    ++begin;
+  size_t end = out.size();
+  while (end > begin && std::isspace(static_cast<unsigned char>(out[end - 1])))
+    --end;
+  return out.substr(begin, end - begin);
+}
+
+std::string AsciiUpper(std::string_view in) {
+  std::string out(in);
+  for (char& c : out) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  return out;
+}
+
+std::string AsciiLower(std::string_view in) {
+  std::string out(in);
+  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
+}
+
+}  // namespace fraudgate::core

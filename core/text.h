@@ -1,0 +1,42 @@
+// Small text helpers shared by the normalizers.
+#ifndef FRAUDGATE_CORE_TEXT_H_
+#define FRAUDGATE_CORE_TEXT_H_
+
+#include <string>
+#include <string_view>
+#include <type_traits>
+
+#include "absl/strings/str_cat.h"
+
+namespace fraudgate::core {
+
+namespace text_internal {
+template <typename T>
+decltype(auto) ToAlphaNumArg(const T& arg) {
+  if constexpr (std::is_same_v<T, std::string_view>) {
+    return absl::string_view(arg.data(), arg.size());
+  } else {
+    return (arg);
+  }
+}
+}  // namespace text_internal
+
+// absl::StrCat that also takes std::string_view: Debian's Abseil 20220623
+// does not alias absl::string_view to std::string_view.
+template <typename... Args>
+std::string StrCat(const Args&... args) {
+  return absl::StrCat(text_internal::ToAlphaNumArg(args)...);
+}
+
+// Maps full-width ASCII variants (U+FF01..U+FF5E) to ASCII and the ideographic
+// space U+3000 to ' '; trims ASCII whitespace at both ends. Other bytes pass
+// through unchanged.
+std::string FoldWidthAndTrim(std::string_view in);
+
+// ASCII upper-case / lower-case copies.
+std::string AsciiUpper(std::string_view in);
+std::string AsciiLower(std::string_view in);
+
+}  // namespace fraudgate::core
+
+#endif  // FRAUDGATE_CORE_TEXT_H_

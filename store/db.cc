@@ -1,0 +1,100 @@
+#include "store/db.h"
+
+#include <vector>
+
+#include "core/text.h"
+#include "rocksdb/cache.h"
+#include "rocksdb/filter_policy.h"
+#include "rocksdb/table.h"
+
+namespace fraudgate::store {
+namespace {
+
+constexpr std::array<std::string_view, kCfCount> kCfNames = {
+    "entities",           "reports",        "audit",
+    "hits",               "hits_by_identifier", "hits_by_transfer",
+    "hits_by_beneficiary", "meta"};
+
+// Column families read by point lookups on the screening path.
+bool IsPointLookupCf(size_t index) {
+  const Cf cf = static_cast<Cf>(index);
+  return cf == Cf::kEntities || cf == Cf::kHitsByTransfer || cf == Cf::kMeta ||
+         cf == Cf::kReports;
+}
+
+}  // namespace
+
+std::string_view CfName(Cf cf) { return kCfNames[static_cast<size_t>(cf)]; }
+
+absl::Status FromRocks(const rocksdb::Status& s, std::string_view what) {
+  if (s.ok()) return absl::OkStatus();
+  const std::string message = core::StrCat("store: ", what, ": ", s.ToString());
+  if (s.IsIOError() || s.IsCorruption() || s.IsBusy() || s.IsTimedOut() ||
+      s.IsTryAgain() || s.IsIncomplete() || s.IsShutdownInProgress()) {
+    return absl::UnavailableError(message);
+  }
+  return absl::InternalError(message);
+}
+
+absl::StatusOr<std::unique_ptr<Db>> Db::Open(const StoreOptions& options) {
+  if (options.path.empty()) {
+    return absl::InvalidArgumentError("store: path is required");
+  }
+  rocksdb::DBOptions db_options;
+  db_options.create_if_missing = options.create_if_missing;
+  db_options.create_missing_column_families = options.create_if_missing;
+  // Acknowledged writes must survive kill -9: the WAL is written on every
+  // write (DESIGN §10: manual_wal_flush stays off).
+  db_options.manual_wal_flush = false;
+  if (options.env != nullptr) db_options.env = options.env;
+
+  std::shared_ptr<rocksdb::Cache> cache;
+  if (options.block_cache_bytes > 0) {
+    cache = rocksdb::NewLRUCache(options.block_cache_bytes);
+  }
+  std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
+  for (size_t i = 0; i < kCfCount; ++i) {
+    rocksdb::ColumnFamilyOptions cf_options;
+    rocksdb::BlockBasedTableOptions table;
+    if (cache) {
+      table.block_cache = cache;
+    } else {
+      table.no_block_cache = true;
+    }
+    if (IsPointLookupCf(i)) {
+      table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
+      table.whole_key_filtering = true;
+      table.cache_index_and_filter_blocks = cache != nullptr;
+      table.pin_l0_filter_and_index_blocks_in_cache = cache != nullptr;
+      cf_options.optimize_filters_for_hits = false;
+    }
+    cf_options.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
+    descriptors.emplace_back(std::string(kCfNames[i]), cf_options);
+  }
+  // RocksDB requires the default column family to be opened too.
+  descriptors.emplace_back(rocksdb::kDefaultColumnFamilyName,
+                           rocksdb::ColumnFamilyOptions());
+
+  std::vector<rocksdb::ColumnFamilyHandle*> handles;
+  rocksdb::DB* raw = nullptr;
+  rocksdb::Status s =
+      rocksdb::DB::Open(db_options, options.path, descriptors, &handles, &raw);
+  if (!s.ok()) return FromRocks(s, core::StrCat("open ", options.path));
+
+  std::unique_ptr<Db> db(new Db());
+  db->db_.reset(raw);
+  for (size_t i = 0; i < kCfCount; ++i) db->handles_[i] = handles[i];
+  db->default_cf_ = handles[kCfCount];
+  return db;
+}
+
+Db::~Db() {
+  if (!db_) return;
+  for (rocksdb::ColumnFamilyHandle* h : handles_) {
+    if (h != nullptr) db_->DestroyColumnFamilyHandle(h);
+  }
+  if (default_cf_ != nullptr) db_->DestroyColumnFamilyHandle(default_cf_);
+  db_->Close();
+}
+
+}  // namespace fraudgate::store

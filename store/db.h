@@ -1,0 +1,65 @@
+// Internal to store/: the RocksDB handle with the column families of DESIGN §3
+// and the one place where rocksdb::Status becomes absl::Status. Nothing outside
+// store/ includes this header.
+#ifndef FRAUDGATE_STORE_DB_H_
+#define FRAUDGATE_STORE_DB_H_
+
+#include <array>
+#include <memory>
+#include <string_view>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "rocksdb/db.h"
+#include "store/store_options.h"
+
+namespace fraudgate::store {
+
+enum class Cf {
+  kEntities,
+  kReports,
+  kAudit,
+  kHits,
+  kHitsByIdentifier,
+  kHitsByTransfer,
+  kHitsByBeneficiary,
+  kMeta,
+};
+inline constexpr size_t kCfCount = 8;
+
+// The column family name of `cf` as stored on disk.
+std::string_view CfName(Cf cf);
+
+// rocksdb::Status -> absl::Status. I/O errors, corruption and busy/timeout
+// become UNAVAILABLE (the store cannot answer), others INTERNAL. `what` names
+// the operation.
+absl::Status FromRocks(const rocksdb::Status& s, std::string_view what);
+
+class Db {
+ public:
+  // Opens (or creates) the database with every column family. Point-lookup
+  // column families get whole-key bloom filters and pinned L0 filter/index
+  // blocks in a shared block cache.
+  static absl::StatusOr<std::unique_ptr<Db>> Open(const StoreOptions& options);
+
+  // Closes the database; all iterators and snapshots must be released.
+  ~Db();
+
+  Db(const Db&) = delete;
+  Db& operator=(const Db&) = delete;
+
+  rocksdb::DB* get() const { return db_.get(); }
+  rocksdb::ColumnFamilyHandle* cf(Cf cf) const {
+    return handles_[static_cast<size_t>(cf)];
+  }
+
+ private:
+  Db() = default;
+  std::unique_ptr<rocksdb::DB> db_;
+  std::array<rocksdb::ColumnFamilyHandle*, kCfCount> handles_{};
+  rocksdb::ColumnFamilyHandle* default_cf_ = nullptr;
+};
+
+}  // namespace fraudgate::store
+
+#endif  // FRAUDGATE_STORE_DB_H_

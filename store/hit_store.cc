@@ -1,0 +1,173 @@
+#include "store/hit_store.h"
+
+#include <algorithm>
+#include <functional>
+#include <random>
+
+#include "store/db.h"
+#include "store/keys.h"
+
+namespace fraudgate::store {
+namespace {
+
+// Index entries examined by one Query before it returns a short page with a
+// token, so a selective filter cannot make one call scan the whole history.
+constexpr int kMaxScannedPerPage = 20000;
+
+absl::StatusOr<std::optional<v1::HitRecord>> ReadHit(Db* db,
+                                                     const std::string& key) {
+  std::string value;
+  rocksdb::Status s =
+      db->get()->Get(rocksdb::ReadOptions(), db->cf(Cf::kHits), key, &value);
+  if (s.IsNotFound()) return std::nullopt;
+  if (!s.ok()) return FromRocks(s, "read hit");
+  v1::HitRecord record;
+  if (!record.ParseFromString(value)) {
+    return absl::DataLossError("store: unreadable hit record");
+  }
+  return record;
+}
+
+bool Matches(const HitQuery& q, const v1::HitRecord& r) {
+  if (r.hit().score() < q.min_score) return false;
+  if (q.decisions.empty()) return true;
+  return std::find(q.decisions.begin(), q.decisions.end(),
+                   r.hit().decision()) != q.decisions.end();
+}
+
+}  // namespace
+
+HitStore::HitStore(Db* db) : db_(db), sequence_(std::random_device{}()) {}
+
+std::string HitStore::NewHitId(absl::Time at) {
+  return HitIdFromKey(HitKey(at, sequence_.fetch_add(1)));
+}
+
+absl::StatusOr<std::optional<v1::HitRecord>> HitStore::FindByTransfer(
+    const std::string& caller, const std::string& transfer_id) const {
+  std::string hit_key;
+  rocksdb::Status s = db_->get()->Get(rocksdb::ReadOptions(),
+                                      db_->cf(Cf::kHitsByTransfer),
+                                      TransferKey(caller, transfer_id), &hit_key);
+  if (s.IsNotFound()) return std::nullopt;
+  if (!s.ok()) return FromRocks(s, "read transfer index");
+  auto hit = ReadHit(db_, hit_key);
+  if (hit.ok() && !hit->has_value()) {
+    return absl::DataLossError("store: transfer index names a missing hit");
+  }
+  return hit;
+}
+
+absl::StatusOr<std::optional<v1::HitRecord>> HitStore::PutIfAbsent(
+    const v1::HitRecord& record,
+    absl::Span<const std::string> identifier_keys) {
+  const v1::Hit& hit = record.hit();
+  std::optional<std::string> hit_key = HitKeyFromId(hit.hit_id());
+  if (!hit_key) return absl::InvalidArgumentError("store: malformed hit_id");
+  const std::string transfer_key = TransferKey(hit.caller(), hit.transfer_id());
+
+  absl::MutexLock lock(
+      &transfer_locks_[std::hash<std::string>{}(transfer_key) %
+                       transfer_locks_.size()]);
+  auto existing = FindByTransfer(hit.caller(), hit.transfer_id());
+  if (!existing.ok() || existing->has_value()) return existing;
+
+  rocksdb::WriteBatch batch;
+  batch.Put(db_->cf(Cf::kHits), *hit_key, record.SerializeAsString());
+  batch.Put(db_->cf(Cf::kHitsByTransfer), transfer_key, *hit_key);
+  for (const std::string& id_key : identifier_keys) {
+    batch.Put(db_->cf(Cf::kHitsByIdentifier),
+              IdentifierIndexKey(id_key, *hit_key), rocksdb::Slice());
+  }
+  rocksdb::WriteOptions write;
+  write.sync = false;  // WAL without fsync: survives a process crash
+  if (auto s = FromRocks(db_->get()->Write(write, &batch), "record hit");
+      !s.ok()) {
+    return s;
+  }
+  return std::nullopt;
+}
+
+absl::StatusOr<std::optional<v1::HitRecord>> HitStore::Get(
+    const std::string& hit_id) const {
+  std::optional<std::string> key = HitKeyFromId(hit_id);
+  if (!key) return std::nullopt;
+  return ReadHit(db_, *key);
+}
+
+absl::StatusOr<HitPage> HitStore::Query(const HitQuery& q) const {
+  std::optional<std::string> after;
+  if (!q.page_token.empty()) {
+    after = HitKeyFromId(q.page_token);
+    if (!after) return absl::InvalidArgumentError("page_token: malformed");
+  }
+  const int page_size = std::clamp(q.page_size, 1, 1000);
+  HitPage page;
+  int scanned = 0;
+  std::string last_key;
+  bool more = false;
+
+  // Visits candidate hit keys newest first; returns false to stop.
+  auto visit = [&](const std::string& hit_key) -> absl::StatusOr<bool> {
+    const absl::Time at = HitKeyTime(hit_key);
+    if (at < q.from) return false;
+    if (static_cast<int>(page.hits.size()) == page_size ||
+        scanned == kMaxScannedPerPage) {
+      more = true;
+      return false;
+    }
+    ++scanned;
+    last_key = hit_key;
+    if (at >= q.to) return true;
+    auto hit = ReadHit(db_, hit_key);
+    if (!hit.ok()) return hit.status();
+    if (hit->has_value() && Matches(q, **hit)) page.hits.push_back(**hit);
+    return true;
+  };
+
+  absl::Status status;
+  if (q.identifier_key.empty()) {
+    std::unique_ptr<rocksdb::Iterator> it(
+        db_->get()->NewIterator(rocksdb::ReadOptions(), db_->cf(Cf::kHits)));
+    if (after) {
+      it->SeekForPrev(*after);
+      if (it->Valid() && it->key().ToStringView() == *after) it->Prev();
+    } else if (q.to == absl::InfiniteFuture()) {
+      it->SeekToLast();
+    } else {
+      it->SeekForPrev(HitKey(q.to, 0));
+    }
+    for (; it->Valid(); it->Prev()) {
+      auto go_on = visit(it->key().ToString());
+      if (!go_on.ok()) return go_on.status();
+      if (!*go_on) break;
+    }
+    status = FromRocks(it->status(), "scan hits");
+  } else {
+    const std::string prefix = IdentifierIndexPrefix(q.identifier_key);
+    std::unique_ptr<rocksdb::Iterator> it(db_->get()->NewIterator(
+        rocksdb::ReadOptions(), db_->cf(Cf::kHitsByIdentifier)));
+    if (after) {
+      const std::string start = IdentifierIndexKey(q.identifier_key, *after);
+      it->Seek(start);
+      if (it->Valid() && it->key().ToStringView() == start) it->Next();
+    } else if (q.to == absl::InfiniteFuture()) {
+      it->Seek(prefix);
+    } else {
+      it->Seek(IdentifierIndexKey(q.identifier_key,
+                                  HitKey(q.to, 0xFFFFFFFF)));
+    }
+    for (; it->Valid() && it->key().starts_with(prefix); it->Next()) {
+      auto go_on = visit(
+          HitKeyFromIdentifierIndex(it->key().ToStringView(), prefix.size()));
+      if (!go_on.ok()) return go_on.status();
+      if (!*go_on) break;
+    }
+    status = FromRocks(it->status(), "scan identifier index");
+  }
+  if (!status.ok()) return status;
+  if (more) page.next_page_token = HitIdFromKey(last_key);
+  return page;
+}
+
+}  // namespace fraudgate::store

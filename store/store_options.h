@@ -1,0 +1,29 @@
+// Options for opening the fraudgate RocksDB store. Every field has a default.
+#ifndef FRAUDGATE_STORE_STORE_OPTIONS_H_
+#define FRAUDGATE_STORE_STORE_OPTIONS_H_
+
+#include <cstddef>
+#include <string>
+
+namespace rocksdb {
+class Env;
+}  // namespace rocksdb
+
+namespace fraudgate::store {
+
+struct StoreOptions {
+  // Directory of the database. Required (no default).
+  std::string path;
+  // Create the database when the directory holds none. Default: true.
+  bool create_if_missing = true;
+  // LRU block cache shared by all column families, in bytes; 0 disables the
+  // block cache. Default: 64 MiB.
+  size_t block_cache_bytes = size_t{64} << 20;
+  // RocksDB Env to do I/O through; nullptr (default) is the real default Env.
+  // Tests pass a fault-injecting wrapper of the real Env here.
+  rocksdb::Env* env = nullptr;
+};
+
+}  // namespace fraudgate::store
+
+#endif  // FRAUDGATE_STORE_STORE_OPTIONS_H_
