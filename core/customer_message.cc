@@ -14,35 +14,35 @@ struct Text {
 Text CategoryText(Category category) {
   switch (category) {
     case Category::kExtortionDeepfake:
-      return {"Cơ quan Công an đã cảnh báo tài khoản này được dùng để tống tiền "
+      return {"Cơ quan Công an đã cảnh báo người nhận này được dùng để tống tiền "
               "bằng hình ảnh, video bị cắt ghép, giả mạo (deepfake).",
-              "Police have warned that this account is used to extort money "
+              "Police have warned that this recipient is used to extort money "
               "with faked (deepfake) images or videos."};
     case Category::kExtortionOther:
-      return {"Cơ quan Công an đã cảnh báo tài khoản này được dùng để đe dọa, "
+      return {"Cơ quan Công an đã cảnh báo người nhận này được dùng để đe dọa, "
               "tống tiền.",
-              "Police have warned that this account is used for threats and "
+              "Police have warned that this recipient is used for threats and "
               "extortion."};
     case Category::kImpersonation:
-      return {"Cơ quan Công an đã cảnh báo tài khoản này được dùng để giả danh "
+      return {"Cơ quan Công an đã cảnh báo người nhận này được dùng để giả danh "
               "cơ quan nhà nước, ngân hàng hoặc người quen.",
-              "Police have warned that this account is used by people "
+              "Police have warned that this recipient is used by people "
               "impersonating authorities, banks or acquaintances."};
     case Category::kInvestmentScam:
-      return {"Cơ quan Công an đã cảnh báo tài khoản này được dùng để lừa đảo "
+      return {"Cơ quan Công an đã cảnh báo người nhận này được dùng để lừa đảo "
               "đầu tư.",
-              "Police have warned that this account is used in investment "
+              "Police have warned that this recipient is used in investment "
               "scams."};
     case Category::kShoppingScam:
-      return {"Cơ quan Công an đã cảnh báo tài khoản này được dùng để lừa đảo "
+      return {"Cơ quan Công an đã cảnh báo người nhận này được dùng để lừa đảo "
               "mua bán trực tuyến.",
-              "Police have warned that this account is used in online "
+              "Police have warned that this recipient is used in online "
               "shopping scams."};
     case Category::kOther:
       break;
   }
-  return {"Cơ quan Công an đã cảnh báo tài khoản này liên quan đến lừa đảo.",
-          "Police have warned that this account is linked to fraud."};
+  return {"Cơ quan Công an đã cảnh báo người nhận này liên quan đến lừa đảo.",
+          "Police have warned that this recipient is linked to fraud."};
 }
 
 // What the customer should do, by decision.

@@ -1,0 +1,125 @@
+#include "cli/client.h"
+
+#include <algorithm>
+#include <chrono>
+#include <iostream>
+
+#include "cli/command.h"
+#include "core/memo.h"
+#include "core/text.h"
+#include "google/protobuf/util/json_util.h"
+#include "grpcpp/client_context.h"
+#include "grpcpp/create_channel.h"
+#include "grpcpp/security/credentials.h"
+
+namespace fraudgate::cli {
+namespace {
+
+std::string_view CodeName(grpc::StatusCode code) {
+  static constexpr std::string_view kNames[] = {
+      "OK",           "CANCELLED",          "UNKNOWN",
+      "INVALID_ARGUMENT", "DEADLINE_EXCEEDED", "NOT_FOUND",
+      "ALREADY_EXISTS", "PERMISSION_DENIED", "RESOURCE_EXHAUSTED",
+      "FAILED_PRECONDITION", "ABORTED",      "OUT_OF_RANGE",
+      "UNIMPLEMENTED", "INTERNAL",          "UNAVAILABLE",
+      "DATA_LOSS",    "UNAUTHENTICATED"};
+  const int i = static_cast<int>(code);
+  return i >= 0 && i < 17 ? kNames[i] : "UNKNOWN";
+}
+
+}  // namespace
+
+std::vector<FlagSpec> ClientFlags(std::vector<FlagSpec> extra) {
+  std::vector<FlagSpec> flags = {
+      {"server", "127.0.0.1:50051", "fraudgate server HOST:PORT"},
+      {"insecure", "false", "plaintext connection (loopback servers only)",
+       true},
+      {"tls-dir", "./var/certs", "TLS material (mutual TLS: not built yet)"},
+      {"format", "table", "output: table, json or csv"},
+      {"timeout", "30", "deadline of each call, seconds"},
+  };
+  flags.insert(flags.end(), extra.begin(), extra.end());
+  return flags;
+}
+
+absl::StatusOr<std::shared_ptr<grpc::Channel>> Connect(const Flags& flags) {
+  if (!flags.GetBool("insecure")) {
+    return absl::InvalidArgumentError(
+        "mutual TLS is not built yet: pass --insecure to talk to a server "
+        "started with --insecure");
+  }
+  return grpc::CreateChannel(flags.Get("server"),
+                             grpc::InsecureChannelCredentials());
+}
+
+std::unique_ptr<grpc::ClientContext> NewContext(const Flags& flags) {
+  auto context = std::make_unique<grpc::ClientContext>();
+  auto seconds = flags.GetInt("timeout");
+  context->set_deadline(std::chrono::system_clock::now() +
+                        std::chrono::seconds(seconds.ok() ? *seconds : 30));
+  return context;
+}
+
+absl::StatusOr<Format> FormatOf(const Flags& flags) {
+  const std::string& f = flags.Get("format");
+  if (f == "table") return Format::kTable;
+  if (f == "json") return Format::kJson;
+  if (f == "csv") return Format::kCsv;
+  return absl::InvalidArgumentError(
+      core::StrCat("--format: must be table, json or csv (got \"", f, "\")"));
+}
+
+std::string ToJson(const google::protobuf::Message& message) {
+  google::protobuf::util::JsonPrintOptions options;
+  options.preserve_proto_field_names = true;
+  std::string out;
+  (void)google::protobuf::util::MessageToJsonString(message, &out, options);
+  return out;
+}
+
+int ReportRpcError(const grpc::Status& status) {
+  std::cerr << "fraudgate: " << CodeName(status.error_code()) << ": "
+            << status.error_message() << "\n";
+  return kExitFailure;
+}
+
+int ReportError(const absl::Status& status, int exit_code) {
+  std::cerr << "fraudgate: " << status.message() << "\n";
+  return exit_code;
+}
+
+std::string CsvField(const std::string& value) {
+  if (value.find_first_of(",\"\r\n") == std::string::npos) return value;
+  std::string out = "\"";
+  for (char c : value) {
+    if (c == '"') out.push_back('"');
+    out.push_back(c);
+  }
+  out.push_back('"');
+  return out;
+}
+
+void PrintTable(const std::vector<std::string>& header,
+                const std::vector<std::vector<std::string>>& rows) {
+  std::vector<size_t> width(header.size());
+  for (size_t i = 0; i < header.size(); ++i) width[i] = header[i].size();
+  for (const auto& row : rows) {
+    for (size_t i = 0; i < row.size() && i < width.size(); ++i) {
+      width[i] = std::max(width[i], core::Utf8Length(row[i]));
+    }
+  }
+  auto print = [&](const std::vector<std::string>& row) {
+    std::string line;
+    for (size_t i = 0; i < row.size(); ++i) {
+      line += row[i];
+      if (i + 1 < row.size()) {
+        line.append(width[i] - core::Utf8Length(row[i]) + 2, ' ');
+      }
+    }
+    std::cout << line << "\n";
+  };
+  print(header);
+  for (const auto& row : rows) print(row);
+}
+
+}  // namespace fraudgate::cli

@@ -1,0 +1,49 @@
+// What the client subcommands share: connection flags, the channel, output
+// format, and printing of RPC errors.
+#ifndef FRAUDGATE_CLI_CLIENT_H_
+#define FRAUDGATE_CLI_CLIENT_H_
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "cli/flags.h"
+#include "google/protobuf/message.h"
+#include "grpcpp/channel.h"
+#include "grpcpp/support/status.h"
+
+namespace fraudgate::cli {
+
+enum class Format { kTable, kJson, kCsv };
+
+// --server, --insecure, --tls-dir, --format, --timeout, followed by `extra`.
+std::vector<FlagSpec> ClientFlags(std::vector<FlagSpec> extra);
+
+// A channel to --server. INVALID_ARGUMENT when neither --insecure nor a usable
+// --tls-dir is given (mutual TLS is not built yet: --insecure is required).
+absl::StatusOr<std::shared_ptr<grpc::Channel>> Connect(const Flags& flags);
+
+// Sets the deadline from --timeout on a new context.
+std::unique_ptr<grpc::ClientContext> NewContext(const Flags& flags);
+
+absl::StatusOr<Format> FormatOf(const Flags& flags);
+
+// `message` as one line of JSON with the proto field names.
+std::string ToJson(const google::protobuf::Message& message);
+
+// Prints "fraudgate: <CODE>: <message>" to stderr; returns kExitFailure.
+int ReportRpcError(const grpc::Status& status);
+// Prints "fraudgate: <message>" to stderr; returns `exit_code`.
+int ReportError(const absl::Status& status, int exit_code);
+
+// RFC 4180 quoting of one field.
+std::string CsvField(const std::string& value);
+
+// Prints rows as left-aligned columns under `header`.
+void PrintTable(const std::vector<std::string>& header,
+                const std::vector<std::vector<std::string>>& rows);
+
+}  // namespace fraudgate::cli
+
+#endif  // FRAUDGATE_CLI_CLIENT_H_

@@ -1,0 +1,136 @@
+// `fraudgate entity` and `fraudgate delist`: one listed identifier.
+#include <iostream>
+
+#include "absl/time/time.h"
+#include "cli/client.h"
+#include "cli/command.h"
+#include "core/identifier.h"
+#include "core/text.h"
+#include "fraudgate/v1/fraudgate.grpc.pb.h"
+#include "proto/proto_time.h"
+
+namespace fraudgate::cli {
+namespace {
+
+std::vector<FlagSpec> IdentifierFlags(std::vector<FlagSpec> extra) {
+  std::vector<FlagSpec> flags = {
+      {"kind", "", "PHONE, BANK_ACCOUNT, EWALLET or CHAT_HANDLE"},
+      {"issuer", "", "bank (BIN or name), e-wallet provider or chat platform"},
+      {"value", "", "the account, phone, wallet id or handle"},
+  };
+  flags.insert(flags.end(), extra.begin(), extra.end());
+  return ClientFlags(flags);
+}
+
+absl::StatusOr<v1::Identifier> IdentifierOf(const Flags& flags) {
+  v1::IdentifierKind kind;
+  if (!v1::IdentifierKind_Parse(core::AsciiUpper(flags.Get("kind")), &kind) ||
+      kind == v1::IDENTIFIER_KIND_UNSPECIFIED) {
+    return absl::InvalidArgumentError(
+        "--kind: PHONE, BANK_ACCOUNT, EWALLET or CHAT_HANDLE is required");
+  }
+  v1::Identifier id;
+  id.set_kind(kind);
+  id.set_issuer(flags.Get("issuer"));
+  id.set_value(flags.Get("value"));
+  return id;
+}
+
+std::string TimeText(const google::protobuf::Timestamp& t) {
+  return absl::FormatTime("%Y-%m-%d %H:%M:%S%Ez", FromProtoTime(t),
+                          absl::FixedTimeZone(7 * 3600));
+}
+
+void PrintEntity(const v1::Entity& e, Format format) {
+  if (format == Format::kJson) {
+    std::cout << ToJson(e) << "\n";
+    return;
+  }
+  const std::string id =
+      core::Identifier{static_cast<core::IdentifierKind>(e.identifier().kind()),
+                       e.identifier().issuer(), e.identifier().value()}
+          .ToString();
+  if (format == Format::kCsv) {
+    std::cout << "identifier,status,reports,first_reported_at,last_reported_at\n"
+              << CsvField(id) << "," << v1::EntityStatus_Name(e.status()) << ","
+              << e.reports_size() << "," << TimeText(e.first_reported_at())
+              << "," << TimeText(e.last_reported_at()) << "\n";
+    return;
+  }
+  std::cout << "identifier  " << id << "\n"
+            << "status      " << v1::EntityStatus_Name(e.status()) << "\n"
+            << "first       " << TimeText(e.first_reported_at()) << "\n"
+            << "last        " << TimeText(e.last_reported_at()) << "\n\n";
+  std::vector<std::vector<std::string>> rows;
+  for (const v1::ReportRef& r : e.reports()) {
+    rows.push_back({r.agency(), r.report_id(), v1::Category_Name(r.category()),
+                    v1::Confidence_Name(r.confidence()), TimeText(r.reported_at())});
+  }
+  PrintTable({"AGENCY", "REPORT", "CATEGORY", "CONFIDENCE", "REPORTED_AT"}, rows);
+  if (e.history_size() > 0) {
+    std::cout << "\n";
+    rows.clear();
+    for (const v1::EntityEvent& ev : e.history()) {
+      rows.push_back({TimeText(ev.at()), ev.action(), ev.actor(), ev.reason()});
+    }
+    PrintTable({"AT", "ACTION", "ACTOR", "REASON"}, rows);
+  }
+}
+
+int RunEntity(const Flags& flags) {
+  auto format = FormatOf(flags);
+  if (!format.ok()) return ReportError(format.status(), kExitUsage);
+  auto id = IdentifierOf(flags);
+  if (!id.ok()) return ReportError(id.status(), kExitUsage);
+  auto channel = Connect(flags);
+  if (!channel.ok()) return ReportError(channel.status(), kExitUsage);
+  v1::GetEntityRequest request;
+  *request.mutable_identifier() = *id;
+  v1::Entity entity;
+  auto context = NewContext(flags);
+  grpc::Status s = v1::ReportService::NewStub(*channel)->GetEntity(
+      context.get(), request, &entity);
+  if (!s.ok()) return ReportRpcError(s);
+  PrintEntity(entity, *format);
+  return kExitOk;
+}
+
+int RunDelist(const Flags& flags) {
+  auto format = FormatOf(flags);
+  if (!format.ok()) return ReportError(format.status(), kExitUsage);
+  auto id = IdentifierOf(flags);
+  if (!id.ok()) return ReportError(id.status(), kExitUsage);
+  auto channel = Connect(flags);
+  if (!channel.ok()) return ReportError(channel.status(), kExitUsage);
+  v1::DelistEntityRequest request;
+  *request.mutable_identifier() = *id;
+  request.set_reason(flags.Get("reason"));
+  request.set_reference(flags.Get("reference"));
+  v1::Entity entity;
+  auto context = NewContext(flags);
+  grpc::Status s = v1::ReportService::NewStub(*channel)->DelistEntity(
+      context.get(), request, &entity);
+  if (!s.ok()) return ReportRpcError(s);
+  PrintEntity(entity, *format);
+  return kExitOk;
+}
+
+}  // namespace
+
+Command EntityCommand() {
+  return Command{"entity", "entity --kind=K [--issuer=I] --value=V [flags]",
+                 "show a listed identifier: status, reports, history",
+                 IdentifierFlags({}), RunEntity};
+}
+
+Command DelistCommand() {
+  return Command{
+      "delist",
+      "delist --kind=K [--issuer=I] --value=V --reason=R --reference=DOC",
+      "take an identifier off the list (police correction)",
+      IdentifierFlags({{"reason", "", "why it is delisted (required)"},
+                       {"reference", "", "police document number (required)"}}),
+      RunDelist};
+}
+
+}  // namespace fraudgate::cli

@@ -1,0 +1,117 @@
+// `fraudgate hits`: the screening history, newest first.
+#include <iostream>
+
+#include "absl/time/time.h"
+#include "cli/client.h"
+#include "cli/command.h"
+#include "core/identifier.h"
+#include "core/report_time.h"
+#include "core/text.h"
+#include "fraudgate/v1/fraudgate.grpc.pb.h"
+#include "proto/proto_time.h"
+
+namespace fraudgate::cli {
+namespace {
+
+std::string TimeText(const google::protobuf::Timestamp& t) {
+  return absl::FormatTime("%Y-%m-%d %H:%M:%S%Ez", FromProtoTime(t),
+                          absl::FixedTimeZone(7 * 3600));
+}
+
+std::string IdText(const v1::Identifier& id) {
+  if (id.kind() == v1::IDENTIFIER_KIND_UNSPECIFIED) return "-";
+  return core::Identifier{static_cast<core::IdentifierKind>(id.kind()),
+                          id.issuer(), id.value()}
+      .ToString();
+}
+
+int Run(const Flags& flags) {
+  auto format = FormatOf(flags);
+  if (!format.ok()) return ReportError(format.status(), kExitUsage);
+  v1::QueryHitsRequest request;
+  if (!flags.Get("kind").empty() || !flags.Get("value").empty()) {
+    v1::IdentifierKind kind;
+    if (!v1::IdentifierKind_Parse(core::AsciiUpper(flags.Get("kind")), &kind)) {
+      return ReportError(absl::InvalidArgumentError(
+                             "--kind: PHONE, BANK_ACCOUNT, EWALLET or CHAT_HANDLE"),
+                         kExitUsage);
+    }
+    request.mutable_identifier()->set_kind(kind);
+    request.mutable_identifier()->set_issuer(flags.Get("issuer"));
+    request.mutable_identifier()->set_value(flags.Get("value"));
+  }
+  for (const char* bound : {"from", "to"}) {
+    if (flags.Get(bound).empty()) continue;
+    auto t = core::ParseReportTime(flags.Get(bound), core::StrCat("--", bound));
+    if (!t.ok()) return ReportError(t.status(), kExitUsage);
+    *(std::string(bound) == "from" ? request.mutable_from() : request.mutable_to()) =
+        ToProtoTime(*t);
+  }
+  auto page_size = flags.GetInt("page-size");
+  if (!page_size.ok()) return ReportError(page_size.status(), kExitUsage);
+  request.set_page_size(static_cast<int32_t>(*page_size));
+  request.set_page_token(flags.Get("page-token"));
+
+  auto channel = Connect(flags);
+  if (!channel.ok()) return ReportError(channel.status(), kExitUsage);
+  v1::QueryHitsResponse response;
+  auto context = NewContext(flags);
+  grpc::Status s = v1::HistoryService::NewStub(*channel)->QueryHits(
+      context.get(), request, &response);
+  if (!s.ok()) return ReportRpcError(s);
+
+  if (*format == Format::kJson) {
+    std::cout << ToJson(response) << "\n";
+    return kExitOk;
+  }
+  std::vector<std::vector<std::string>> rows;
+  for (const v1::Hit& h : response.hits()) {
+    rows.push_back({TimeText(h.screened_at()), v1::Decision_Name(h.decision()).substr(9),
+                    std::to_string(h.score()), h.transfer_id(), IdText(h.beneficiary()),
+                    h.caller(), h.hit_id()});
+  }
+  const std::vector<std::string> header = {"SCREENED_AT", "DECISION", "SCORE",
+                                           "TRANSFER",    "BENEFICIARY", "CALLER",
+                                           "HIT_ID"};
+  if (*format == Format::kCsv) {
+    std::string line;
+    for (const auto& h : header) {
+      if (!line.empty()) line += ",";
+      line += core::AsciiLower(h);
+    }
+    std::cout << line << "\n";
+    for (const auto& row : rows) {
+      line.clear();
+      for (const auto& f : row) {
+        if (!line.empty()) line += ",";
+        line += CsvField(f);
+      }
+      std::cout << line << "\n";
+    }
+  } else {
+    PrintTable(header, rows);
+    if (!response.next_page_token().empty()) {
+      std::cout << "\nmore: --page-token=" << response.next_page_token() << "\n";
+    }
+  }
+  return kExitOk;
+}
+
+}  // namespace
+
+Command HitsCommand() {
+  return Command{"hits", "hits [--kind=K --issuer=I --value=V] [--from=T] [--to=T]",
+                 "search the screening history, newest first",
+                 ClientFlags({
+                     {"kind", "", "identifier kind to search by"},
+                     {"issuer", "", "identifier issuer"},
+                     {"value", "", "identifier value (any accepted form)"},
+                     {"from", "", "ISO 8601 date or time, inclusive"},
+                     {"to", "", "ISO 8601 date or time, exclusive"},
+                     {"page-size", "100", "hits per page (<= 1000)"},
+                     {"page-token", "", "continue from a previous page"},
+                 }),
+                 Run};
+}
+
+}  // namespace fraudgate::cli

@@ -1,0 +1,61 @@
+#include "service/history_service.h"
+
+#include "core/status_macros.h"
+#include "proto/proto_time.h"
+#include "service/convert.h"
+#include "service/grpc_status.h"
+
+namespace fraudgate::service {
+namespace {
+
+absl::StatusOr<store::HitQuery> QueryOf(const v1::QueryHitsRequest& r) {
+  store::HitQuery q;
+  if (r.has_identifier()) {
+    ASSIGN_OR_RETURN(core::Identifier id,
+                     NormalizeProto(r.identifier(), "identifier"));
+    q.identifier_key = id.Key();
+  }
+  if (r.has_from()) q.from = FromProtoTime(r.from());
+  if (r.has_to()) q.to = FromProtoTime(r.to());
+  if (q.from >= q.to) {
+    return absl::InvalidArgumentError("from: must be before to");
+  }
+  for (int d : r.decisions()) {
+    if (d == v1::DECISION_UNSPECIFIED || !v1::Decision_IsValid(d)) {
+      return absl::InvalidArgumentError("decisions: unknown decision");
+    }
+    q.decisions.push_back(static_cast<v1::Decision>(d));
+  }
+  if (r.min_score() < 0 || r.min_score() > 100) {
+    return absl::InvalidArgumentError("min_score: must be 0..100");
+  }
+  q.min_score = r.min_score();
+  if (r.page_size() < 0 || r.page_size() > 1000) {
+    return absl::InvalidArgumentError("page_size: must be 0..1000");
+  }
+  q.page_size = r.page_size() == 0 ? 100 : r.page_size();
+  q.page_token = r.page_token();
+  return q;
+}
+
+}  // namespace
+
+grpc::ServerUnaryReactor* HistoryService::QueryHits(
+    grpc::CallbackServerContext* context, const v1::QueryHitsRequest* request,
+    v1::QueryHitsResponse* response) {
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  auto page = [&]() -> absl::StatusOr<store::HitPage> {
+    ASSIGN_OR_RETURN(store::HitQuery query, QueryOf(*request));
+    return store_->hits().Query(query);
+  }();
+  if (page.ok()) {
+    for (v1::HitRecord& record : page->hits) {
+      *response->add_hits() = std::move(*record.mutable_hit());
+    }
+    response->set_next_page_token(page->next_page_token);
+  }
+  reactor->Finish(ToGrpcStatus(page.status()));
+  return reactor;
+}
+
+}  // namespace fraudgate::service

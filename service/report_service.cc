@@ -1,0 +1,203 @@
+#include "service/report_service.h"
+
+#include <algorithm>
+
+#include "core/status_macros.h"
+#include "core/text.h"
+#include "proto/proto_time.h"
+#include "service/caller.h"
+#include "service/convert.h"
+#include "service/grpc_status.h"
+
+namespace fraudgate::service {
+namespace {
+
+absl::Status Invalid(std::string_view field, std::string_view what) {
+  return absl::InvalidArgumentError(core::StrCat(field, ": ", what));
+}
+
+absl::Status CheckText(std::string_view field, std::string_view value,
+                       size_t max_bytes, bool required) {
+  if (required && value.empty()) return Invalid(field, "required");
+  if (value.size() > max_bytes) {
+    return Invalid(field, core::StrCat("longer than ", max_bytes, " bytes"));
+  }
+  for (char c : value) {
+    if (static_cast<unsigned char>(c) < 0x20) {
+      return Invalid(field, "contains control characters");
+    }
+  }
+  return absl::OkStatus();
+}
+
+// Splits "field: message" as produced by the validators.
+v1::Rejection RejectionOf(int index, const v1::Report& report,
+                          const absl::Status& status) {
+  v1::Rejection r;
+  r.set_index(index);
+  r.set_report_id(report.report_id());
+  const std::string message(status.message());
+  const size_t colon = message.find(": ");
+  if (colon != std::string_view::npos) {
+    r.set_field(message.substr(0, colon));
+    r.set_message(message.substr(colon + 2));
+  } else {
+    r.set_message(message);
+  }
+  return r;
+}
+
+class Uploader final : public grpc::ServerReadReactor<v1::Report> {
+ public:
+  Uploader(store::Store* store, std::function<absl::Time()> clock,
+           std::string caller, v1::UploadSummary* summary)
+      : store_(store),
+        clock_(std::move(clock)),
+        caller_(std::move(caller)),
+        summary_(summary) {
+    StartRead(&report_);
+  }
+
+  void OnReadDone(bool ok) override {
+    if (!ok) {  // the client finished its stream
+      summary_->set_list_version(store_->blocklist().list_version());
+      Finish(grpc::Status::OK);
+      return;
+    }
+    const absl::Time now = clock_();
+    auto normalized = NormalizeReport(report_, now);
+    if (!normalized.ok()) {
+      *summary_->add_rejected() = RejectionOf(index_, report_, normalized.status());
+    } else {
+      auto applied = store_->blocklist().ApplyReport(*normalized, caller_, now);
+      if (!applied.ok()) {
+        Finish(ToGrpcStatus(absl::UnavailableError(core::StrCat(
+            "report ", index_, " (", report_.report_id(),
+            ") not stored: ", applied.status().message()))));
+        return;
+      }
+      if (applied->unchanged) {
+        summary_->set_reports_unchanged(summary_->reports_unchanged() + 1);
+      } else {
+        summary_->set_reports_accepted(summary_->reports_accepted() + 1);
+        summary_->set_identifiers_added(summary_->identifiers_added() +
+                                        applied->identifiers_added);
+      }
+    }
+    ++index_;
+    StartRead(&report_);
+  }
+
+  void OnDone() override { delete this; }
+
+ private:
+  store::Store* const store_;
+  const std::function<absl::Time()> clock_;
+  const std::string caller_;
+  v1::UploadSummary* const summary_;
+  v1::Report report_;
+  int index_ = 0;
+};
+
+}  // namespace
+
+absl::StatusOr<v1::Report> NormalizeReport(const v1::Report& in,
+                                           absl::Time now) {
+  RETURN_IF_ERROR(CheckText("report_id", in.report_id(), 128, true));
+  RETURN_IF_ERROR(CheckText("agency", in.agency(), 128, true));
+  if (in.category() == v1::CATEGORY_UNSPECIFIED ||
+      !v1::Category_IsValid(in.category())) {
+    return Invalid("category",
+                   "required: EXTORTION_DEEPFAKE, EXTORTION_OTHER, "
+                   "IMPERSONATION, INVESTMENT_SCAM, SHOPPING_SCAM or OTHER");
+  }
+  if (in.confidence() == v1::CONFIDENCE_UNSPECIFIED ||
+      !v1::Confidence_IsValid(in.confidence())) {
+    return Invalid("confidence", "required: CONFIRMED or SUSPECTED");
+  }
+  if (in.identifiers_size() == 0) return Invalid("identifiers", "at least one is required");
+  if (in.identifiers_size() > kMaxIdentifiersPerReport) {
+    return Invalid("identifiers",
+                   core::StrCat("at most ", kMaxIdentifiersPerReport));
+  }
+  if (in.victim_count() < 0) return Invalid("victim_count", "must not be negative");
+  if (in.amount_lost() < 0) return Invalid("amount_lost", "must not be negative");
+  RETURN_IF_ERROR(CheckText("note", in.note(), 4096, false));
+
+  v1::Report out = in;
+  if (!in.has_reported_at()) *out.mutable_reported_at() = ToProtoTime(now);
+  const absl::Time reported = FromProtoTime(out.reported_at());
+  if (reported > now + absl::Hours(24)) {
+    return Invalid("reported_at", "is in the future");
+  }
+  if (in.has_expires_at() && FromProtoTime(in.expires_at()) <= reported) {
+    return Invalid("expires_at", "must be after reported_at");
+  }
+  out.clear_identifiers();
+  for (int i = 0; i < in.identifiers_size(); ++i) {
+    ASSIGN_OR_RETURN(core::Identifier id,
+                     NormalizeProto(in.identifiers(i),
+                                    core::StrCat("identifiers[", i, "]")));
+    v1::Identifier canonical = ToProto(id);
+    const bool duplicate = std::any_of(
+        out.identifiers().begin(), out.identifiers().end(),
+        [&](const v1::Identifier& x) {
+          return x.kind() == canonical.kind() &&
+                 x.issuer() == canonical.issuer() &&
+                 x.value() == canonical.value();
+        });
+    if (!duplicate) *out.add_identifiers() = std::move(canonical);
+  }
+  return out;
+}
+
+grpc::ServerReadReactor<v1::Report>* ReportService::UploadReports(
+    grpc::CallbackServerContext* context, v1::UploadSummary* summary) {
+  return new Uploader(store_, clock_, CallerOf(*context), summary);
+}
+
+grpc::ServerUnaryReactor* ReportService::GetEntity(
+    grpc::CallbackServerContext* context, const v1::GetEntityRequest* request,
+    v1::Entity* response) {
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  auto id = NormalizeProto(request->identifier(), "identifier");
+  if (!id.ok()) {
+    reactor->Finish(ToGrpcStatus(id.status()));
+    return reactor;
+  }
+  auto entity = store_->blocklist().GetEntity(id->Key());
+  if (!entity.ok()) {
+    reactor->Finish(ToGrpcStatus(entity.status()));
+  } else if (!entity->has_value()) {
+    reactor->Finish(grpc::Status(grpc::StatusCode::NOT_FOUND,
+                                 core::StrCat(id->ToString(), " is not listed")));
+  } else {
+    *response = EntityAt(**std::move(entity), clock_());
+    reactor->Finish(grpc::Status::OK);
+  }
+  return reactor;
+}
+
+grpc::ServerUnaryReactor* ReportService::DelistEntity(
+    grpc::CallbackServerContext* context,
+    const v1::DelistEntityRequest* request, v1::Entity* response) {
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  auto delist = [&]() -> absl::StatusOr<v1::Entity> {
+    ASSIGN_OR_RETURN(core::Identifier id,
+                     NormalizeProto(request->identifier(), "identifier"));
+    RETURN_IF_ERROR(CheckText("reason", request->reason(), 1024, true));
+    RETURN_IF_ERROR(CheckText("reference", request->reference(), 128, true));
+    const absl::Time now = clock_();
+    ASSIGN_OR_RETURN(v1::Entity entity,
+                     store_->blocklist().Delist(id.Key(), request->reason(),
+                                                request->reference(),
+                                                CallerOf(*context), now));
+    return EntityAt(std::move(entity), now);
+  };
+  auto result = delist();
+  if (result.ok()) *response = *std::move(result);
+  reactor->Finish(ToGrpcStatus(result.status()));
+  return reactor;
+}
+
+}  // namespace fraudgate::service

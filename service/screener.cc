@@ -1,0 +1,248 @@
+#include "service/screener.h"
+
+#include <algorithm>
+#include <optional>
+#include <vector>
+
+#include "core/customer_message.h"
+#include "core/memo.h"
+#include "core/normalize.h"
+#include "core/phone.h"
+#include "core/status_macros.h"
+#include "core/text.h"
+#include "proto/proto_time.h"
+#include "service/convert.h"
+
+namespace fraudgate::service {
+namespace {
+
+using core::Identifier;
+using core::IdentifierKind;
+using core::ReasonCode;
+
+struct Candidate {
+  ReasonCode code;
+  Identifier identifier;
+};
+
+// What one request asks us to look up.
+struct Plan {
+  std::vector<Candidate> candidates;
+  std::optional<Identifier> beneficiary;  // canonical, for the hit record
+};
+
+absl::Status Invalid(std::string_view field, std::string_view what) {
+  return absl::InvalidArgumentError(core::StrCat(field, ": ", what));
+}
+
+absl::Status CheckText(std::string_view field, std::string_view value,
+                       size_t max_bytes) {
+  if (value.size() > max_bytes) {
+    return Invalid(field, core::StrCat("longer than ", max_bytes, " bytes"));
+  }
+  for (char c : value) {
+    if (static_cast<unsigned char>(c) < 0x20) {
+      return Invalid(field, "contains control characters");
+    }
+  }
+  return absl::OkStatus();
+}
+
+// A bank account number that is also a Vietnamese phone number: many banks
+// let customers use their phone number as an account alias.
+std::optional<std::string> PhoneAlias(std::string_view account) {
+  if (!core::LooksLikePhone(account)) return std::nullopt;
+  const std::string folded = core::FoldWidthAndTrim(account);
+  if (!folded.starts_with("0") && !folded.starts_with("+")) return std::nullopt;
+  auto phone = core::NormalizePhone(account, "");
+  if (!phone.ok()) return std::nullopt;
+  return *phone;
+}
+
+absl::Status PlanBeneficiary(const v1::Party& party, Plan* plan) {
+  RETURN_IF_ERROR(CheckText("beneficiary.name", party.name(), 256));
+  RETURN_IF_ERROR(CheckText("beneficiary.customer_id", party.customer_id(), 128));
+  if (party.account().empty() && party.phone().empty()) {
+    return Invalid("beneficiary", "an account or a phone is required");
+  }
+  if (!party.account().empty()) {
+    RETURN_IF_ERROR(CheckText("beneficiary.account", party.account(), 64));
+    if (party.bank().empty()) {
+      return Invalid("beneficiary.bank",
+                     "required with beneficiary.account (BIN or short name)");
+    }
+    if (auto wallet = core::ResolveEwalletProvider(party.bank())) {
+      ASSIGN_OR_RETURN(
+          Identifier id,
+          core::NormalizeIdentifier(IdentifierKind::kEwallet, *wallet,
+                                    party.account(),
+                                    {"beneficiary.bank", "beneficiary.account"}));
+      plan->candidates.push_back({ReasonCode::kBeneficiaryAccountListed, id});
+      if (!id.value.empty() && id.value[0] == '+') {
+        plan->candidates.push_back({ReasonCode::kBeneficiaryPhoneListed,
+                                    {IdentifierKind::kPhone, "", id.value}});
+      }
+      plan->beneficiary = id;
+    } else {
+      ASSIGN_OR_RETURN(
+          Identifier id,
+          core::NormalizeIdentifier(IdentifierKind::kBankAccount, party.bank(),
+                                    party.account(),
+                                    {"beneficiary.bank", "beneficiary.account"}));
+      if (id.issuer != core::kAnyBank) {
+        plan->candidates.push_back({ReasonCode::kBeneficiaryAccountListed, id});
+      }
+      plan->candidates.push_back(
+          {ReasonCode::kBeneficiaryAccountNumberListed,
+           {IdentifierKind::kBankAccount, std::string(core::kAnyBank), id.value}});
+      if (auto alias = PhoneAlias(party.account())) {
+        plan->candidates.push_back({ReasonCode::kBeneficiaryPhoneListed,
+                                    {IdentifierKind::kPhone, "", *alias}});
+      }
+      plan->beneficiary = id;
+    }
+  }
+  if (!party.phone().empty()) {
+    ASSIGN_OR_RETURN(std::string phone,
+                     core::NormalizePhone(party.phone(), "beneficiary.phone"));
+    Identifier id{IdentifierKind::kPhone, "", phone};
+    plan->candidates.push_back({ReasonCode::kBeneficiaryPhoneListed, id});
+    if (!plan->beneficiary) plan->beneficiary = id;
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<Plan> Validate(const v1::ScreenTransferRequest& r) {
+  if (r.transfer_id().empty()) return Invalid("transfer_id", "required");
+  RETURN_IF_ERROR(CheckText("transfer_id", r.transfer_id(), kMaxTransferIdBytes));
+  if (r.amount() < 0) return Invalid("amount", "must not be negative");
+  if (!r.currency().empty()) {
+    const std::string& c = r.currency();
+    if (c.size() != 3 || !std::all_of(c.begin(), c.end(), [](char ch) {
+          return ch >= 'A' && ch <= 'Z';
+        })) {
+      return Invalid("currency", "must be an ISO 4217 code such as VND");
+    }
+  }
+  if (!v1::Channel_IsValid(r.channel())) return Invalid("channel", "unknown value");
+  RETURN_IF_ERROR(CheckText("sender.name", r.sender().name(), 256));
+  RETURN_IF_ERROR(CheckText("sender.account", r.sender().account(), 64));
+  if (core::Utf8Length(r.memo()) > core::kMaxMemoChars) {
+    return Invalid("memo", core::StrCat("longer than ", core::kMaxMemoChars,
+                                        " characters"));
+  }
+  if (r.contacts_size() > kMaxContacts) {
+    return Invalid("contacts", core::StrCat("at most ", kMaxContacts));
+  }
+
+  Plan plan;
+  RETURN_IF_ERROR(PlanBeneficiary(r.beneficiary(), &plan));
+  for (int i = 0; i < r.contacts_size(); ++i) {
+    ASSIGN_OR_RETURN(Identifier id,
+                     NormalizeProto(r.contacts(i), core::StrCat("contacts[", i, "]")));
+    plan.candidates.push_back({ReasonCode::kContactListed, std::move(id)});
+  }
+  for (Identifier& id : core::ExtractMemoIdentifiers(r.memo())) {
+    plan.candidates.push_back({ReasonCode::kMemoIdentifierListed, std::move(id)});
+  }
+  return plan;
+}
+
+v1::ScreenTransferResponse ResponseOf(const v1::HitRecord& record) {
+  const v1::Hit& hit = record.hit();
+  v1::ScreenTransferResponse response;
+  response.set_transfer_id(hit.transfer_id());
+  response.set_decision(hit.decision());
+  response.set_score(hit.score());
+  *response.mutable_reasons() = hit.reasons();
+  response.set_customer_message(record.customer_message());
+  response.set_list_version(hit.list_version());
+  response.set_hit_id(hit.hit_id());
+  *response.mutable_screened_at() = hit.screened_at();
+  return response;
+}
+
+// Store failures on the screening path are UNAVAILABLE whatever their cause:
+// the caller must not take them for a clear result.
+absl::Status Unavailable(const absl::Status& s) {
+  return absl::UnavailableError(
+      core::StrCat("screening unavailable: ", s.message()));
+}
+
+}  // namespace
+
+Screener::Screener(store::Store* store, ScreenerOptions options)
+    : store_(store), options_(std::move(options)) {}
+
+absl::StatusOr<v1::ScreenTransferResponse> Screener::Screen(
+    const std::string& caller, const v1::ScreenTransferRequest& request) {
+  ASSIGN_OR_RETURN(Plan plan, Validate(request));
+
+  auto earlier = store_->hits().FindByTransfer(caller, request.transfer_id());
+  if (!earlier.ok()) return Unavailable(earlier.status());
+  if (earlier->has_value()) return ResponseOf(**earlier);
+
+  std::vector<std::string> keys;
+  for (const Candidate& c : plan.candidates) {
+    std::string key = c.identifier.Key();
+    if (std::find(keys.begin(), keys.end(), key) == keys.end()) {
+      keys.push_back(std::move(key));
+    }
+  }
+  auto found = store_->blocklist().Lookup(keys);
+  if (!found.ok()) return Unavailable(found.status());
+
+  std::vector<core::Match> matches;
+  for (const Candidate& c : plan.candidates) {
+    const size_t i =
+        std::find(keys.begin(), keys.end(), c.identifier.Key()) - keys.begin();
+    const std::optional<v1::Entity>& entity = found->entities[i];
+    if (!entity) continue;
+    matches.push_back(core::Match{c.code, c.identifier,
+                                  entity->status() == v1::DELISTED,
+                                  ReportFactsOf(*entity)});
+  }
+  const absl::Time now = options_.clock();
+  const core::ScoreResult scored =
+      core::Score(options_.scoring, matches, request.amount(), now);
+
+  v1::HitRecord record;
+  v1::Hit& hit = *record.mutable_hit();
+  hit.set_hit_id(store_->hits().NewHitId(now));
+  hit.set_transfer_id(request.transfer_id());
+  hit.set_caller(caller);
+  *hit.mutable_screened_at() = ToProtoTime(now);
+  hit.set_decision(ToProto(scored.decision));
+  hit.set_score(scored.score);
+  for (const core::ScoredReason& r : scored.reasons) *hit.add_reasons() = ToProto(r);
+  hit.set_list_version(found->list_version);
+  hit.set_amount(request.amount());
+  hit.set_currency(request.currency().empty() ? "VND" : request.currency());
+  if (!scored.reasons.empty()) {
+    record.set_customer_message(core::CustomerMessage(
+        scored.decision, scored.reasons.front().top_category));
+  }
+
+  // Only screenings that matched keep the beneficiary in clear and are
+  // indexed by identifier (DESIGN §3: the rest keep a keyed hash only).
+  std::vector<std::string> index_keys;
+  if (!matches.empty()) {
+    if (plan.beneficiary) {
+      *hit.mutable_beneficiary() = ToProto(*plan.beneficiary);
+      index_keys.push_back(plan.beneficiary->Key());
+    }
+    for (const core::Match& m : matches) {
+      std::string key = m.identifier.Key();
+      if (std::find(index_keys.begin(), index_keys.end(), key) ==
+          index_keys.end()) {
+        index_keys.push_back(std::move(key));
+      }
+    }
+  }
+  auto existing = store_->hits().PutIfAbsent(record, index_keys);
+  if (!existing.ok()) return Unavailable(existing.status());
+  if (existing->has_value()) return ResponseOf(**existing);
+  return ResponseOf(record);
+}
+
+}  // namespace fraudgate::service

@@ -1,0 +1,54 @@
+// Screening of one transfer, independent of gRPC: validate the request,
+// normalize every identifier in it, look them all up with one MultiGet, score,
+// and record the hit before the answer is returned.
+//
+// Error contract: INVALID_ARGUMENT naming the field for bad input;
+// UNAVAILABLE whenever the store could not be read or the hit could not be
+// recorded — never an ALLOW that was not checked.
+//
+// Thread safety: Screen() may be called concurrently.
+#ifndef FRAUDGATE_SERVICE_SCREENER_H_
+#define FRAUDGATE_SERVICE_SCREENER_H_
+
+#include <functional>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "absl/time/clock.h"
+#include "core/scoring.h"
+#include "fraudgate/v1/fraudgate.pb.h"
+#include "store/store.h"
+
+namespace fraudgate::service {
+
+struct ScreenerOptions {
+  // Points, boosts and thresholds. Default: DESIGN §4.
+  core::ScoringOptions scoring;
+  // Source of the current time. Default: absl::Now.
+  std::function<absl::Time()> clock = [] { return absl::Now(); };
+};
+
+// Longest transfer_id accepted.
+inline constexpr size_t kMaxTransferIdBytes = 128;
+// Most contacts screened per transfer.
+inline constexpr int kMaxContacts = 16;
+
+class Screener {
+ public:
+  // `store` must outlive the Screener.
+  Screener(store::Store* store, ScreenerOptions options);
+
+  // Screens `request` for `caller` (the caller identity recorded in the hit and
+  // the scope of transfer_id idempotency). A transfer_id the caller already
+  // screened returns the recorded response without screening again.
+  absl::StatusOr<v1::ScreenTransferResponse> Screen(
+      const std::string& caller, const v1::ScreenTransferRequest& request);
+
+ private:
+  store::Store* const store_;
+  const ScreenerOptions options_;
+};
+
+}  // namespace fraudgate::service
+
+#endif  // FRAUDGATE_SERVICE_SCREENER_H_

@@ -1,0 +1,71 @@
+#include "service/server.h"
+
+#include <chrono>
+
+#include "core/text.h"
+#include "grpcpp/security/server_credentials.h"
+#include "grpcpp/server_builder.h"
+#include "service/history_service.h"
+#include "service/report_service.h"
+#include "service/screener.h"
+#include "service/screening_service.h"
+
+namespace fraudgate::service {
+
+bool IsLoopbackAddress(const std::string& host_port) {
+  const size_t colon = host_port.rfind(':');
+  const std::string host =
+      colon == std::string::npos ? host_port : host_port.substr(0, colon);
+  return host == "localhost" || host == "[::1]" || host.starts_with("127.");
+}
+
+Server::Server() = default;
+Server::~Server() {
+  if (server_) {
+    server_->Shutdown(std::chrono::system_clock::now());
+    server_->Wait();
+  }
+}
+
+absl::StatusOr<std::unique_ptr<Server>> Server::Start(store::Store* store,
+                                                      ServerOptions options) {
+  if (!options.insecure) {
+    return absl::InvalidArgumentError(
+        "TLS is not available yet: pass --insecure (loopback only)");
+  }
+  if (!IsLoopbackAddress(options.listen)) {
+    return absl::InvalidArgumentError(core::StrCat(
+        "listen: --insecure serves only on a loopback address (got ",
+        options.listen, ")"));
+  }
+  if (auto s = core::ValidateScoringOptions(options.scoring); !s.ok()) return s;
+
+  std::unique_ptr<Server> server(new Server());
+  server->screener_ = std::make_unique<Screener>(
+      store, ScreenerOptions{options.scoring, options.clock});
+  server->screening_ = std::make_unique<ScreeningService>(server->screener_.get());
+  server->reports_ = std::make_unique<ReportService>(store, options.clock);
+  server->history_ = std::make_unique<HistoryService>(store);
+
+  grpc::ServerBuilder builder;
+  builder.AddListeningPort(options.listen, grpc::InsecureServerCredentials(),
+                           &server->port_);
+  builder.RegisterService(server->screening_.get());
+  builder.RegisterService(server->reports_.get());
+  builder.RegisterService(server->history_.get());
+  server->server_ = builder.BuildAndStart();
+  if (!server->server_ || server->port_ == 0) {
+    return absl::UnavailableError(
+        core::StrCat("cannot listen on ", options.listen));
+  }
+  return server;
+}
+
+void Server::Shutdown(absl::Duration grace) {
+  server_->Shutdown(std::chrono::system_clock::now() +
+                    std::chrono::microseconds(absl::ToInt64Microseconds(grace)));
+}
+
+void Server::Wait() { server_->Wait(); }
+
+}  // namespace fraudgate::service

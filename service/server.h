@@ -1,0 +1,70 @@
+// The gRPC server: ScreeningService, ReportService and HistoryService over one
+// store. Used by `fraudgate serve` and by tests (port 0).
+// Thread safety: Shutdown() may be called from any thread, once.
+#ifndef FRAUDGATE_SERVICE_SERVER_H_
+#define FRAUDGATE_SERVICE_SERVER_H_
+
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "absl/time/clock.h"
+#include "core/scoring.h"
+#include "grpcpp/server.h"
+#include "store/store.h"
+
+namespace fraudgate::service {
+
+class ScreeningService;
+class ReportService;
+class HistoryService;
+class Screener;
+
+struct ServerOptions {
+  // HOST:PORT to listen on; port 0 picks a free port. Default 127.0.0.1:50051.
+  std::string listen = "127.0.0.1:50051";
+  // Serve plaintext and treat every caller as admin. Only allowed on a
+  // loopback address. Default false; mutual TLS is not built yet, so Start()
+  // currently refuses to run without it.
+  bool insecure = false;
+  // Points, boosts and thresholds. Default: DESIGN §4.
+  core::ScoringOptions scoring;
+  // Source of the current time. Default: absl::Now.
+  std::function<absl::Time()> clock = [] { return absl::Now(); };
+};
+
+// True for 127.0.0.0/8, localhost and [::1] listen addresses.
+bool IsLoopbackAddress(const std::string& host_port);
+
+class Server {
+ public:
+  // Builds the services and starts listening. INVALID_ARGUMENT for a bad
+  // option (e.g. insecure on a non-loopback address); UNAVAILABLE when the
+  // address cannot be bound. `store` must outlive the server.
+  static absl::StatusOr<std::unique_ptr<Server>> Start(store::Store* store,
+                                                       ServerOptions options);
+  ~Server();
+
+  // The bound port (the real one when `listen` asked for port 0).
+  int port() const { return port_; }
+
+  // Stops accepting calls and waits up to `grace` for in-flight ones, then
+  // cancels the rest.
+  void Shutdown(absl::Duration grace);
+  // Blocks until the server has shut down.
+  void Wait();
+
+ private:
+  Server();
+  std::unique_ptr<Screener> screener_;
+  std::unique_ptr<ScreeningService> screening_;
+  std::unique_ptr<ReportService> reports_;
+  std::unique_ptr<HistoryService> history_;
+  std::unique_ptr<grpc::Server> server_;
+  int port_ = 0;
+};
+
+}  // namespace fraudgate::service
+
+#endif  // FRAUDGATE_SERVICE_SERVER_H_
