@@ -111,17 +111,16 @@ absl::StatusOr<std::string> NormalizeAccountNumber(std::string_view raw,
     if (c == ' ' || c == '.' || c == '-') continue;
     if (c >= 'a' && c <= 'z') c = static_cast<char>(c - 'a' + 'A');
     if (!((c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z'))) {
-      return Invalid(field,
-                     StrCat("account number may contain only digits and "
-                                  "letters (got \"",
-                                  raw, "\")"));
+      return Invalid(field, StrCat("account number may contain only digits and "
+                                   "letters (got \"",
+                                   raw, "\")"));
     }
     out.push_back(c);
   }
   if (out.size() < 4 || out.size() > 34) {
     return Invalid(field, StrCat("account number must have 4 to 34 "
-                                       "digits or letters (got \"",
-                                       raw, "\")"));
+                                 "digits or letters (got \"",
+                                 raw, "\")"));
   }
   return out;
 }
@@ -134,12 +133,13 @@ absl::StatusOr<std::string> NormalizeHandleValue(std::string_view value,
   if (phone_based && LooksLikePhone(value)) return NormalizePhone(value, field);
   std::string out = AsciiLower(value);
   if (out.empty()) return Invalid(field, "handle is empty");
-  if (out.size() > 64) return Invalid(field, "handle is longer than 64 characters");
+  if (out.size() > 64)
+    return Invalid(field, "handle is longer than 64 characters");
   for (char c : out) {
     if (!IsHandleChar(c)) {
       return Invalid(field, StrCat("handle may contain only letters, "
-                                         "digits, '.', '_' and '-' (got \"",
-                                         value, "\")"));
+                                   "digits, '.', '_' and '-' (got \"",
+                                   value, "\")"));
     }
   }
   return out;
@@ -179,7 +179,13 @@ ParsedHandle ParseHandle(std::string_view folded) {
         v.remove_prefix(kProfile.size());
         v = v.substr(0, v.find('&'));
       }
-      v = v.substr(0, v.find_first_of("/?#"));
+      // Only the first path segment names an account ("t.me/Name/"); deeper
+      // paths ("zalo.me/g/<code>", "t.me/joinchat/<hash>",
+      // "facebook.com/groups/<id>") name groups or invites, and cutting them
+      // to their first segment would merge them all into one identifier.
+      // Keep the '/' so that they are rejected below.
+      v = v.substr(0, v.find_first_of("?#"));
+      while (v.ends_with('/')) v.remove_suffix(1);
     }
   }
   if (v.starts_with("@")) v.remove_prefix(1);
@@ -190,8 +196,7 @@ ParsedHandle ParseHandle(std::string_view folded) {
 }  // namespace
 
 FieldNames FieldNames::Nested(std::string_view prefix) {
-  return FieldNames{StrCat(prefix, ".issuer"),
-                    StrCat(prefix, ".value")};
+  return FieldNames{StrCat(prefix, ".issuer"), StrCat(prefix, ".value")};
 }
 
 bool LooksLikePhone(std::string_view value) {
@@ -216,8 +221,8 @@ absl::StatusOr<std::string> ResolveBankIssuer(std::string_view bank,
   const Bank* found = BankDirectory::BuiltIn().Find(folded);
   if (found == nullptr) {
     return Invalid(field, StrCat("unknown bank \"", bank,
-                                       "\" (give a NAPAS BIN, e.g. 970436, or "
-                                       "a bank short name, e.g. VCB)"));
+                                 "\" (give a NAPAS BIN, e.g. 970436, or "
+                                 "a bank short name, e.g. VCB)"));
   }
   return found->bin;
 }
@@ -250,7 +255,7 @@ absl::StatusOr<Identifier> NormalizeIdentifier(IdentifierKind kind,
       if (!provider) {
         return Invalid(fields.issuer,
                        StrCat("unknown e-wallet provider \"", issuer,
-                                    "\" (e.g. MOMO, ZALOPAY, VIETTELMONEY)"));
+                              "\" (e.g. MOMO, ZALOPAY, VIETTELMONEY)"));
       }
       id.issuer = *std::move(provider);
       const std::string folded = FoldWidthAndTrim(value);
@@ -271,16 +276,15 @@ absl::StatusOr<Identifier> NormalizeIdentifier(IdentifierKind kind,
         if (!platform) {
           return Invalid(fields.issuer,
                          StrCat("unknown chat platform \"", issuer,
-                                      "\" (e.g. ZALO, TELEGRAM, VIBER)"));
+                                "\" (e.g. ZALO, TELEGRAM, VIBER)"));
         }
         // fb.com links are also how Messenger accounts are given.
-        const bool compatible = !parsed.platform || *parsed.platform == *platform ||
-                                (*platform == "MESSENGER" &&
-                                 *parsed.platform == "FACEBOOK");
+        const bool compatible =
+            !parsed.platform || *parsed.platform == *platform ||
+            (*platform == "MESSENGER" && *parsed.platform == "FACEBOOK");
         if (!compatible) {
-          return Invalid(fields.value,
-                         StrCat("link is for ", *parsed.platform,
-                                      ", not ", *platform));
+          return Invalid(fields.value, StrCat("link is for ", *parsed.platform,
+                                              ", not ", *platform));
         }
       } else if (parsed.platform) {
         platform = parsed.platform;
@@ -288,10 +292,10 @@ absl::StatusOr<Identifier> NormalizeIdentifier(IdentifierKind kind,
         return Invalid(fields.issuer, "chat platform is required");
       }
       id.issuer = *std::move(platform);
-      ASSIGN_OR_RETURN(id.value,
-                       NormalizeHandleValue(parsed.handle,
-                                            PhoneBasedPlatform(id.issuer),
-                                            fields.value));
+      ASSIGN_OR_RETURN(
+          id.value,
+          NormalizeHandleValue(parsed.handle, PhoneBasedPlatform(id.issuer),
+                               fields.value));
       return id;
     }
   }

@@ -19,16 +19,29 @@ using ::i18n::phonenumbers::PhoneNumberUtil;
 constexpr std::array<std::pair<std::string_view, std::string_view>, 21>
     kLegacyPrefixes = {{
         // Viettel
-        {"162", "32"}, {"163", "33"}, {"164", "34"}, {"165", "35"},
-        {"166", "36"}, {"167", "37"}, {"168", "38"}, {"169", "39"},
+        {"162", "32"},
+        {"163", "33"},
+        {"164", "34"},
+        {"165", "35"},
+        {"166", "36"},
+        {"167", "37"},
+        {"168", "38"},
+        {"169", "39"},
         // MobiFone
-        {"120", "70"}, {"121", "79"}, {"122", "77"}, {"126", "76"},
+        {"120", "70"},
+        {"121", "79"},
+        {"122", "77"},
+        {"126", "76"},
         {"128", "78"},
         // VinaPhone
-        {"123", "83"}, {"124", "84"}, {"125", "85"}, {"127", "81"},
+        {"123", "83"},
+        {"124", "84"},
+        {"125", "85"},
+        {"127", "81"},
         {"129", "82"},
         // Vietnamobile
-        {"186", "56"}, {"188", "58"},
+        {"186", "56"},
+        {"188", "58"},
         // Gmobile
         {"199", "59"},
     }};
@@ -41,7 +54,8 @@ absl::Status Invalid(std::string_view field, std::string_view what,
 
 }  // namespace
 
-std::optional<std::string_view> ModernMobilePrefix(std::string_view old_prefix) {
+std::optional<std::string_view> ModernMobilePrefix(
+    std::string_view old_prefix) {
   if (old_prefix.empty()) return std::nullopt;
   for (const auto& [from, to] : kLegacyPrefixes) {
     if (from == old_prefix) return to;
@@ -66,7 +80,10 @@ absl::StatusOr<std::string> NormalizePhone(std::string_view raw,
                c == '/') {
       continue;
     } else {
-      return Invalid(field, "phone number may contain only digits, '+', spaces, dots, dashes and parentheses", raw);
+      return Invalid(field,
+                     "phone number may contain only digits, '+', spaces, dots, "
+                     "dashes and parentheses",
+                     raw);
     }
   }
   if (digits.empty()) return Invalid(field, "phone number has no digits", raw);
@@ -80,7 +97,8 @@ absl::StatusOr<std::string> NormalizePhone(std::string_view raw,
   }
   // E.164 allows 15 digits; checked after "00" is gone so that "00" and "+"
   // accept the same numbers.
-  if (digits.size() > 15) return Invalid(field, "phone number is too long", raw);
+  if (digits.size() > 15)
+    return Invalid(field, "phone number is too long", raw);
   std::string vn_nsn;  // set when the number is Vietnamese
   if (international) {
     if (digits.starts_with("84")) vn_nsn = digits.substr(2);
@@ -103,7 +121,8 @@ absl::StatusOr<std::string> NormalizePhone(std::string_view raw,
     to_parse = StrCat("+", digits);
   } else {
     if (vn_nsn.size() == 10) {
-      if (auto modern = ModernMobilePrefix(std::string_view(vn_nsn).substr(0, 3))) {
+      if (auto modern =
+              ModernMobilePrefix(std::string_view(vn_nsn).substr(0, 3))) {
         vn_nsn = StrCat(*modern, vn_nsn.substr(3));
       }
     }
@@ -112,7 +131,8 @@ absl::StatusOr<std::string> NormalizePhone(std::string_view raw,
 
   const PhoneNumberUtil& util = *PhoneNumberUtil::GetInstance();
   PhoneNumber number;
-  if (util.Parse(to_parse, "VN", &number) != PhoneNumberUtil::NO_PARSING_ERROR) {
+  if (util.Parse(to_parse, "VN", &number) !=
+      PhoneNumberUtil::NO_PARSING_ERROR) {
     return Invalid(field, "not a phone number", raw);
   }
   switch (util.IsPossibleNumberWithReason(number)) {

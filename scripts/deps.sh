@@ -1,0 +1,57 @@
+#!/usr/bin/env bash
+# Installs the Debian 12 packages that fraudgate needs to build and test, and
+# only those that are missing. When everything is installed it prints nothing
+# and returns at once, so build.sh, test.sh and run.sh call it every time.
+# Installing needs root; as another user it names what is missing and fails.
+# Run it, do not source it.
+set -euo pipefail
+
+packages=(
+  build-essential cmake ninja-build pkg-config git ca-certificates
+  libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler
+  librocksdb-dev libabsl-dev libphonenumber-dev libssl-dev
+  libgtest-dev libgmock-dev clang-format python3
+)
+
+die() {
+  echo "deps.sh: $*" >&2
+  exit 1
+}
+
+command -v dpkg-query >/dev/null 2>&1 ||
+  die "dpkg-query not found: this script supports Debian 12 only; install the equivalents of: ${packages[*]}"
+
+# One dpkg-query call for all packages (one call per package takes ~0.5 s).
+# Unknown packages make it print to stderr and exit 1; they are simply absent
+# from the output and so count as missing.
+declare -A installed=()
+while IFS=$'\t' read -r name status; do
+  [[ $status == "install ok installed" ]] && installed[$name]=1
+done < <(dpkg-query -W -f='${Package}\t${Status}\n' "${packages[@]}" 2>/dev/null || true)
+
+missing=()
+for pkg in "${packages[@]}"; do
+  [[ -n ${installed[$pkg]:-} ]] || missing+=("$pkg")
+done
+
+((${#missing[@]} == 0)) && exit 0
+
+if ((EUID != 0)); then
+  die "missing Debian packages: ${missing[*]}
+  Install them as root, e.g.:  sudo ./scripts/deps.sh
+  or:  sudo apt-get install --no-install-recommends ${missing[*]}"
+fi
+
+command -v apt-get >/dev/null 2>&1 || die "apt-get not found; cannot install: ${missing[*]}"
+
+if [[ -r /etc/os-release ]]; then
+  # shellcheck disable=SC1091
+  os_id=$(. /etc/os-release && echo "${ID:-}:${VERSION_ID:-}")
+  [[ $os_id == debian:12 ]] ||
+    echo "deps.sh: warning: this is ${os_id}, not Debian 12; package names or versions may differ" >&2
+fi
+
+echo "deps.sh: installing missing packages: ${missing[*]}" >&2
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -q
+apt-get install -y -q --no-install-recommends "${missing[@]}"

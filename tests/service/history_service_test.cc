@@ -1,0 +1,168 @@
+// HistoryService.QueryHits against a real server with a controllable clock.
+#include <atomic>
+
+#include "absl/time/civil_time.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "proto/proto_time.h"
+#include "tests/testing/temp_dir.h"
+#include "tests/testing/test_server.h"
+
+namespace fraudgate {
+namespace {
+
+using ::testing::SizeIs;
+using testing::MakeIdentifier;
+using testing::MakeReport;
+
+const absl::Time kStart = absl::FromCivil(absl::CivilSecond(2026, 11, 1, 8, 0, 0),
+                                          absl::FixedTimeZone(7 * 3600));
+
+class HistoryServiceTest : public ::testing::Test {
+ public:
+  void SetUp() override {
+    service::ServerOptions options;
+    options.clock = [this] { return kStart + absl::Minutes(minutes_.load()); };
+    auto server = testing::TestServer::Start(dir_.path(), options);
+    ASSERT_TRUE(server.ok()) << server.status();
+    server_ = *std::move(server);
+    ASSERT_TRUE(testing::Upload(
+                    server_->reports(),
+                    {MakeReport("R1", "A", v1::EXTORTION_DEEPFAKE, v1::CONFIRMED,
+                                {MakeIdentifier(v1::BANK_ACCOUNT, "VCB", "0071001234567")}),
+                     MakeReport("R2", "A", v1::OTHER, v1::SUSPECTED,
+                                {MakeIdentifier(v1::PHONE, "", "0912345678")})})
+                    .ok());
+  }
+
+  // Screens at kStart + `minute` minutes.
+  void ScreenAt(int minute, const std::string& id, const std::string& account,
+                const std::string& phone = "") {
+    minutes_ = minute;
+    v1::ScreenTransferRequest r;
+    r.set_transfer_id(id);
+    r.mutable_beneficiary()->set_bank("VCB");
+    r.mutable_beneficiary()->set_account(account);
+    r.mutable_beneficiary()->set_phone(phone);
+    v1::ScreenTransferResponse response;
+    grpc::ClientContext context;
+    ASSERT_TRUE(server_->screening().ScreenTransfer(&context, r, &response).ok());
+  }
+
+  v1::QueryHitsResponse Query(const v1::QueryHitsRequest& request,
+                              grpc::Status* status = nullptr) {
+    v1::QueryHitsResponse response;
+    grpc::ClientContext context;
+    grpc::Status s = server_->history().QueryHits(&context, request, &response);
+    if (status != nullptr) *status = s;
+    else EXPECT_TRUE(s.ok()) << s.error_message();
+    return response;
+  }
+
+  static std::vector<std::string> Ids(const v1::QueryHitsResponse& r) {
+    std::vector<std::string> ids;
+    for (const auto& h : r.hits()) ids.push_back(h.transfer_id());
+    return ids;
+  }
+
+  std::atomic<int> minutes_{0};
+  testing::TempDir dir_;
+  std::unique_ptr<testing::TestServer> server_;
+};
+
+TEST_F(HistoryServiceTest, ByIdentifierInAnyFormNewestFirst) {
+  ScreenAt(1, "a", "0071001234567");
+  ScreenAt(2, "b", "999999999");  // ALLOW, not indexed
+  ScreenAt(3, "c", "0071 0012 34567");
+  ScreenAt(4, "d", "123456789", "+84 91 234 5678");
+  v1::QueryHitsRequest request;
+  *request.mutable_identifier() =
+      MakeIdentifier(v1::BANK_ACCOUNT, "vietcombank", "0071-0012-34567");
+  EXPECT_THAT(Ids(Query(request)), ::testing::ElementsAre("c", "a"));
+  *request.mutable_identifier() = MakeIdentifier(v1::PHONE, "", "0912.345.678");
+  EXPECT_THAT(Ids(Query(request)), ::testing::ElementsAre("d"));
+  request.clear_identifier();
+  EXPECT_THAT(Ids(Query(request)), ::testing::ElementsAre("d", "c", "b", "a"));
+}
+
+TEST_F(HistoryServiceTest, TimeRangeIsFromInclusiveToExclusive) {
+  for (int i = 0; i < 6; ++i) ScreenAt(i * 10, "t" + std::to_string(i), "0071001234567");
+  v1::QueryHitsRequest request;
+  *request.mutable_identifier() = MakeIdentifier(v1::BANK_ACCOUNT, "VCB", "0071001234567");
+  *request.mutable_from() = ToProtoTime(kStart + absl::Minutes(10));
+  *request.mutable_to() = ToProtoTime(kStart + absl::Minutes(40));
+  EXPECT_THAT(Ids(Query(request)), ::testing::ElementsAre("t3", "t2", "t1"));
+  request.clear_identifier();
+  EXPECT_THAT(Ids(Query(request)), ::testing::ElementsAre("t3", "t2", "t1"));
+}
+
+// Pages of 5 over 23 hits return every hit once, newest first, while new
+// (newer) screenings are written between pages.
+void CheckPaging(HistoryServiceTest* t, bool by_identifier) {
+  for (int i = 0; i < 23; ++i) t->ScreenAt(i, "p" + std::to_string(i), "0071001234567");
+  v1::QueryHitsRequest request;
+  if (by_identifier) {
+    *request.mutable_identifier() =
+        MakeIdentifier(v1::BANK_ACCOUNT, "VCB", "0071001234567");
+  }
+  request.set_page_size(5);
+  std::vector<std::string> all;
+  int pages = 0;
+  do {
+    auto page = t->Query(request);
+    for (const auto& id : HistoryServiceTest::Ids(page)) all.push_back(id);
+    request.set_page_token(page.next_page_token());
+    ++pages;
+    t->ScreenAt(100 + pages, "new" + std::to_string(pages), "0071001234567");
+  } while (!request.page_token().empty());
+  EXPECT_EQ(pages, 5);
+  ASSERT_THAT(all, SizeIs(23));
+  for (int i = 0; i < 23; ++i) EXPECT_EQ(all[i], "p" + std::to_string(22 - i));
+}
+
+TEST_F(HistoryServiceTest, PagesByIdentifierCoverEveryHitOnce) {
+  CheckPaging(this, true);
+}
+
+TEST_F(HistoryServiceTest, PagesOfAllHitsCoverEveryHitOnce) {
+  CheckPaging(this, false);
+}
+
+TEST_F(HistoryServiceTest, DecisionAndScoreFilters) {
+  ScreenAt(1, "block", "0071001234567");
+  ScreenAt(2, "warn", "123456789", "0912345678");
+  ScreenAt(3, "allow", "123456789");
+  v1::QueryHitsRequest request;
+  request.add_decisions(v1::DECISION_WARN);
+  EXPECT_THAT(Ids(Query(request)), ::testing::ElementsAre("warn"));
+  request.clear_decisions();
+  request.set_min_score(60);
+  EXPECT_THAT(Ids(Query(request)), ::testing::ElementsAre("block"));
+}
+
+TEST_F(HistoryServiceTest, BadQueriesAreInvalidArgument) {
+  const std::vector<std::pair<std::string, std::function<void(v1::QueryHitsRequest*)>>>
+      cases = {
+          {"page_size", [](auto* r) { r->set_page_size(1001); }},
+          {"page_token", [](auto* r) { r->set_page_token("zz"); }},
+          {"min_score", [](auto* r) { r->set_min_score(101); }},
+          {"identifier.value",
+           [](auto* r) { *r->mutable_identifier() = MakeIdentifier(v1::PHONE, "", "x"); }},
+          {"from",
+           [](auto* r) {
+             *r->mutable_from() = ToProtoTime(kStart);
+             *r->mutable_to() = ToProtoTime(kStart);
+           }},
+      };
+  for (const auto& [field, mutate] : cases) {
+    v1::QueryHitsRequest request;
+    mutate(&request);
+    grpc::Status s;
+    Query(request, &s);
+    EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT) << field;
+    EXPECT_THAT(s.error_message(), ::testing::StartsWith(field)) << field;
+  }
+}
+
+}  // namespace
+}  // namespace fraudgate

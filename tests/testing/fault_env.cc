@@ -1,0 +1,76 @@
+#include "tests/testing/fault_env.h"
+
+namespace fraudgate::testing {
+namespace {
+
+class FaultWritableFile : public rocksdb::WritableFileWrapper {
+ public:
+  FaultWritableFile(std::unique_ptr<rocksdb::WritableFile> target,
+                    const std::atomic<bool>* fail)
+      : rocksdb::WritableFileWrapper(target.get()),
+        owned_(std::move(target)),
+        fail_(fail) {}
+
+  rocksdb::Status Append(const rocksdb::Slice& data) override {
+    if (*fail_) return rocksdb::Status::IOError("injected write fault");
+    return rocksdb::WritableFileWrapper::Append(data);
+  }
+  rocksdb::Status Append(
+      const rocksdb::Slice& data,
+      const rocksdb::DataVerificationInfo& info) override {
+    if (*fail_) return rocksdb::Status::IOError("injected write fault");
+    return rocksdb::WritableFileWrapper::Append(data, info);
+  }
+
+ private:
+  std::unique_ptr<rocksdb::WritableFile> owned_;
+  const std::atomic<bool>* fail_;
+};
+
+class FaultRandomAccessFile : public rocksdb::RandomAccessFileWrapper {
+ public:
+  FaultRandomAccessFile(std::unique_ptr<rocksdb::RandomAccessFile> target,
+                        const std::atomic<bool>* fail)
+      : rocksdb::RandomAccessFileWrapper(target.get()),
+        owned_(std::move(target)),
+        fail_(fail) {}
+
+  rocksdb::Status Read(uint64_t offset, size_t n, rocksdb::Slice* result,
+                       char* scratch) const override {
+    if (*fail_) return rocksdb::Status::IOError("injected read fault");
+    return rocksdb::RandomAccessFileWrapper::Read(offset, n, result, scratch);
+  }
+  rocksdb::Status MultiRead(rocksdb::ReadRequest* reqs,
+                            size_t num_reqs) override {
+    if (*fail_) return rocksdb::Status::IOError("injected read fault");
+    return rocksdb::RandomAccessFileWrapper::MultiRead(reqs, num_reqs);
+  }
+
+ private:
+  std::unique_ptr<rocksdb::RandomAccessFile> owned_;
+  const std::atomic<bool>* fail_;
+};
+
+}  // namespace
+
+rocksdb::Status FaultEnv::NewWritableFile(
+    const std::string& name, std::unique_ptr<rocksdb::WritableFile>* result,
+    const rocksdb::EnvOptions& options) {
+  std::unique_ptr<rocksdb::WritableFile> file;
+  rocksdb::Status s = target()->NewWritableFile(name, &file, options);
+  if (s.ok()) result->reset(new FaultWritableFile(std::move(file), &fail_writes_));
+  return s;
+}
+
+rocksdb::Status FaultEnv::NewRandomAccessFile(
+    const std::string& name, std::unique_ptr<rocksdb::RandomAccessFile>* result,
+    const rocksdb::EnvOptions& options) {
+  std::unique_ptr<rocksdb::RandomAccessFile> file;
+  rocksdb::Status s = target()->NewRandomAccessFile(name, &file, options);
+  if (s.ok()) {
+    result->reset(new FaultRandomAccessFile(std::move(file), &fail_reads_));
+  }
+  return s;
+}
+
+}  // namespace fraudgate::testing

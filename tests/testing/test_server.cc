@@ -1,0 +1,76 @@
+#include "tests/testing/test_server.h"
+
+#include "absl/time/civil_time.h"
+#include "core/status_macros.h"
+#include "grpcpp/create_channel.h"
+#include "grpcpp/security/credentials.h"
+#include "proto/proto_time.h"
+
+namespace fraudgate::testing {
+
+absl::StatusOr<std::unique_ptr<TestServer>> TestServer::Start(
+    const std::string& data_dir, service::ServerOptions options,
+    rocksdb::Env* env) {
+  std::unique_ptr<TestServer> t(new TestServer());
+  store::StoreOptions store_options;
+  store_options.path = data_dir;
+  store_options.env = env;
+  ASSIGN_OR_RETURN(t->store_, store::Store::Open(store_options));
+  options.listen = "127.0.0.1:0";
+  options.insecure = true;
+  ASSIGN_OR_RETURN(t->server_, service::Server::Start(t->store_.get(), options));
+  t->channel_ = grpc::CreateChannel(
+      "127.0.0.1:" + std::to_string(t->server_->port()),
+      grpc::InsecureChannelCredentials());
+  t->screening_ = v1::ScreeningService::NewStub(t->channel_);
+  t->reports_ = v1::ReportService::NewStub(t->channel_);
+  t->history_ = v1::HistoryService::NewStub(t->channel_);
+  return t;
+}
+
+TestServer::~TestServer() {
+  server_.reset();  // stops serving before the store closes
+  store_.reset();
+}
+
+v1::Identifier MakeIdentifier(v1::IdentifierKind kind, const std::string& issuer,
+                              const std::string& value) {
+  v1::Identifier id;
+  id.set_kind(kind);
+  id.set_issuer(issuer);
+  id.set_value(value);
+  return id;
+}
+
+v1::Report MakeReport(const std::string& report_id, const std::string& agency,
+                      v1::Category category, v1::Confidence confidence,
+                      std::vector<v1::Identifier> identifiers) {
+  v1::Report r;
+  r.set_report_id(report_id);
+  r.set_agency(agency);
+  r.set_category(category);
+  r.set_confidence(confidence);
+  *r.mutable_reported_at() = ToProtoTime(absl::FromCivil(
+      absl::CivilSecond(2026, 10, 1, 0, 0, 0), absl::FixedTimeZone(7 * 3600)));
+  for (auto& id : identifiers) *r.add_identifiers() = std::move(id);
+  return r;
+}
+
+absl::StatusOr<v1::UploadSummary> Upload(v1::ReportService::Stub& stub,
+                                         const std::vector<v1::Report>& reports) {
+  grpc::ClientContext context;
+  v1::UploadSummary summary;
+  auto writer = stub.UploadReports(&context, &summary);
+  for (const v1::Report& r : reports) {
+    if (!writer->Write(r)) break;
+  }
+  writer->WritesDone();
+  grpc::Status s = writer->Finish();
+  if (!s.ok()) {
+    return absl::Status(static_cast<absl::StatusCode>(s.error_code()),
+                        s.error_message());
+  }
+  return summary;
+}
+
+}  // namespace fraudgate::testing

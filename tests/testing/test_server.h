@@ -1,0 +1,58 @@
+// A real fraudgate server for tests: a real RocksDB store in the given
+// directory, the real services on 127.0.0.1:0 (insecure), and real generated
+// stubs over a real channel.
+#ifndef FRAUDGATE_TESTS_TESTING_TEST_SERVER_H_
+#define FRAUDGATE_TESTS_TESTING_TEST_SERVER_H_
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "fraudgate/v1/fraudgate.grpc.pb.h"
+#include "service/server.h"
+#include "store/store.h"
+
+namespace fraudgate::testing {
+
+class TestServer {
+ public:
+  // Opens the store at `data_dir` (through `env` when not null) and starts a
+  // server on port 0. `options.listen` and `options.insecure` are overridden.
+  static absl::StatusOr<std::unique_ptr<TestServer>> Start(
+      const std::string& data_dir, service::ServerOptions options = {},
+      rocksdb::Env* env = nullptr);
+  ~TestServer();
+
+  store::Store& store() { return *store_; }
+  int port() const { return server_->port(); }
+  std::shared_ptr<grpc::Channel> channel() const { return channel_; }
+  v1::ScreeningService::Stub& screening() { return *screening_; }
+  v1::ReportService::Stub& reports() { return *reports_; }
+  v1::HistoryService::Stub& history() { return *history_; }
+
+ private:
+  TestServer() = default;
+  std::unique_ptr<store::Store> store_;
+  std::unique_ptr<service::Server> server_;
+  std::shared_ptr<grpc::Channel> channel_;
+  std::unique_ptr<v1::ScreeningService::Stub> screening_;
+  std::unique_ptr<v1::ReportService::Stub> reports_;
+  std::unique_ptr<v1::HistoryService::Stub> history_;
+};
+
+v1::Identifier MakeIdentifier(v1::IdentifierKind kind, const std::string& issuer,
+                              const std::string& value);
+
+// A valid report with the given identifiers, reported 2026-10-01 +07:00.
+v1::Report MakeReport(const std::string& report_id, const std::string& agency,
+                      v1::Category category, v1::Confidence confidence,
+                      std::vector<v1::Identifier> identifiers);
+
+// Uploads `reports` in one UploadReports stream.
+absl::StatusOr<v1::UploadSummary> Upload(v1::ReportService::Stub& stub,
+                                         const std::vector<v1::Report>& reports);
+
+}  // namespace fraudgate::testing
+
+#endif  // FRAUDGATE_TESTS_TESTING_TEST_SERVER_H_
