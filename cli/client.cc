@@ -43,6 +43,11 @@ std::vector<FlagSpec> ClientFlags(std::vector<FlagSpec> extra) {
 }
 
 absl::StatusOr<std::shared_ptr<grpc::Channel>> Connect(const Flags& flags) {
+  auto timeout = flags.GetInt("timeout");
+  if (!timeout.ok()) return timeout.status();
+  if (*timeout < 1) {
+    return absl::InvalidArgumentError("--timeout: must be at least 1 second");
+  }
   if (!flags.GetBool("insecure")) {
     return absl::InvalidArgumentError(
         "mutual TLS is not built yet: pass --insecure to talk to a server "

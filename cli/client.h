@@ -20,11 +20,12 @@ enum class Format { kTable, kJson, kCsv };
 // --server, --insecure, --tls-dir, --format, --timeout, followed by `extra`.
 std::vector<FlagSpec> ClientFlags(std::vector<FlagSpec> extra);
 
-// A channel to --server. INVALID_ARGUMENT when neither --insecure nor a usable
-// --tls-dir is given (mutual TLS is not built yet: --insecure is required).
+// A channel to --server. INVALID_ARGUMENT for a --timeout that is not a
+// whole number >= 1, or when --insecure is not given (mutual TLS is not
+// built yet: --insecure is required).
 absl::StatusOr<std::shared_ptr<grpc::Channel>> Connect(const Flags& flags);
 
-// Sets the deadline from --timeout on a new context.
+// A new context with the deadline from --timeout (checked by Connect).
 std::unique_ptr<grpc::ClientContext> NewContext(const Flags& flags);
 
 absl::StatusOr<Format> FormatOf(const Flags& flags);

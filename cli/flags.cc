@@ -43,6 +43,10 @@ absl::StatusOr<Flags> Flags::Parse(const std::vector<std::string>& args,
       return absl::InvalidArgumentError(
           core::StrCat("--", name, ": a value is required"));
     }
+    if (spec->is_bool && value != "true" && value != "false") {
+      return absl::InvalidArgumentError(
+          core::StrCat("--", name, ": must be true or false (got \"", value, "\")"));
+    }
     auto& slot = flags.values_[name];
     if (!slot.empty() && !spec->repeated) {
       return absl::InvalidArgumentError(
@@ -59,10 +63,7 @@ const std::string& Flags::Get(const std::string& name) const {
   return defaults_.at(name);
 }
 
-bool Flags::GetBool(const std::string& name) const {
-  const std::string& v = Get(name);
-  return v == "true" || v == "1" || v == "yes";
-}
+bool Flags::GetBool(const std::string& name) const { return Get(name) == "true"; }
 
 std::vector<std::string> Flags::GetAll(const std::string& name) const {
   auto it = values_.find(name);

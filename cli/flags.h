@@ -24,8 +24,9 @@ struct FlagSpec {
 class Flags {
  public:
   // Parses `args` (after the subcommand name) against `specs`.
-  // INVALID_ARGUMENT naming the flag for an unknown flag, a missing value or a
-  // non-repeated flag given twice.
+  // INVALID_ARGUMENT naming the flag for an unknown flag, a missing value, a
+  // boolean flag set to anything but true/false, or a non-repeated flag given
+  // twice.
   static absl::StatusOr<Flags> Parse(const std::vector<std::string>& args,
                                      const std::vector<FlagSpec>& specs);
 

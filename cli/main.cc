@@ -16,15 +16,15 @@ std::vector<Command> Commands() {
           EntityCommand(), DelistCommand(), HitsCommand()};
 }
 
-void PrintHelp(const std::vector<Command>& commands) {
-  std::cout << "fraudgate: screen bank transfers against the police extortion "
+void PrintHelp(const std::vector<Command>& commands, std::ostream& out) {
+  out << "fraudgate: screen bank transfers against the police extortion "
                "blocklist\n\nusage: fraudgate SUBCOMMAND [flags]\n\n";
   for (const Command& c : commands) {
     std::string name = "  " + c.name;
     name.resize(12, ' ');
-    std::cout << name << c.summary << "\n";
+    out << name << c.summary << "\n";
   }
-  std::cout << "\n`fraudgate SUBCOMMAND --help` lists a subcommand's flags.\n";
+  out << "\n`fraudgate SUBCOMMAND --help` lists a subcommand's flags.\n";
 }
 
 }  // namespace
@@ -33,7 +33,8 @@ int main(int argc, char** argv) {
   const std::vector<Command> commands = Commands();
   if (argc < 2 || std::string(argv[1]) == "help" ||
       std::string(argv[1]) == "--help" || std::string(argv[1]) == "-h") {
-    PrintHelp(commands);
+    // Without a subcommand it is a usage error: help goes to stderr.
+    PrintHelp(commands, argc < 2 ? std::cerr : std::cout);
     return argc < 2 ? fraudgate::cli::kExitUsage : fraudgate::cli::kExitOk;
   }
   const std::string name = argv[1];
@@ -52,6 +53,16 @@ int main(int argc, char** argv) {
     if (!flags.ok()) {
       std::cerr << "fraudgate " << name << ": " << flags.status().message()
                 << " (see fraudgate " << name << " --help)\n";
+      return fraudgate::cli::kExitUsage;
+    }
+    // Only import takes arguments. Elsewhere a stray one is most likely part
+    // of a value with spaces (`--account 1023 456 789`): screening "1023"
+    // instead would give a wrong answer.
+    if (name != "import" && !flags->positional().empty()) {
+      std::cerr << "fraudgate " << name << ": unexpected argument \""
+                << flags->positional().front()
+                << "\" (quote values that contain spaces; see fraudgate "
+                << name << " --help)\n";
       return fraudgate::cli::kExitUsage;
     }
     return c.run(*flags);

@@ -56,33 +56,38 @@ absl::Status PoliceCsvReader::AddRow(const std::vector<std::string>& row,
         "expected ", kPoliceCsvColumns, " columns, got ", row.size()));
   }
   v1::Report& r = out->report;
+  // The report-level columns are repeated on every row of a report; each row's
+  // are checked (a bad value is an error on any row), the first row's are kept.
+  const std::string report_id = core::FoldWidthAndTrim(row[kReportId]);
+  const std::string agency = core::FoldWidthAndTrim(row[kAgency]);
+  if (report_id.empty()) return Invalid("report_id", "required");
+  if (agency.empty()) return Invalid("agency", "required");
+  if (core::FoldWidthAndTrim(row[kReportedAt]).empty()) {
+    return Invalid("reported_at", "required");
+  }
+  ASSIGN_OR_RETURN(absl::Time at,
+                   core::ParseReportTime(row[kReportedAt], "reported_at"));
+  ASSIGN_OR_RETURN(
+      v1::Category category,
+      ParseEnum<v1::Category>("category", row[kCategory], v1::Category_Parse,
+                              "EXTORTION_DEEPFAKE, EXTORTION_OTHER, "
+                              "IMPERSONATION, INVESTMENT_SCAM, "
+                              "SHOPPING_SCAM, OTHER"));
+  ASSIGN_OR_RETURN(
+      v1::Confidence confidence,
+      ParseEnum<v1::Confidence>("confidence", row[kConfidence],
+                                v1::Confidence_Parse, "CONFIRMED, SUSPECTED"));
+  ASSIGN_OR_RETURN(int64_t victims,
+                   ParseCount("victim_count", row[kVictimCount]));
+  if (victims > INT32_MAX) return Invalid("victim_count", "too large");
+  ASSIGN_OR_RETURN(int64_t lost, ParseCount("amount_lost", row[kAmountLost]));
   if (out->rows == 0) {
-    r.set_report_id(core::FoldWidthAndTrim(row[kReportId]));
-    r.set_agency(core::FoldWidthAndTrim(row[kAgency]));
-    if (r.report_id().empty()) return Invalid("report_id", "required");
-    if (r.agency().empty()) return Invalid("agency", "required");
-    if (core::FoldWidthAndTrim(row[kReportedAt]).empty()) {
-      return Invalid("reported_at", "required");
-    }
-    ASSIGN_OR_RETURN(absl::Time at,
-                     core::ParseReportTime(row[kReportedAt], "reported_at"));
+    r.set_report_id(report_id);
+    r.set_agency(agency);
     *r.mutable_reported_at() = ToProtoTime(at);
-    ASSIGN_OR_RETURN(
-        v1::Category category,
-        ParseEnum<v1::Category>("category", row[kCategory], v1::Category_Parse,
-                                "EXTORTION_DEEPFAKE, EXTORTION_OTHER, "
-                                "IMPERSONATION, INVESTMENT_SCAM, "
-                                "SHOPPING_SCAM, OTHER"));
     r.set_category(category);
-    ASSIGN_OR_RETURN(v1::Confidence confidence,
-                     ParseEnum<v1::Confidence>("confidence", row[kConfidence],
-                                               v1::Confidence_Parse,
-                                               "CONFIRMED, SUSPECTED"));
     r.set_confidence(confidence);
-    ASSIGN_OR_RETURN(int64_t victims, ParseCount("victim_count", row[kVictimCount]));
-    if (victims > INT32_MAX) return Invalid("victim_count", "too large");
     r.set_victim_count(static_cast<int32_t>(victims));
-    ASSIGN_OR_RETURN(int64_t lost, ParseCount("amount_lost", row[kAmountLost]));
     r.set_amount_lost(lost);
     r.set_note(row[kNote]);
   }
@@ -125,6 +130,9 @@ absl::StatusOr<bool> PoliceCsvReader::Next(CsvReport* out,
                                 : std::string();
     };
     std::string key;
+    // A row that could not be split into columns was read since the last good
+    // one; when the rows around it belong to one report, so did it.
+    bool unreadable = false;
     while (true) {
       int line = 0;
       if (pending_) {
@@ -135,13 +143,16 @@ absl::StatusOr<bool> PoliceCsvReader::Next(CsvReport* out,
         auto got = csv_.Next(&row);
         if (!got.ok()) {
           ++rows_read_;
-          // A row we cannot even split is its own error; it cannot be placed
-          // in a report, so the current report goes on without it.
+          // A row we cannot even split is its own error. When the good rows
+          // around it belong to one report, that report is rejected: it
+          // would be stored without the row. Otherwise which report it
+          // belonged to is unknown, and the reports go on without it.
           std::string message(got.status().message());
           if (message.starts_with("line ")) {
             message = message.substr(message.find(": ") + 2);
           }
           errors->push_back({csv_.line(), std::move(message)});
+          unreadable = true;
           continue;
         }
         if (!*got) break;
@@ -154,10 +165,12 @@ absl::StatusOr<bool> PoliceCsvReader::Next(CsvReport* out,
           pending_line_ = line;
           break;
         }
+        if (unreadable) broken = true;  // whole report rejected, see above
       } else {
         key = key_of(row);
         report.first_line = line;
       }
+      unreadable = false;
       absl::Status s = AddRow(row, &report);
       if (!s.ok()) {
         errors->push_back({line, std::string(s.message())});

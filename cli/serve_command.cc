@@ -30,6 +30,16 @@ int Run(const Flags& flags) {
   const std::string listen =
       flags.Has("listen") ? flags.Get("listen") : config.server().listen();
 
+  service::ServerOptions options;
+  options.listen = listen;
+  options.insecure = flags.GetBool("insecure");
+  options.scoring = service::ScoringOptionsFromConfig(config.scoring());
+  // Refuse bad options before the data dir is opened (and created).
+  if (auto s = service::ValidateServerOptions(options); !s.ok()) {
+    std::cerr << "fraudgate serve: " << s.message() << "\n";
+    return kExitUsage;
+  }
+
   // Signals are taken by sigwait below, not by whichever thread gRPC runs.
   sigset_t signals;
   sigemptyset(&signals);
@@ -48,14 +58,10 @@ int Run(const Flags& flags) {
     return kExitFailure;
   }
 
-  service::ServerOptions options;
-  options.listen = listen;
-  options.insecure = flags.GetBool("insecure");
-  options.scoring = service::ScoringOptionsFromConfig(config.scoring());
   auto server = service::Server::Start(store->get(), options);
   if (!server.ok()) {
     std::cerr << "fraudgate serve: " << server.status().message() << "\n";
-    return kExitUsage;
+    return kExitFailure;
   }
   const std::string host = listen.substr(0, listen.rfind(':'));
   if (options.insecure) {

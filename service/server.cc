@@ -27,8 +27,7 @@ Server::~Server() {
   }
 }
 
-absl::StatusOr<std::unique_ptr<Server>> Server::Start(store::Store* store,
-                                                      ServerOptions options) {
+absl::Status ValidateServerOptions(const ServerOptions& options) {
   if (!options.insecure) {
     return absl::InvalidArgumentError(
         "TLS is not available yet: pass --insecure (loopback only)");
@@ -38,8 +37,12 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(store::Store* store,
         "listen: --insecure serves only on a loopback address (got ",
         options.listen, ")"));
   }
-  if (auto s = core::ValidateScoringOptions(options.scoring); !s.ok()) return s;
+  return core::ValidateScoringOptions(options.scoring);
+}
 
+absl::StatusOr<std::unique_ptr<Server>> Server::Start(store::Store* store,
+                                                      ServerOptions options) {
+  if (auto s = ValidateServerOptions(options); !s.ok()) return s;
   std::unique_ptr<Server> server(new Server());
   server->screener_ = std::make_unique<Screener>(
       store, ScreenerOptions{options.scoring, options.clock});

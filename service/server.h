@@ -37,6 +37,12 @@ struct ServerOptions {
 // True for 127.0.0.0/8, localhost and [::1] listen addresses.
 bool IsLoopbackAddress(const std::string& host_port);
 
+// The checks Server::Start makes before it builds anything, so a caller can
+// refuse bad options before it opens the store: INVALID_ARGUMENT without
+// --insecure (TLS is not built yet), for insecure on a non-loopback address,
+// or for invalid scoring options.
+absl::Status ValidateServerOptions(const ServerOptions& options);
+
 class Server {
  public:
   // Builds the services and starts listening. INVALID_ARGUMENT for a bad

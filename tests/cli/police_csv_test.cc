@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "absl/status/status.h"
+#include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -99,8 +100,8 @@ TEST(PoliceCsvHeaderTest, WrongHeaderIsLineOneError) {
            "report_id,agency,reported,category,confidence,kind,issuer,value,"
            "victim_count,amount_lost,note\n",
        }) {
-    ReadAll all =
-        Read(header + "R1,A,2024-12-01,OTHER,CONFIRMED,PHONE,,0912345678,1,2,x\n");
+    ReadAll all = Read(
+        header + "R1,A,2024-12-01,OTHER,CONFIRMED,PHONE,,0912345678,1,2,x\n");
     EXPECT_EQ(all.status.code(), absl::StatusCode::kInvalidArgument) << header;
     EXPECT_THAT(all.status.message(), HasSubstr("line 1")) << header;
     EXPECT_THAT(all.reports, IsEmpty());
@@ -168,8 +169,8 @@ TEST(PoliceCsvTest, ReportedAtDateAndDateTime) {
       {" 2024-12-05 ", VietnamTime(2024, 12, 5)},
   };
   for (const Case& c : cases) {
-    ReadAll all = Read(Csv({"R1,A," + c.text +
-                            ",OTHER,CONFIRMED,PHONE,,0912345678,,,"}));
+    ReadAll all =
+        Read(Csv({"R1,A," + c.text + ",OTHER,CONFIRMED,PHONE,,0912345678,,,"}));
     ASSERT_TRUE(all.status.ok()) << all.status;
     EXPECT_THAT(all.errors, IsEmpty()) << c.text;
     ASSERT_THAT(all.reports, SizeIs(1)) << c.text;
@@ -242,7 +243,8 @@ TEST(PoliceCsvTest, NoteWithLineBreakKeepsLineNumbers) {
   }));
   ASSERT_TRUE(all.status.ok()) << all.status;
   ASSERT_THAT(all.reports, SizeIs(2));
-  EXPECT_EQ(all.reports[0].report.note(), "first line\nsecond line, with comma");
+  EXPECT_EQ(all.reports[0].report.note(),
+            "first line\nsecond line, with comma");
   EXPECT_EQ(all.reports[0].first_line, 2);
   EXPECT_EQ(all.reports[1].first_line, 4);
   ASSERT_THAT(all.errors, SizeIs(1));
@@ -381,8 +383,8 @@ TEST(PoliceCsvErrorTest, BadDatesNameReportedAt) {
   for (const std::string date :
        {"2024-13-01", "05/12/2024", "2024-02-30", "24-12-05", "yesterday",
         "2024-12-05T25:00", "2024-12-05T10:00+07:00junk"}) {
-    CsvLineError e = OnlyError("R1,A," + date +
-                               ",OTHER,CONFIRMED,PHONE,,0912345678,1,2,x");
+    CsvLineError e =
+        OnlyError("R1,A," + date + ",OTHER,CONFIRMED,PHONE,,0912345678,1,2,x");
     EXPECT_EQ(e.line, 2) << date;
     EXPECT_THAT(e.message, HasSubstr("reported_at")) << date;
     EXPECT_THAT(e.message, HasSubstr(date)) << date;
@@ -412,7 +414,8 @@ TEST(PoliceCsvErrorTest, UnknownEnumsNameTheirColumn) {
        "confidence"},
       {"R1,A,2024-12-01,OTHER,CONFIRMED,EMAIL,,a@b.vn,1,2,x", "kind"},
       {"R1,A,2024-12-01,OTHER,CONFIRMED,,,0912345678,1,2,x", "kind"},
-      {"R1,A,2024-12-01,OTHER,CONFIRMED,IDENTIFIER_KIND_UNSPECIFIED,,0912,1,2,x",
+      {"R1,A,2024-12-01,OTHER,CONFIRMED,IDENTIFIER_KIND_UNSPECIFIED,,0912,1,2,"
+       "x",
        "kind"},
   };
   for (const Case& c : cases) {
@@ -471,15 +474,15 @@ TEST(PoliceCsvErrorTest, RequiredColumns) {
 
 TEST(PoliceCsvErrorTest, ReportWithOneBadRowIsNotReturned) {
   ReadAll all = Read(Csv({
-      "R1,A,2024-12-01,OTHER,CONFIRMED,PHONE,,0912345671,1,2,x",   // 2
-      "R1,A,2024-12-01,OTHER,CONFIRMED,FAX,,0912345672,1,2,x",     // 3 bad
-      "R1,A,2024-12-01,OTHER,CONFIRMED,PHONE,,0912345673,1,2,x",   // 4
-      "R2,A,2024-12-01,OTHER,CONFIRMED,PHONE,,0912345674,1,2,x",   // 5
-      "R2,A,2024-12-01,OTHER,CONFIRMED,PHONE,,0912345675,1,2,x",   // 6
-      "R3,A,2024-13-01,OTHER,CONFIRMED,PHONE,,0912345676,1,2,x",   // 7 bad
-      "R3,A,2024-12-01,OTHER,CONFIRMED,PHONE,,0912345677,1,2,x",   // 8
-      "R4,A,2024-12-01,OTHER,CONFIRMED,PHONE,,0912345678,1,2,x",   // 9
-      "R4,A,2024-12-01,OTHER,CONFIRMED,PHONE,,0912345679,1,2",     // 10 bad
+      "R1,A,2024-12-01,OTHER,CONFIRMED,PHONE,,0912345671,1,2,x",  // 2
+      "R1,A,2024-12-01,OTHER,CONFIRMED,FAX,,0912345672,1,2,x",    // 3 bad
+      "R1,A,2024-12-01,OTHER,CONFIRMED,PHONE,,0912345673,1,2,x",  // 4
+      "R2,A,2024-12-01,OTHER,CONFIRMED,PHONE,,0912345674,1,2,x",  // 5
+      "R2,A,2024-12-01,OTHER,CONFIRMED,PHONE,,0912345675,1,2,x",  // 6
+      "R3,A,2024-13-01,OTHER,CONFIRMED,PHONE,,0912345676,1,2,x",  // 7 bad
+      "R3,A,2024-12-01,OTHER,CONFIRMED,PHONE,,0912345677,1,2,x",  // 8
+      "R4,A,2024-12-01,OTHER,CONFIRMED,PHONE,,0912345678,1,2,x",  // 9
+      "R4,A,2024-12-01,OTHER,CONFIRMED,PHONE,,0912345679,1,2",    // 10 bad
   }));
   ASSERT_TRUE(all.status.ok()) << all.status;
   ASSERT_THAT(all.reports, SizeIs(1));
@@ -549,10 +552,10 @@ TEST(PoliceCsvErrorTest, UnreadableRowInsideAReportRejectsTheReport) {
   // Line 3 cannot be split into columns, but it sits between two rows of R1:
   // sending R1 without it would store part of a report.
   ReadAll all = Read(Csv({
-      "R1,A,2024-12-01,OTHER,CONFIRMED,PHONE,,0912345671,1,2,x",   // 2
+      "R1,A,2024-12-01,OTHER,CONFIRMED,PHONE,,0912345671,1,2,x",    // 2
       "R1,A,2024-12-01,OTHER,CONFIRMED,PHONE,,09123\"45672,1,2,x",  // 3 bad
-      "R1,A,2024-12-01,OTHER,CONFIRMED,PHONE,,0912345673,1,2,x",   // 4
-      "R2,A,2024-12-01,OTHER,CONFIRMED,PHONE,,0912345674,1,2,x",   // 5
+      "R1,A,2024-12-01,OTHER,CONFIRMED,PHONE,,0912345673,1,2,x",    // 4
+      "R2,A,2024-12-01,OTHER,CONFIRMED,PHONE,,0912345674,1,2,x",    // 5
   }));
   ASSERT_TRUE(all.status.ok()) << all.status;
   ASSERT_THAT(all.reports, SizeIs(1));
@@ -600,9 +603,9 @@ TEST(PoliceCsvErrorTest, ErrorsComeWithTheNextCallAndReadingGoesOn) {
 TEST(PoliceCsvTest, RowsReadCountsGoodAndBadRows) {
   std::vector<std::string> rows;
   for (int i = 0; i < 50; ++i) {
-    rows.push_back("R" + std::to_string(i / 5) +
-                   ",A,2024-12-01,OTHER,CONFIRMED,PHONE,,09123456" +
-                   std::to_string(10 + i) + ",1,2,x");
+    rows.push_back(absl::StrCat("R", i / 5,
+                                ",A,2024-12-01,OTHER,CONFIRMED,PHONE,,09123456",
+                                10 + i, ",1,2,x"));
   }
   rows[7] = "broken,\"row";  // eats the rest of the file: unterminated
   ReadAll all = Read(Csv(rows));
