@@ -4,25 +4,38 @@
 #include <chrono>
 #include <iostream>
 
+#include "absl/time/time.h"
 #include "cli/command.h"
+#include "core/identifier.h"
 #include "core/memo.h"
 #include "core/text.h"
 #include "google/protobuf/util/json_util.h"
 #include "grpcpp/client_context.h"
 #include "grpcpp/create_channel.h"
 #include "grpcpp/security/credentials.h"
+#include "proto/proto_time.h"
 
 namespace fraudgate::cli {
 namespace {
 
 std::string_view CodeName(grpc::StatusCode code) {
-  static constexpr std::string_view kNames[] = {
-      "OK",           "CANCELLED",          "UNKNOWN",
-      "INVALID_ARGUMENT", "DEADLINE_EXCEEDED", "NOT_FOUND",
-      "ALREADY_EXISTS", "PERMISSION_DENIED", "RESOURCE_EXHAUSTED",
-      "FAILED_PRECONDITION", "ABORTED",      "OUT_OF_RANGE",
-      "UNIMPLEMENTED", "INTERNAL",          "UNAVAILABLE",
-      "DATA_LOSS",    "UNAUTHENTICATED"};
+  static constexpr std::string_view kNames[] = {"OK",
+                                                "CANCELLED",
+                                                "UNKNOWN",
+                                                "INVALID_ARGUMENT",
+                                                "DEADLINE_EXCEEDED",
+                                                "NOT_FOUND",
+                                                "ALREADY_EXISTS",
+                                                "PERMISSION_DENIED",
+                                                "RESOURCE_EXHAUSTED",
+                                                "FAILED_PRECONDITION",
+                                                "ABORTED",
+                                                "OUT_OF_RANGE",
+                                                "UNIMPLEMENTED",
+                                                "INTERNAL",
+                                                "UNAVAILABLE",
+                                                "DATA_LOSS",
+                                                "UNAUTHENTICATED"};
   const int i = static_cast<int>(code);
   return i >= 0 && i < 17 ? kNames[i] : "UNKNOWN";
 }
@@ -91,6 +104,18 @@ int ReportRpcError(const grpc::Status& status) {
 int ReportError(const absl::Status& status, int exit_code) {
   std::cerr << "fraudgate: " << status.message() << "\n";
   return exit_code;
+}
+
+std::string TimeText(const google::protobuf::Timestamp& t) {
+  return absl::FormatTime("%Y-%m-%d %H:%M:%S%Ez", FromProtoTime(t),
+                          absl::FixedTimeZone(7 * 3600));
+}
+
+std::string IdentifierText(const v1::Identifier& id) {
+  if (id.kind() == v1::IDENTIFIER_KIND_UNSPECIFIED) return "-";
+  return core::Identifier{static_cast<core::IdentifierKind>(id.kind()),
+                          id.issuer(), id.value()}
+      .ToString();
 }
 
 std::string CsvField(const std::string& value) {

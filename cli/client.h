@@ -9,7 +9,9 @@
 
 #include "absl/status/statusor.h"
 #include "cli/flags.h"
+#include "fraudgate/v1/fraudgate.pb.h"
 #include "google/protobuf/message.h"
+#include "google/protobuf/timestamp.pb.h"
 #include "grpcpp/channel.h"
 #include "grpcpp/support/status.h"
 
@@ -37,6 +39,12 @@ std::string ToJson(const google::protobuf::Message& message);
 int ReportRpcError(const grpc::Status& status);
 // Prints "fraudgate: <message>" to stderr; returns `exit_code`.
 int ReportError(const absl::Status& status, int exit_code);
+
+// "2026-10-01 08:30:00+07:00": times are shown in Vietnam time.
+std::string TimeText(const google::protobuf::Timestamp& t);
+
+// "BANK_ACCOUNT:970436:0071001234567"; "-" for an unset identifier.
+std::string IdentifierText(const v1::Identifier& id);
 
 // RFC 4180 quoting of one field.
 std::string CsvField(const std::string& value);

@@ -1,4 +1,5 @@
 // `fraudgate entity` and `fraudgate delist`: one listed identifier.
+#include <functional>
 #include <iostream>
 
 #include "absl/time/time.h"
@@ -36,25 +37,18 @@ absl::StatusOr<v1::Identifier> IdentifierOf(const Flags& flags) {
   return id;
 }
 
-std::string TimeText(const google::protobuf::Timestamp& t) {
-  return absl::FormatTime("%Y-%m-%d %H:%M:%S%Ez", FromProtoTime(t),
-                          absl::FixedTimeZone(7 * 3600));
-}
-
 void PrintEntity(const v1::Entity& e, Format format) {
   if (format == Format::kJson) {
     std::cout << ToJson(e) << "\n";
     return;
   }
-  const std::string id =
-      core::Identifier{static_cast<core::IdentifierKind>(e.identifier().kind()),
-                       e.identifier().issuer(), e.identifier().value()}
-          .ToString();
+  const std::string id = IdentifierText(e.identifier());
   if (format == Format::kCsv) {
-    std::cout << "identifier,status,reports,first_reported_at,last_reported_at\n"
-              << CsvField(id) << "," << v1::EntityStatus_Name(e.status()) << ","
-              << e.reports_size() << "," << TimeText(e.first_reported_at())
-              << "," << TimeText(e.last_reported_at()) << "\n";
+    std::cout
+        << "identifier,status,reports,first_reported_at,last_reported_at\n"
+        << CsvField(id) << "," << v1::EntityStatus_Name(e.status()) << ","
+        << e.reports_size() << "," << TimeText(e.first_reported_at()) << ","
+        << TimeText(e.last_reported_at()) << "\n";
     return;
   }
   std::cout << "identifier  " << id << "\n"
@@ -64,9 +58,11 @@ void PrintEntity(const v1::Entity& e, Format format) {
   std::vector<std::vector<std::string>> rows;
   for (const v1::ReportRef& r : e.reports()) {
     rows.push_back({r.agency(), r.report_id(), v1::Category_Name(r.category()),
-                    v1::Confidence_Name(r.confidence()), TimeText(r.reported_at())});
+                    v1::Confidence_Name(r.confidence()),
+                    TimeText(r.reported_at())});
   }
-  PrintTable({"AGENCY", "REPORT", "CATEGORY", "CONFIDENCE", "REPORTED_AT"}, rows);
+  PrintTable({"AGENCY", "REPORT", "CATEGORY", "CONFIDENCE", "REPORTED_AT"},
+             rows);
   if (e.history_size() > 0) {
     std::cout << "\n";
     rows.clear();
@@ -77,42 +73,47 @@ void PrintEntity(const v1::Entity& e, Format format) {
   }
 }
 
-int RunEntity(const Flags& flags) {
+// Checks the flags, connects, and prints the entity `call` returns.
+int RunEntityCall(const Flags& flags,
+                  const std::function<grpc::Status(
+                      v1::ReportService::Stub&, grpc::ClientContext*,
+                      const v1::Identifier&, v1::Entity*)>& call) {
   auto format = FormatOf(flags);
   if (!format.ok()) return ReportError(format.status(), kExitUsage);
   auto id = IdentifierOf(flags);
   if (!id.ok()) return ReportError(id.status(), kExitUsage);
   auto channel = Connect(flags);
   if (!channel.ok()) return ReportError(channel.status(), kExitUsage);
-  v1::GetEntityRequest request;
-  *request.mutable_identifier() = *id;
+  auto stub = v1::ReportService::NewStub(*channel);
   v1::Entity entity;
   auto context = NewContext(flags);
-  grpc::Status s = v1::ReportService::NewStub(*channel)->GetEntity(
-      context.get(), request, &entity);
+  grpc::Status s = call(*stub, context.get(), *id, &entity);
   if (!s.ok()) return ReportRpcError(s);
   PrintEntity(entity, *format);
   return kExitOk;
 }
 
+int RunEntity(const Flags& flags) {
+  return RunEntityCall(
+      flags, [](v1::ReportService::Stub& stub, grpc::ClientContext* context,
+                const v1::Identifier& id, v1::Entity* entity) {
+        v1::GetEntityRequest request;
+        *request.mutable_identifier() = id;
+        return stub.GetEntity(context, request, entity);
+      });
+}
+
 int RunDelist(const Flags& flags) {
-  auto format = FormatOf(flags);
-  if (!format.ok()) return ReportError(format.status(), kExitUsage);
-  auto id = IdentifierOf(flags);
-  if (!id.ok()) return ReportError(id.status(), kExitUsage);
-  auto channel = Connect(flags);
-  if (!channel.ok()) return ReportError(channel.status(), kExitUsage);
-  v1::DelistEntityRequest request;
-  *request.mutable_identifier() = *id;
-  request.set_reason(flags.Get("reason"));
-  request.set_reference(flags.Get("reference"));
-  v1::Entity entity;
-  auto context = NewContext(flags);
-  grpc::Status s = v1::ReportService::NewStub(*channel)->DelistEntity(
-      context.get(), request, &entity);
-  if (!s.ok()) return ReportRpcError(s);
-  PrintEntity(entity, *format);
-  return kExitOk;
+  return RunEntityCall(
+      flags,
+      [&flags](v1::ReportService::Stub& stub, grpc::ClientContext* context,
+               const v1::Identifier& id, v1::Entity* entity) {
+        v1::DelistEntityRequest request;
+        *request.mutable_identifier() = id;
+        request.set_reason(flags.Get("reason"));
+        request.set_reference(flags.Get("reference"));
+        return stub.DelistEntity(context, request, entity);
+      });
 }
 
 }  // namespace

@@ -27,7 +27,8 @@ absl::StatusOr<Flags> Flags::Parse(const std::vector<std::string>& args,
       continue;
     }
     const size_t eq = arg.find('=');
-    const std::string name = arg.substr(2, eq == std::string::npos ? std::string::npos : eq - 2);
+    const std::string name =
+        arg.substr(2, eq == std::string::npos ? std::string::npos : eq - 2);
     const FlagSpec* spec = find(name);
     if (spec == nullptr) {
       return absl::InvalidArgumentError(core::StrCat("unknown flag --", name));
@@ -44,8 +45,8 @@ absl::StatusOr<Flags> Flags::Parse(const std::vector<std::string>& args,
           core::StrCat("--", name, ": a value is required"));
     }
     if (spec->is_bool && value != "true" && value != "false") {
-      return absl::InvalidArgumentError(
-          core::StrCat("--", name, ": must be true or false (got \"", value, "\")"));
+      return absl::InvalidArgumentError(core::StrCat(
+          "--", name, ": must be true or false (got \"", value, "\")"));
     }
     auto& slot = flags.values_[name];
     if (!slot.empty() && !spec->repeated) {
@@ -63,7 +64,9 @@ const std::string& Flags::Get(const std::string& name) const {
   return defaults_.at(name);
 }
 
-bool Flags::GetBool(const std::string& name) const { return Get(name) == "true"; }
+bool Flags::GetBool(const std::string& name) const {
+  return Get(name) == "true";
+}
 
 std::vector<std::string> Flags::GetAll(const std::string& name) const {
   auto it = values_.find(name);
@@ -84,10 +87,12 @@ std::string FlagsHelp(const std::vector<FlagSpec>& specs) {
   for (const FlagSpec& s : specs) {
     std::string left = core::StrCat("  --", s.name);
     if (!s.is_bool) {
-      left += s.default_value.empty() ? "=VALUE" : core::StrCat("=", s.default_value);
+      left += s.default_value.empty() ? "=VALUE"
+                                      : core::StrCat("=", s.default_value);
     }
     if (left.size() < 30) left.resize(30, ' ');
-    out += core::StrCat(left, " ", s.help, s.repeated ? " (repeatable)" : "", "\n");
+    out += core::StrCat(left, " ", s.help, s.repeated ? " (repeatable)" : "",
+                        "\n");
   }
   return out;
 }

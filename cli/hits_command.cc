@@ -13,18 +13,6 @@
 namespace fraudgate::cli {
 namespace {
 
-std::string TimeText(const google::protobuf::Timestamp& t) {
-  return absl::FormatTime("%Y-%m-%d %H:%M:%S%Ez", FromProtoTime(t),
-                          absl::FixedTimeZone(7 * 3600));
-}
-
-std::string IdText(const v1::Identifier& id) {
-  if (id.kind() == v1::IDENTIFIER_KIND_UNSPECIFIED) return "-";
-  return core::Identifier{static_cast<core::IdentifierKind>(id.kind()),
-                          id.issuer(), id.value()}
-      .ToString();
-}
-
 int Run(const Flags& flags) {
   auto format = FormatOf(flags);
   if (!format.ok()) return ReportError(format.status(), kExitUsage);
@@ -32,9 +20,10 @@ int Run(const Flags& flags) {
   if (!flags.Get("kind").empty() || !flags.Get("value").empty()) {
     v1::IdentifierKind kind;
     if (!v1::IdentifierKind_Parse(core::AsciiUpper(flags.Get("kind")), &kind)) {
-      return ReportError(absl::InvalidArgumentError(
-                             "--kind: PHONE, BANK_ACCOUNT, EWALLET or CHAT_HANDLE"),
-                         kExitUsage);
+      return ReportError(
+          absl::InvalidArgumentError(
+              "--kind: PHONE, BANK_ACCOUNT, EWALLET or CHAT_HANDLE"),
+          kExitUsage);
     }
     request.mutable_identifier()->set_kind(kind);
     request.mutable_identifier()->set_issuer(flags.Get("issuer"));
@@ -44,8 +33,8 @@ int Run(const Flags& flags) {
     if (flags.Get(bound).empty()) continue;
     auto t = core::ParseReportTime(flags.Get(bound), core::StrCat("--", bound));
     if (!t.ok()) return ReportError(t.status(), kExitUsage);
-    *(std::string(bound) == "from" ? request.mutable_from() : request.mutable_to()) =
-        ToProtoTime(*t);
+    *(std::string(bound) == "from" ? request.mutable_from()
+                                   : request.mutable_to()) = ToProtoTime(*t);
   }
   auto page_size = flags.GetInt("page-size");
   if (!page_size.ok()) return ReportError(page_size.status(), kExitUsage);
@@ -66,13 +55,14 @@ int Run(const Flags& flags) {
   }
   std::vector<std::vector<std::string>> rows;
   for (const v1::Hit& h : response.hits()) {
-    rows.push_back({TimeText(h.screened_at()), v1::Decision_Name(h.decision()).substr(9),
-                    std::to_string(h.score()), h.transfer_id(), IdText(h.beneficiary()),
-                    h.caller(), h.hit_id()});
+    rows.push_back({TimeText(h.screened_at()),
+                    v1::Decision_Name(h.decision()).substr(9),
+                    std::to_string(h.score()), h.transfer_id(),
+                    IdentifierText(h.beneficiary()), h.caller(), h.hit_id()});
   }
-  const std::vector<std::string> header = {"SCREENED_AT", "DECISION", "SCORE",
-                                           "TRANSFER",    "BENEFICIARY", "CALLER",
-                                           "HIT_ID"};
+  const std::vector<std::string> header = {
+      "SCREENED_AT", "DECISION", "SCORE", "TRANSFER",
+      "BENEFICIARY", "CALLER",   "HIT_ID"};
   if (*format == Format::kCsv) {
     std::string line;
     for (const auto& h : header) {
@@ -91,7 +81,8 @@ int Run(const Flags& flags) {
   } else {
     PrintTable(header, rows);
     if (!response.next_page_token().empty()) {
-      std::cout << "\nmore: --page-token=" << response.next_page_token() << "\n";
+      std::cout << "\nmore: --page-token=" << response.next_page_token()
+                << "\n";
     }
   }
   return kExitOk;
@@ -100,7 +91,8 @@ int Run(const Flags& flags) {
 }  // namespace
 
 Command HitsCommand() {
-  return Command{"hits", "hits [--kind=K --issuer=I --value=V] [--from=T] [--to=T]",
+  return Command{"hits",
+                 "hits [--kind=K --issuer=I --value=V] [--from=T] [--to=T]",
                  "search the screening history, newest first",
                  ClientFlags({
                      {"kind", "", "identifier kind to search by"},

@@ -90,9 +90,10 @@ int Run(const Flags& flags) {
       grpc::Status s = SendChunk(stub.get(), flags, chunk, &totals);
       if (!s.ok()) {
         progress.Done();
-        std::cerr << "fraudgate: upload stopped at line " << chunk.front().first_line
-                  << "; reports before it are stored, and re-running the import "
-                     "is safe\n";
+        std::cerr
+            << "fraudgate: upload stopped at line " << chunk.front().first_line
+            << "; reports before it are stored, and re-running the import "
+               "is safe\n";
         return ReportRpcError(s);
       }
       chunk.clear();
@@ -124,10 +125,10 @@ int Run(const Flags& flags) {
 }  // namespace
 
 Command ImportCommand() {
-  return Command{"import", "import [flags] FILE.csv",
-                 "upload a police CSV (DESIGN §7 columns); errors name the line",
-                 ClientFlags({{"chunk", "5000", "reports per upload stream"}}),
-                 Run};
+  return Command{
+      "import", "import [flags] FILE.csv",
+      "upload a police CSV (DESIGN §7 columns); errors name the line",
+      ClientFlags({{"chunk", "5000", "reports per upload stream"}}), Run};
 }
 
 }  // namespace fraudgate::cli

@@ -18,7 +18,7 @@ std::vector<Command> Commands() {
 
 void PrintHelp(const std::vector<Command>& commands, std::ostream& out) {
   out << "fraudgate: screen bank transfers against the police extortion "
-               "blocklist\n\nusage: fraudgate SUBCOMMAND [flags]\n\n";
+         "blocklist\n\nusage: fraudgate SUBCOMMAND [flags]\n\n";
   for (const Command& c : commands) {
     std::string name = "  " + c.name;
     name.resize(12, ' ');

@@ -10,13 +10,21 @@ namespace fraudgate::cli {
 namespace {
 
 constexpr const char* kHeader[kPoliceCsvColumns] = {
-    "report_id", "agency",   "reported_at",  "category",
-    "confidence", "kind",    "issuer",       "value",
-    "victim_count", "amount_lost", "note"};
+    "report_id", "agency", "reported_at",  "category",    "confidence", "kind",
+    "issuer",    "value",  "victim_count", "amount_lost", "note"};
 
 enum Column {
-  kReportId, kAgency, kReportedAt, kCategory, kConfidence, kKind, kIssuer,
-  kValue, kVictimCount, kAmountLost, kNote
+  kReportId,
+  kAgency,
+  kReportedAt,
+  kCategory,
+  kConfidence,
+  kKind,
+  kIssuer,
+  kValue,
+  kVictimCount,
+  kAmountLost,
+  kNote
 };
 
 absl::Status Invalid(std::string_view column, std::string_view what) {
@@ -95,7 +103,8 @@ absl::Status PoliceCsvReader::AddRow(const std::vector<std::string>& row,
                    ParseEnum<v1::IdentifierKind>(
                        "kind", row[kKind], v1::IdentifierKind_Parse,
                        "PHONE, BANK_ACCOUNT, EWALLET, CHAT_HANDLE"));
-  if (core::FoldWidthAndTrim(row[kValue]).empty()) return Invalid("value", "required");
+  if (core::FoldWidthAndTrim(row[kValue]).empty())
+    return Invalid("value", "required");
   v1::Identifier* id = r.add_identifiers();
   id->set_kind(kind);
   id->set_issuer(row[kIssuer]);
@@ -124,10 +133,10 @@ absl::StatusOr<bool> PoliceCsvReader::Next(CsvReport* out,
     CsvReport report;
     bool broken = false;
     auto key_of = [](const std::vector<std::string>& r) {
-      return r.size() > kAgency ? core::StrCat(core::FoldWidthAndTrim(r[kReportId]),
-                                               "\x1f",
-                                               core::FoldWidthAndTrim(r[kAgency]))
-                                : std::string();
+      return r.size() > kAgency
+                 ? core::StrCat(core::FoldWidthAndTrim(r[kReportId]), "\x1f",
+                                core::FoldWidthAndTrim(r[kAgency]))
+                 : std::string();
     };
     std::string key;
     // A row that could not be split into columns was read since the last good

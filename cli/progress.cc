@@ -8,7 +8,8 @@
 
 namespace fraudgate::cli {
 
-Progress::Progress() : enabled_(isatty(STDERR_FILENO) == 1), start_(absl::Now()) {}
+Progress::Progress()
+    : enabled_(isatty(STDERR_FILENO) == 1), start_(absl::Now()) {}
 
 void Progress::Update(const std::string& text) {
   if (!enabled_) return;

@@ -17,31 +17,27 @@ namespace {
 // may itself contain ':' (URLs).
 absl::StatusOr<v1::Identifier> ParseContact(const std::string& text) {
   const size_t first = text.find(':');
-  const size_t second =
-      first == std::string::npos ? std::string::npos : text.find(':', first + 1);
+  const size_t second = first == std::string::npos ? std::string::npos
+                                                   : text.find(':', first + 1);
   if (second == std::string::npos) {
-    return absl::InvalidArgumentError(core::StrCat(
-        "--contact: expected KIND:ISSUER:VALUE, e.g. CHAT_HANDLE:TELEGRAM:@name "
-        "(got \"",
-        text, "\")"));
+    return absl::InvalidArgumentError(
+        core::StrCat("--contact: expected KIND:ISSUER:VALUE, e.g. "
+                     "CHAT_HANDLE:TELEGRAM:@name "
+                     "(got \"",
+                     text, "\")"));
   }
   v1::Identifier id;
   v1::IdentifierKind kind;
-  if (!v1::IdentifierKind_Parse(core::AsciiUpper(text.substr(0, first)), &kind)) {
-    return absl::InvalidArgumentError(core::StrCat(
-        "--contact: unknown kind \"", text.substr(0, first),
-        "\" (PHONE, BANK_ACCOUNT, EWALLET or CHAT_HANDLE)"));
+  if (!v1::IdentifierKind_Parse(core::AsciiUpper(text.substr(0, first)),
+                                &kind)) {
+    return absl::InvalidArgumentError(
+        core::StrCat("--contact: unknown kind \"", text.substr(0, first),
+                     "\" (PHONE, BANK_ACCOUNT, EWALLET or CHAT_HANDLE)"));
   }
   id.set_kind(kind);
   id.set_issuer(text.substr(first + 1, second - first - 1));
   id.set_value(text.substr(second + 1));
   return id;
-}
-
-std::string IdentifierText(const v1::Identifier& id) {
-  return core::Identifier{static_cast<core::IdentifierKind>(id.kind()),
-                          id.issuer(), id.value()}
-      .ToString();
 }
 
 std::string CategoriesText(const v1::Reason& r) {
@@ -64,11 +60,12 @@ void PrintResponse(const v1::ScreenTransferResponse& r, Format format) {
     std::string reasons;
     for (const v1::Reason& reason : r.reasons()) {
       if (!reasons.empty()) reasons += ";";
-      reasons += core::StrCat(reason.code(), "=", IdentifierText(reason.identifier()));
+      reasons +=
+          core::StrCat(reason.code(), "=", IdentifierText(reason.identifier()));
     }
-    std::cout << CsvField(r.transfer_id()) << "," << decision << "," << r.score()
-              << "," << r.list_version() << "," << r.hit_id() << ","
-              << CsvField(reasons) << "\n";
+    std::cout << CsvField(r.transfer_id()) << "," << decision << ","
+              << r.score() << "," << r.list_version() << "," << r.hit_id()
+              << "," << CsvField(reasons) << "\n";
     return;
   }
   std::cout << "decision      " << decision << "\n"
@@ -85,7 +82,8 @@ void PrintResponse(const v1::ScreenTransferResponse& r, Format format) {
                       std::to_string(reason.report_count()),
                       CategoriesText(reason)});
     }
-    PrintTable({"POINTS", "REASON", "IDENTIFIER", "REPORTS", "CATEGORIES"}, rows);
+    PrintTable({"POINTS", "REASON", "IDENTIFIER", "REPORTS", "CATEGORIES"},
+               rows);
   }
   if (!r.customer_message().empty()) {
     std::cout << "\ncustomer_message:\n  " << r.customer_message() << "\n";
@@ -138,8 +136,7 @@ int Run(const Flags& flags) {
 
 Command ScreenCommand() {
   return Command{
-      "screen",
-      "screen [flags]",
+      "screen", "screen [flags]",
       "screen one transfer and print the decision, score and reasons",
       ClientFlags({
           {"transfer-id", "", "idempotency key (default: cli-<time>)"},

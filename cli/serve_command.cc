@@ -98,7 +98,8 @@ Command ServeCommand() {
           {"listen", "127.0.0.1:50051", "gRPC address; port 0 picks one"},
           {"insecure", "false",
            "plaintext, every caller admin; loopback addresses only", true},
-          {"tls-dir", "./var/certs", "TLS material (mutual TLS: not built yet)"},
+          {"tls-dir", "./var/certs",
+           "TLS material (mutual TLS: not built yet)"},
           {"config", "", "config file (text format of fraudgate.v1.Config)"},
       },
       Run};

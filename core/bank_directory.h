@@ -5,7 +5,8 @@
 //
 // Data file format (core/data/banks.tsv, compiled into the binary): UTF-8,
 // one bank per line, tab-separated columns
-//   BIN <TAB> short name <TAB> full name <TAB> aliases (comma-separated, may be empty)
+//   BIN <TAB> short name <TAB> full name <TAB> aliases (comma-separated, may be
+//   empty)
 // Lines starting with '#' and blank lines are ignored.
 //
 // Thread safety: a BankDirectory is immutable after Parse(); all const methods
@@ -23,9 +24,9 @@
 namespace fraudgate::core {
 
 struct Bank {
-  std::string bin;         // 6 digits, e.g. "970436"
-  std::string short_name;  // e.g. "Vietcombank"
-  std::string name;        // full legal name
+  std::string bin;                   // 6 digits, e.g. "970436"
+  std::string short_name;            // e.g. "Vietcombank"
+  std::string name;                  // full legal name
   std::vector<std::string> aliases;  // e.g. {"VCB"}
 };
 

@@ -64,7 +64,8 @@ std::vector<Identifier> ExtractMemoIdentifiers(std::string_view memo) {
       i = std::max(j, i + 1);
       continue;
     }
-    const bool plus_start = c == '+' && i + 1 < text.size() && IsDigit(text[i + 1]);
+    const bool plus_start =
+        c == '+' && i + 1 < text.size() && IsDigit(text[i + 1]);
     if (starts_word && (IsDigit(c) || plus_start)) {
       size_t j = plus_start ? i + 1 : i;
       std::string digits;

@@ -122,18 +122,20 @@ absl::Status ValidateScoringOptions(const ScoringOptions& o) {
   for (const auto& [field, value] : points) {
     if (auto s = CheckRange(field, value, 0, 100); !s.ok()) return s;
   }
-  if (auto s = CheckRange("large_amount", o.large_amount, 0, INT64_MAX); !s.ok())
+  if (auto s = CheckRange("large_amount", o.large_amount, 0, INT64_MAX);
+      !s.ok())
     return s;
   if (auto s = CheckRange("stale_report_days", o.stale_report_days, 1, 36500);
       !s.ok())
     return s;
   if (auto s = CheckRange("warn_threshold", o.warn_threshold, 1, 100); !s.ok())
     return s;
-  if (auto s = CheckRange("hold_threshold", o.hold_threshold, o.warn_threshold,
-                          100);
+  if (auto s =
+          CheckRange("hold_threshold", o.hold_threshold, o.warn_threshold, 100);
       !s.ok())
     return s;
-  return CheckRange("block_threshold", o.block_threshold, o.hold_threshold, 100);
+  return CheckRange("block_threshold", o.block_threshold, o.hold_threshold,
+                    100);
 }
 
 Decision DecisionForScore(const ScoringOptions& o, int score) {
@@ -143,15 +145,17 @@ Decision DecisionForScore(const ScoringOptions& o, int score) {
   return Decision::kAllow;
 }
 
-ScoreResult Score(const ScoringOptions& options, absl::Span<const Match> matches,
-                  int64_t amount, absl::Time now) {
+ScoreResult Score(const ScoringOptions& options,
+                  absl::Span<const Match> matches, int64_t amount,
+                  absl::Time now) {
   ScoreResult result;
   for (const Match& m : matches) {
     std::optional<ScoredReason> reason = ScoreMatch(options, m, now);
     if (!reason) continue;
-    auto same = std::find_if(
-        result.reasons.begin(), result.reasons.end(),
-        [&](const ScoredReason& r) { return r.identifier == reason->identifier; });
+    auto same = std::find_if(result.reasons.begin(), result.reasons.end(),
+                             [&](const ScoredReason& r) {
+                               return r.identifier == reason->identifier;
+                             });
     if (same == result.reasons.end()) {
       result.reasons.push_back(*std::move(reason));
     } else if (reason->points > same->points) {

@@ -111,7 +111,7 @@ struct ScoredReason {
   int points = 0;
   int report_count = 0;  // live reports
   absl::Time last_reported_at = absl::InfinitePast();
-  std::vector<Category> categories;  // distinct, in first-seen order
+  std::vector<Category> categories;          // distinct, in first-seen order
   Category top_category = Category::kOther;  // of the newest live report
 };
 

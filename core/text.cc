@@ -32,7 +32,8 @@ std::string FoldWidthAndTrim(std::string_view in) {
     out.push_back(static_cast<char>(c0));
   }
   size_t begin = 0;
-  while (begin < out.size() && std::isspace(static_cast<unsigned char>(out[begin])))
+  while (begin < out.size() &&
+         std::isspace(static_cast<unsigned char>(out[begin])))
     ++begin;
   size_t end = out.size();
   while (end > begin && std::isspace(static_cast<unsigned char>(out[end - 1])))
@@ -42,13 +43,15 @@ std::string FoldWidthAndTrim(std::string_view in) {
 
 std::string AsciiUpper(std::string_view in) {
   std::string out(in);
-  for (char& c : out) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  for (char& c : out)
+    c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
   return out;
 }
 
 std::string AsciiLower(std::string_view in) {
   std::string out(in);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  for (char& c : out)
+    c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   return out;
 }
 

@@ -40,8 +40,8 @@ absl::StatusOr<v1::Config> ParseConfig(std::string_view text,
   if (!parser.ParseFromString(std::string(text), &config)) {
     return absl::InvalidArgumentError(core::StrCat(name, ":", errors.first()));
   }
-  absl::Status scoring = core::ValidateScoringOptions(
-      ScoringOptionsFromConfig(config.scoring()));
+  absl::Status scoring =
+      core::ValidateScoringOptions(ScoringOptionsFromConfig(config.scoring()));
   if (!scoring.ok()) {
     // Point at the line of the offending field when the file sets it.
     const std::string message(scoring.message());

@@ -8,27 +8,10 @@
 #include "service/caller.h"
 #include "service/convert.h"
 #include "service/grpc_status.h"
+#include "service/validation.h"
 
 namespace fraudgate::service {
 namespace {
-
-absl::Status Invalid(std::string_view field, std::string_view what) {
-  return absl::InvalidArgumentError(core::StrCat(field, ": ", what));
-}
-
-absl::Status CheckText(std::string_view field, std::string_view value,
-                       size_t max_bytes, bool required) {
-  if (required && value.empty()) return Invalid(field, "required");
-  if (value.size() > max_bytes) {
-    return Invalid(field, core::StrCat("longer than ", max_bytes, " bytes"));
-  }
-  for (char c : value) {
-    if (static_cast<unsigned char>(c) < 0x20) {
-      return Invalid(field, "contains control characters");
-    }
-  }
-  return absl::OkStatus();
-}
 
 // Splits "field: message" as produced by the validators.
 v1::Rejection RejectionOf(int index, const v1::Report& report,
@@ -67,13 +50,14 @@ class Uploader final : public grpc::ServerReadReactor<v1::Report> {
     const absl::Time now = clock_();
     auto normalized = NormalizeReport(report_, now);
     if (!normalized.ok()) {
-      *summary_->add_rejected() = RejectionOf(index_, report_, normalized.status());
+      *summary_->add_rejected() =
+          RejectionOf(index_, report_, normalized.status());
     } else {
       auto applied = store_->blocklist().ApplyReport(*normalized, caller_, now);
       if (!applied.ok()) {
-        Finish(ToGrpcStatus(absl::UnavailableError(core::StrCat(
-            "report ", index_, " (", report_.report_id(),
-            ") not stored: ", applied.status().message()))));
+        Finish(ToGrpcStatus(absl::UnavailableError(
+            core::StrCat("report ", index_, " (", report_.report_id(),
+                         ") not stored: ", applied.status().message()))));
         return;
       }
       if (applied->unchanged) {
@@ -115,13 +99,16 @@ absl::StatusOr<v1::Report> NormalizeReport(const v1::Report& in,
       !v1::Confidence_IsValid(in.confidence())) {
     return Invalid("confidence", "required: CONFIRMED or SUSPECTED");
   }
-  if (in.identifiers_size() == 0) return Invalid("identifiers", "at least one is required");
+  if (in.identifiers_size() == 0)
+    return Invalid("identifiers", "at least one is required");
   if (in.identifiers_size() > kMaxIdentifiersPerReport) {
     return Invalid("identifiers",
                    core::StrCat("at most ", kMaxIdentifiersPerReport));
   }
-  if (in.victim_count() < 0) return Invalid("victim_count", "must not be negative");
-  if (in.amount_lost() < 0) return Invalid("amount_lost", "must not be negative");
+  if (in.victim_count() < 0)
+    return Invalid("victim_count", "must not be negative");
+  if (in.amount_lost() < 0)
+    return Invalid("amount_lost", "must not be negative");
   RETURN_IF_ERROR(CheckText("note", in.note(), 4096, false));
 
   v1::Report out = in;
@@ -139,13 +126,13 @@ absl::StatusOr<v1::Report> NormalizeReport(const v1::Report& in,
                      NormalizeProto(in.identifiers(i),
                                     core::StrCat("identifiers[", i, "]")));
     v1::Identifier canonical = ToProto(id);
-    const bool duplicate = std::any_of(
-        out.identifiers().begin(), out.identifiers().end(),
-        [&](const v1::Identifier& x) {
-          return x.kind() == canonical.kind() &&
-                 x.issuer() == canonical.issuer() &&
-                 x.value() == canonical.value();
-        });
+    const bool duplicate =
+        std::any_of(out.identifiers().begin(), out.identifiers().end(),
+                    [&](const v1::Identifier& x) {
+                      return x.kind() == canonical.kind() &&
+                             x.issuer() == canonical.issuer() &&
+                             x.value() == canonical.value();
+                    });
     if (!duplicate) *out.add_identifiers() = std::move(canonical);
   }
   return out;
@@ -169,8 +156,9 @@ grpc::ServerUnaryReactor* ReportService::GetEntity(
   if (!entity.ok()) {
     reactor->Finish(ToGrpcStatus(entity.status()));
   } else if (!entity->has_value()) {
-    reactor->Finish(grpc::Status(grpc::StatusCode::NOT_FOUND,
-                                 core::StrCat(id->ToString(), " is not listed")));
+    reactor->Finish(
+        grpc::Status(grpc::StatusCode::NOT_FOUND,
+                     core::StrCat(id->ToString(), " is not listed")));
   } else {
     *response = EntityAt(**std::move(entity), clock_());
     reactor->Finish(grpc::Status::OK);

@@ -35,7 +35,8 @@ class ReportService final : public v1::ReportService::CallbackService {
   // store failure ends the call with UNAVAILABLE; reports stored before it
   // stay stored, and re-uploading the whole stream is safe (idempotent).
   grpc::ServerReadReactor<v1::Report>* UploadReports(
-      grpc::CallbackServerContext* context, v1::UploadSummary* summary) override;
+      grpc::CallbackServerContext* context,
+      v1::UploadSummary* summary) override;
 
   // NOT_FOUND when the identifier was never listed.
   grpc::ServerUnaryReactor* GetEntity(grpc::CallbackServerContext* context,

@@ -12,6 +12,7 @@
 #include "core/text.h"
 #include "proto/proto_time.h"
 #include "service/convert.h"
+#include "service/validation.h"
 
 namespace fraudgate::service {
 namespace {
@@ -31,23 +32,6 @@ struct Plan {
   std::optional<Identifier> beneficiary;  // canonical, for the hit record
 };
 
-absl::Status Invalid(std::string_view field, std::string_view what) {
-  return absl::InvalidArgumentError(core::StrCat(field, ": ", what));
-}
-
-absl::Status CheckText(std::string_view field, std::string_view value,
-                       size_t max_bytes) {
-  if (value.size() > max_bytes) {
-    return Invalid(field, core::StrCat("longer than ", max_bytes, " bytes"));
-  }
-  for (char c : value) {
-    if (static_cast<unsigned char>(c) < 0x20) {
-      return Invalid(field, "contains control characters");
-    }
-  }
-  return absl::OkStatus();
-}
-
 // A bank account number that is also a Vietnamese phone number: many banks
 // let customers use their phone number as an account alias.
 std::optional<std::string> PhoneAlias(std::string_view account) {
@@ -61,7 +45,8 @@ std::optional<std::string> PhoneAlias(std::string_view account) {
 
 absl::Status PlanBeneficiary(const v1::Party& party, Plan* plan) {
   RETURN_IF_ERROR(CheckText("beneficiary.name", party.name(), 256));
-  RETURN_IF_ERROR(CheckText("beneficiary.customer_id", party.customer_id(), 128));
+  RETURN_IF_ERROR(
+      CheckText("beneficiary.customer_id", party.customer_id(), 128));
   if (party.account().empty() && party.phone().empty()) {
     return Invalid("beneficiary", "an account or a phone is required");
   }
@@ -72,11 +57,10 @@ absl::Status PlanBeneficiary(const v1::Party& party, Plan* plan) {
                      "required with beneficiary.account (BIN or short name)");
     }
     if (auto wallet = core::ResolveEwalletProvider(party.bank())) {
-      ASSIGN_OR_RETURN(
-          Identifier id,
-          core::NormalizeIdentifier(IdentifierKind::kEwallet, *wallet,
-                                    party.account(),
-                                    {"beneficiary.bank", "beneficiary.account"}));
+      ASSIGN_OR_RETURN(Identifier id,
+                       core::NormalizeIdentifier(
+                           IdentifierKind::kEwallet, *wallet, party.account(),
+                           {"beneficiary.bank", "beneficiary.account"}));
       plan->candidates.push_back({ReasonCode::kBeneficiaryAccountListed, id});
       if (!id.value.empty() && id.value[0] == '+') {
         plan->candidates.push_back({ReasonCode::kBeneficiaryPhoneListed,
@@ -86,15 +70,15 @@ absl::Status PlanBeneficiary(const v1::Party& party, Plan* plan) {
     } else {
       ASSIGN_OR_RETURN(
           Identifier id,
-          core::NormalizeIdentifier(IdentifierKind::kBankAccount, party.bank(),
-                                    party.account(),
-                                    {"beneficiary.bank", "beneficiary.account"}));
+          core::NormalizeIdentifier(
+              IdentifierKind::kBankAccount, party.bank(), party.account(),
+              {"beneficiary.bank", "beneficiary.account"}));
       if (id.issuer != core::kAnyBank) {
         plan->candidates.push_back({ReasonCode::kBeneficiaryAccountListed, id});
       }
-      plan->candidates.push_back(
-          {ReasonCode::kBeneficiaryAccountNumberListed,
-           {IdentifierKind::kBankAccount, std::string(core::kAnyBank), id.value}});
+      plan->candidates.push_back({ReasonCode::kBeneficiaryAccountNumberListed,
+                                  {IdentifierKind::kBankAccount,
+                                   std::string(core::kAnyBank), id.value}});
       if (auto alias = PhoneAlias(party.account())) {
         plan->candidates.push_back({ReasonCode::kBeneficiaryPhoneListed,
                                     {IdentifierKind::kPhone, "", *alias}});
@@ -114,7 +98,8 @@ absl::Status PlanBeneficiary(const v1::Party& party, Plan* plan) {
 
 absl::StatusOr<Plan> Validate(const v1::ScreenTransferRequest& r) {
   if (r.transfer_id().empty()) return Invalid("transfer_id", "required");
-  RETURN_IF_ERROR(CheckText("transfer_id", r.transfer_id(), kMaxTransferIdBytes));
+  RETURN_IF_ERROR(
+      CheckText("transfer_id", r.transfer_id(), kMaxTransferIdBytes));
   if (r.amount() < 0) return Invalid("amount", "must not be negative");
   if (!r.currency().empty()) {
     const std::string& c = r.currency();
@@ -124,7 +109,8 @@ absl::StatusOr<Plan> Validate(const v1::ScreenTransferRequest& r) {
       return Invalid("currency", "must be an ISO 4217 code such as VND");
     }
   }
-  if (!v1::Channel_IsValid(r.channel())) return Invalid("channel", "unknown value");
+  if (!v1::Channel_IsValid(r.channel()))
+    return Invalid("channel", "unknown value");
   RETURN_IF_ERROR(CheckText("sender.name", r.sender().name(), 256));
   RETURN_IF_ERROR(CheckText("sender.account", r.sender().account(), 64));
   if (core::Utf8Length(r.memo()) > core::kMaxMemoChars) {
@@ -138,12 +124,14 @@ absl::StatusOr<Plan> Validate(const v1::ScreenTransferRequest& r) {
   Plan plan;
   RETURN_IF_ERROR(PlanBeneficiary(r.beneficiary(), &plan));
   for (int i = 0; i < r.contacts_size(); ++i) {
-    ASSIGN_OR_RETURN(Identifier id,
-                     NormalizeProto(r.contacts(i), core::StrCat("contacts[", i, "]")));
+    ASSIGN_OR_RETURN(
+        Identifier id,
+        NormalizeProto(r.contacts(i), core::StrCat("contacts[", i, "]")));
     plan.candidates.push_back({ReasonCode::kContactListed, std::move(id)});
   }
   for (Identifier& id : core::ExtractMemoIdentifiers(r.memo())) {
-    plan.candidates.push_back({ReasonCode::kMemoIdentifierListed, std::move(id)});
+    plan.candidates.push_back(
+        {ReasonCode::kMemoIdentifierListed, std::move(id)});
   }
   return plan;
 }
@@ -214,7 +202,8 @@ absl::StatusOr<v1::ScreenTransferResponse> Screener::Screen(
   *hit.mutable_screened_at() = ToProtoTime(now);
   hit.set_decision(ToProto(scored.decision));
   hit.set_score(scored.score);
-  for (const core::ScoredReason& r : scored.reasons) *hit.add_reasons() = ToProto(r);
+  for (const core::ScoredReason& r : scored.reasons)
+    *hit.add_reasons() = ToProto(r);
   hit.set_list_version(found->list_version);
   hit.set_amount(request.amount());
   hit.set_currency(request.currency().empty() ? "VND" : request.currency());

@@ -46,7 +46,8 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(store::Store* store,
   std::unique_ptr<Server> server(new Server());
   server->screener_ = std::make_unique<Screener>(
       store, ScreenerOptions{options.scoring, options.clock});
-  server->screening_ = std::make_unique<ScreeningService>(server->screener_.get());
+  server->screening_ =
+      std::make_unique<ScreeningService>(server->screener_.get());
   server->reports_ = std::make_unique<ReportService>(store, options.clock);
   server->history_ = std::make_unique<HistoryService>(store);
 
@@ -65,8 +66,9 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(store::Store* store,
 }
 
 void Server::Shutdown(absl::Duration grace) {
-  server_->Shutdown(std::chrono::system_clock::now() +
-                    std::chrono::microseconds(absl::ToInt64Microseconds(grace)));
+  server_->Shutdown(
+      std::chrono::system_clock::now() +
+      std::chrono::microseconds(absl::ToInt64Microseconds(grace)));
 }
 
 void Server::Wait() { server_->Wait(); }

@@ -122,8 +122,8 @@ absl::StatusOr<LookupResult> BlocklistStore::Lookup(
                  values.data(), statuses.data());
   }
   std::string version;
-  rocksdb::Status vs = db->Get(read, db_->cf(Cf::kMeta),
-                               std::string(kListVersionKey), &version);
+  rocksdb::Status vs =
+      db->Get(read, db_->cf(Cf::kMeta), std::string(kListVersionKey), &version);
   db->ReleaseSnapshot(snapshot);
 
   if (vs.ok() && version.size() == 8) {
@@ -189,9 +189,8 @@ absl::StatusOr<ApplyReportResult> BlocklistStore::ApplyReport(
   const std::string report_key = ReportKey(report.agency(), report.report_id());
 
   std::string stored_bytes;
-  rocksdb::Status s = db_->get()->Get(rocksdb::ReadOptions(),
-                                      db_->cf(Cf::kReports), report_key,
-                                      &stored_bytes);
+  rocksdb::Status s = db_->get()->Get(
+      rocksdb::ReadOptions(), db_->cf(Cf::kReports), report_key, &stored_bytes);
   if (!s.ok() && !s.IsNotFound()) return FromRocks(s, "read report");
   v1::Report merged = report;
   v1::Report previous;

@@ -34,9 +34,9 @@ struct LookupResult {
 };
 
 struct ApplyReportResult {
-  bool unchanged = false;      // identical report already stored: no write
-  int identifiers_added = 0;   // newly listed or re-activated identifiers
-  uint64_t list_version = 0;   // after the write
+  bool unchanged = false;     // identical report already stored: no write
+  int identifiers_added = 0;  // newly listed or re-activated identifiers
+  uint64_t list_version = 0;  // after the write
 };
 
 class BlocklistStore {

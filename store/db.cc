@@ -11,9 +11,14 @@ namespace fraudgate::store {
 namespace {
 
 constexpr std::array<std::string_view, kCfCount> kCfNames = {
-    "entities",           "reports",        "audit",
-    "hits",               "hits_by_identifier", "hits_by_transfer",
-    "hits_by_beneficiary", "meta"};
+    "entities",
+    "reports",
+    "audit",
+    "hits",
+    "hits_by_identifier",
+    "hits_by_transfer",
+    "hits_by_beneficiary",
+    "meta"};
 
 // Column families read by point lookups on the screening path.
 bool IsPointLookupCf(size_t index) {

@@ -46,9 +46,9 @@ std::string HitStore::NewHitId(absl::Time at) {
 absl::StatusOr<std::optional<v1::HitRecord>> HitStore::FindByTransfer(
     const std::string& caller, const std::string& transfer_id) const {
   std::string hit_key;
-  rocksdb::Status s = db_->get()->Get(rocksdb::ReadOptions(),
-                                      db_->cf(Cf::kHitsByTransfer),
-                                      TransferKey(caller, transfer_id), &hit_key);
+  rocksdb::Status s =
+      db_->get()->Get(rocksdb::ReadOptions(), db_->cf(Cf::kHitsByTransfer),
+                      TransferKey(caller, transfer_id), &hit_key);
   if (s.IsNotFound()) return std::nullopt;
   if (!s.ok()) return FromRocks(s, "read transfer index");
   auto hit = ReadHit(db_, hit_key);
@@ -66,9 +66,8 @@ absl::StatusOr<std::optional<v1::HitRecord>> HitStore::PutIfAbsent(
   if (!hit_key) return absl::InvalidArgumentError("store: malformed hit_id");
   const std::string transfer_key = TransferKey(hit.caller(), hit.transfer_id());
 
-  absl::MutexLock lock(
-      &transfer_locks_[std::hash<std::string>{}(transfer_key) %
-                       transfer_locks_.size()]);
+  absl::MutexLock lock(&transfer_locks_[std::hash<std::string>{}(transfer_key) %
+                                        transfer_locks_.size()]);
   auto existing = FindByTransfer(hit.caller(), hit.transfer_id());
   if (!existing.ok() || existing->has_value()) return existing;
 
@@ -154,8 +153,7 @@ absl::StatusOr<HitPage> HitStore::Query(const HitQuery& q) const {
     } else if (q.to == absl::InfiniteFuture()) {
       it->Seek(prefix);
     } else {
-      it->Seek(IdentifierIndexKey(q.identifier_key,
-                                  HitKey(q.to, 0xFFFFFFFF)));
+      it->Seek(IdentifierIndexKey(q.identifier_key, HitKey(q.to, 0xFFFFFFFF)));
     }
     for (; it->Valid() && it->key().starts_with(prefix); it->Next()) {
       auto go_on = visit(

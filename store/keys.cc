@@ -24,7 +24,8 @@ std::string BigEndian64(uint64_t v) {
 
 uint64_t ReadBigEndian64(std::string_view bytes) {
   uint64_t v = 0;
-  for (int i = 0; i < 8; ++i) v = (v << 8) | static_cast<unsigned char>(bytes[i]);
+  for (int i = 0; i < 8; ++i)
+    v = (v << 8) | static_cast<unsigned char>(bytes[i]);
   return v;
 }
 

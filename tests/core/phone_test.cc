@@ -7,6 +7,7 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "core/text.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 
@@ -157,8 +158,8 @@ TEST(NormalizePhoneTest, IsIdempotent) {
   std::vector<std::string> inputs;
   for (const AcceptCase& c : kAccepted) inputs.emplace_back(c.input);
   for (const LegacyPrefix& p : kLegacyPrefixes) {
-    inputs.push_back("0" + std::string(p.old_prefix) + " 912 3456");
-    inputs.push_back("84" + std::string(p.old_prefix) + "9123456");
+    inputs.push_back(StrCat("0", p.old_prefix, " 912 3456"));
+    inputs.push_back(StrCat("84", p.old_prefix, "9123456"));
   }
   for (const std::string& input : inputs) {
     absl::StatusOr<std::string> once = NormalizePhone(input, "phone");

@@ -17,16 +17,21 @@ TEST(ConfigTest, EmptyFileGivesTheDocumentedDefaults) {
   EXPECT_EQ(config->server().data_dir(), "./var/data");
   EXPECT_EQ(config->store().block_cache_mb(), 64);
   // The proto defaults and the core defaults are the same numbers.
-  const core::ScoringOptions from_config = ScoringOptionsFromConfig(config->scoring());
+  const core::ScoringOptions from_config =
+      ScoringOptionsFromConfig(config->scoring());
   const core::ScoringOptions defaults;
-  EXPECT_EQ(from_config.beneficiary_account_confirmed, defaults.beneficiary_account_confirmed);
-  EXPECT_EQ(from_config.beneficiary_account_suspected, defaults.beneficiary_account_suspected);
+  EXPECT_EQ(from_config.beneficiary_account_confirmed,
+            defaults.beneficiary_account_confirmed);
+  EXPECT_EQ(from_config.beneficiary_account_suspected,
+            defaults.beneficiary_account_suspected);
   EXPECT_EQ(from_config.beneficiary_account_number_confirmed,
             defaults.beneficiary_account_number_confirmed);
   EXPECT_EQ(from_config.beneficiary_account_number_suspected,
             defaults.beneficiary_account_number_suspected);
-  EXPECT_EQ(from_config.beneficiary_phone_confirmed, defaults.beneficiary_phone_confirmed);
-  EXPECT_EQ(from_config.beneficiary_phone_suspected, defaults.beneficiary_phone_suspected);
+  EXPECT_EQ(from_config.beneficiary_phone_confirmed,
+            defaults.beneficiary_phone_confirmed);
+  EXPECT_EQ(from_config.beneficiary_phone_suspected,
+            defaults.beneficiary_phone_suspected);
   EXPECT_EQ(from_config.contact_confirmed, defaults.contact_confirmed);
   EXPECT_EQ(from_config.contact_suspected, defaults.contact_suspected);
   EXPECT_EQ(from_config.memo_confirmed, defaults.memo_confirmed);
@@ -63,7 +68,8 @@ TEST(ConfigTest, ErrorsNameTheLineAndField) {
       {"server {\n  listne: \"x\"\n}\n", "listne"},
       {"scoring {\n  block_threshold: \"high\"\n}\n", "f.conf:2:"},
       {"scoring {\n  warn_threshold: 30\n  block_threshold: 50\n}\n",
-       "f.conf:3: scoring.block_threshold: must be between 60 and 100 (got 50)"},
+       "f.conf:3: scoring.block_threshold: must be between 60 and 100 (got "
+       "50)"},
       {"scoring { memo_confirmed: 101 }", "scoring.memo_confirmed"},
       {"store { block_cache_mb: 0 }", "store.block_cache_mb"},
       {"scoring {", "f.conf:1:"},

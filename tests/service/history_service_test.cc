@@ -2,21 +2,23 @@
 #include <atomic>
 
 #include "absl/time/civil_time.h"
+#include "core/text.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "proto/proto_time.h"
+#include "tests/testing/proto_printer.h"
 #include "tests/testing/temp_dir.h"
 #include "tests/testing/test_server.h"
 
 namespace fraudgate {
 namespace {
 
-using ::testing::SizeIs;
 using testing::MakeIdentifier;
 using testing::MakeReport;
+using ::testing::SizeIs;
 
-const absl::Time kStart = absl::FromCivil(absl::CivilSecond(2026, 11, 1, 8, 0, 0),
-                                          absl::FixedTimeZone(7 * 3600));
+const absl::Time kStart = absl::FromCivil(
+    absl::CivilSecond(2026, 11, 1, 8, 0, 0), absl::FixedTimeZone(7 * 3600));
 
 class HistoryServiceTest : public ::testing::Test {
  public:
@@ -26,13 +28,15 @@ class HistoryServiceTest : public ::testing::Test {
     auto server = testing::TestServer::Start(dir_.path(), options);
     ASSERT_TRUE(server.ok()) << server.status();
     server_ = *std::move(server);
-    ASSERT_TRUE(testing::Upload(
-                    server_->reports(),
-                    {MakeReport("R1", "A", v1::EXTORTION_DEEPFAKE, v1::CONFIRMED,
-                                {MakeIdentifier(v1::BANK_ACCOUNT, "VCB", "0071001234567")}),
-                     MakeReport("R2", "A", v1::OTHER, v1::SUSPECTED,
-                                {MakeIdentifier(v1::PHONE, "", "0912345678")})})
-                    .ok());
+    ASSERT_TRUE(
+        testing::Upload(
+            server_->reports(),
+            {MakeReport(
+                 "R1", "A", v1::EXTORTION_DEEPFAKE, v1::CONFIRMED,
+                 {MakeIdentifier(v1::BANK_ACCOUNT, "VCB", "0071001234567")}),
+             MakeReport("R2", "A", v1::OTHER, v1::SUSPECTED,
+                        {MakeIdentifier(v1::PHONE, "", "0912345678")})})
+            .ok());
   }
 
   // Screens at kStart + `minute` minutes.
@@ -46,7 +50,8 @@ class HistoryServiceTest : public ::testing::Test {
     r.mutable_beneficiary()->set_phone(phone);
     v1::ScreenTransferResponse response;
     grpc::ClientContext context;
-    ASSERT_TRUE(server_->screening().ScreenTransfer(&context, r, &response).ok());
+    ASSERT_TRUE(
+        server_->screening().ScreenTransfer(&context, r, &response).ok());
   }
 
   v1::QueryHitsResponse Query(const v1::QueryHitsRequest& request,
@@ -54,8 +59,10 @@ class HistoryServiceTest : public ::testing::Test {
     v1::QueryHitsResponse response;
     grpc::ClientContext context;
     grpc::Status s = server_->history().QueryHits(&context, request, &response);
-    if (status != nullptr) *status = s;
-    else EXPECT_TRUE(s.ok()) << s.error_message();
+    if (status != nullptr)
+      *status = s;
+    else
+      EXPECT_TRUE(s.ok()) << s.error_message();
     return response;
   }
 
@@ -86,9 +93,11 @@ TEST_F(HistoryServiceTest, ByIdentifierInAnyFormNewestFirst) {
 }
 
 TEST_F(HistoryServiceTest, TimeRangeIsFromInclusiveToExclusive) {
-  for (int i = 0; i < 6; ++i) ScreenAt(i * 10, "t" + std::to_string(i), "0071001234567");
+  for (int i = 0; i < 6; ++i)
+    ScreenAt(i * 10, core::StrCat("t", i), "0071001234567");
   v1::QueryHitsRequest request;
-  *request.mutable_identifier() = MakeIdentifier(v1::BANK_ACCOUNT, "VCB", "0071001234567");
+  *request.mutable_identifier() =
+      MakeIdentifier(v1::BANK_ACCOUNT, "VCB", "0071001234567");
   *request.mutable_from() = ToProtoTime(kStart + absl::Minutes(10));
   *request.mutable_to() = ToProtoTime(kStart + absl::Minutes(40));
   EXPECT_THAT(Ids(Query(request)), ::testing::ElementsAre("t3", "t2", "t1"));
@@ -99,7 +108,8 @@ TEST_F(HistoryServiceTest, TimeRangeIsFromInclusiveToExclusive) {
 // Pages of 5 over 23 hits return every hit once, newest first, while new
 // (newer) screenings are written between pages.
 void CheckPaging(HistoryServiceTest* t, bool by_identifier) {
-  for (int i = 0; i < 23; ++i) t->ScreenAt(i, "p" + std::to_string(i), "0071001234567");
+  for (int i = 0; i < 23; ++i)
+    t->ScreenAt(i, core::StrCat("p", i), "0071001234567");
   v1::QueryHitsRequest request;
   if (by_identifier) {
     *request.mutable_identifier() =
@@ -113,11 +123,11 @@ void CheckPaging(HistoryServiceTest* t, bool by_identifier) {
     for (const auto& id : HistoryServiceTest::Ids(page)) all.push_back(id);
     request.set_page_token(page.next_page_token());
     ++pages;
-    t->ScreenAt(100 + pages, "new" + std::to_string(pages), "0071001234567");
+    t->ScreenAt(100 + pages, core::StrCat("new", pages), "0071001234567");
   } while (!request.page_token().empty());
   EXPECT_EQ(pages, 5);
   ASSERT_THAT(all, SizeIs(23));
-  for (int i = 0; i < 23; ++i) EXPECT_EQ(all[i], "p" + std::to_string(22 - i));
+  for (int i = 0; i < 23; ++i) EXPECT_EQ(all[i], core::StrCat("p", 22 - i));
 }
 
 TEST_F(HistoryServiceTest, PagesByIdentifierCoverEveryHitOnce) {
@@ -141,13 +151,16 @@ TEST_F(HistoryServiceTest, DecisionAndScoreFilters) {
 }
 
 TEST_F(HistoryServiceTest, BadQueriesAreInvalidArgument) {
-  const std::vector<std::pair<std::string, std::function<void(v1::QueryHitsRequest*)>>>
+  const std::vector<
+      std::pair<std::string, std::function<void(v1::QueryHitsRequest*)>>>
       cases = {
           {"page_size", [](auto* r) { r->set_page_size(1001); }},
           {"page_token", [](auto* r) { r->set_page_token("zz"); }},
           {"min_score", [](auto* r) { r->set_min_score(101); }},
           {"identifier.value",
-           [](auto* r) { *r->mutable_identifier() = MakeIdentifier(v1::PHONE, "", "x"); }},
+           [](auto* r) {
+             *r->mutable_identifier() = MakeIdentifier(v1::PHONE, "", "x");
+           }},
           {"from",
            [](auto* r) {
              *r->mutable_from() = ToProtoTime(kStart);

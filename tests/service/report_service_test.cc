@@ -1,6 +1,7 @@
 // ReportService against a real server on port 0 over a real RocksDB.
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "tests/testing/proto_printer.h"
 #include "tests/testing/temp_dir.h"
 #include "tests/testing/test_server.h"
 
@@ -8,9 +9,9 @@ namespace fraudgate {
 namespace {
 
 using ::testing::HasSubstr;
-using ::testing::SizeIs;
 using testing::MakeIdentifier;
 using testing::MakeReport;
+using ::testing::SizeIs;
 
 class ReportServiceTest : public ::testing::Test {
  protected:
@@ -34,7 +35,8 @@ class ReportServiceTest : public ::testing::Test {
 TEST_F(ReportServiceTest, UploadStoresEveryIdentifierWithProvenance) {
   auto summary = testing::Upload(
       server_->reports(),
-      {MakeReport("KT-1", "PA05-CA Kon Tum", v1::EXTORTION_DEEPFAKE, v1::CONFIRMED,
+      {MakeReport("KT-1", "PA05-CA Kon Tum", v1::EXTORTION_DEEPFAKE,
+                  v1::CONFIRMED,
                   {MakeIdentifier(v1::BANK_ACCOUNT, "VCB", "0071 0012 34567"),
                    MakeIdentifier(v1::PHONE, "", "0162 912 3456")})});
   ASSERT_TRUE(summary.ok()) << summary.status();
@@ -80,8 +82,9 @@ TEST_F(ReportServiceTest, InvalidReportIsRejectedWholeAndOthersGoOn) {
        MakeReport("BAD-3", "A", v1::CATEGORY_UNSPECIFIED, v1::SUSPECTED,
                   {MakeIdentifier(v1::PHONE, "", "0987654323")}),
        MakeReport("BAD-4", "A", v1::OTHER, v1::SUSPECTED, {}),
-       MakeReport("OK-2", "A", v1::OTHER, v1::CONFIRMED,
-                  {MakeIdentifier(v1::CHAT_HANDLE, "TELEGRAM", "@scam_boss")})});
+       MakeReport(
+           "OK-2", "A", v1::OTHER, v1::CONFIRMED,
+           {MakeIdentifier(v1::CHAT_HANDLE, "TELEGRAM", "@scam_boss")})});
   ASSERT_TRUE(summary.ok()) << summary.status();
   EXPECT_EQ(summary->reports_accepted(), 2);
   ASSERT_THAT(summary->rejected(), SizeIs(4));
@@ -94,8 +97,9 @@ TEST_F(ReportServiceTest, InvalidReportIsRejectedWholeAndOthersGoOn) {
   EXPECT_EQ(summary->rejected(3).field(), "identifiers");
   // Atomic: the valid identifier of the rejected report was not stored.
   v1::Entity entity;
-  EXPECT_EQ(Get(MakeIdentifier(v1::PHONE, "", "0987654321"), &entity).error_code(),
-            grpc::StatusCode::NOT_FOUND);
+  EXPECT_EQ(
+      Get(MakeIdentifier(v1::PHONE, "", "0987654321"), &entity).error_code(),
+      grpc::StatusCode::NOT_FOUND);
   EXPECT_TRUE(Get(MakeIdentifier(v1::CHAT_HANDLE, "TELEGRAM", "t.me/Scam_Boss"),
                   &entity)
                   .ok());
@@ -103,44 +107,51 @@ TEST_F(ReportServiceTest, InvalidReportIsRejectedWholeAndOthersGoOn) {
 
 TEST_F(ReportServiceTest, GetEntityErrors) {
   v1::Entity entity;
-  EXPECT_EQ(Get(MakeIdentifier(v1::PHONE, "", "0912345678"), &entity).error_code(),
-            grpc::StatusCode::NOT_FOUND);
+  EXPECT_EQ(
+      Get(MakeIdentifier(v1::PHONE, "", "0912345678"), &entity).error_code(),
+      grpc::StatusCode::NOT_FOUND);
   grpc::Status bad = Get(MakeIdentifier(v1::PHONE, "", "12"), &entity);
   EXPECT_EQ(bad.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
   EXPECT_THAT(bad.error_message(), ::testing::StartsWith("identifier.value:"));
 }
 
-TEST_F(ReportServiceTest, DelistRequiresReasonAndReferenceAndNewReportReactivates) {
+TEST_F(ReportServiceTest,
+       DelistRequiresReasonAndReferenceAndNewReportReactivates) {
   const v1::Identifier phone = MakeIdentifier(v1::PHONE, "", "0912345678");
-  ASSERT_TRUE(testing::Upload(server_->reports(),
-                              {MakeReport("R1", "A", v1::OTHER, v1::SUSPECTED, {phone})})
+  ASSERT_TRUE(testing::Upload(
+                  server_->reports(),
+                  {MakeReport("R1", "A", v1::OTHER, v1::SUSPECTED, {phone})})
                   .ok());
   v1::DelistEntityRequest request;
   *request.mutable_identifier() = phone;
   v1::Entity entity;
   {
     grpc::ClientContext context;
-    grpc::Status s = server_->reports().DelistEntity(&context, request, &entity);
+    grpc::Status s =
+        server_->reports().DelistEntity(&context, request, &entity);
     EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
     EXPECT_THAT(s.error_message(), ::testing::StartsWith("reason:"));
   }
   request.set_reason("number belongs to the victim");
   {
     grpc::ClientContext context;
-    grpc::Status s = server_->reports().DelistEntity(&context, request, &entity);
+    grpc::Status s =
+        server_->reports().DelistEntity(&context, request, &entity);
     EXPECT_THAT(s.error_message(), ::testing::StartsWith("reference:"));
   }
   request.set_reference("CV 55/PA05");
   {
     grpc::ClientContext context;
-    ASSERT_TRUE(server_->reports().DelistEntity(&context, request, &entity).ok());
+    ASSERT_TRUE(
+        server_->reports().DelistEntity(&context, request, &entity).ok());
   }
   EXPECT_EQ(entity.status(), v1::DELISTED);
   EXPECT_EQ(entity.history(1).action(), "DELISTED");
   EXPECT_THAT(entity.history(1).reason(), HasSubstr("CV 55/PA05"));
 
   auto summary = testing::Upload(
-      server_->reports(), {MakeReport("R2", "B", v1::EXTORTION_OTHER, v1::CONFIRMED, {phone})});
+      server_->reports(),
+      {MakeReport("R2", "B", v1::EXTORTION_OTHER, v1::CONFIRMED, {phone})});
   ASSERT_TRUE(summary.ok());
   EXPECT_EQ(summary->identifiers_added(), 1);
   ASSERT_TRUE(Get(phone, &entity).ok());
@@ -151,7 +162,8 @@ TEST_F(ReportServiceTest, DelistRequiresReasonAndReferenceAndNewReportReactivate
 TEST_F(ReportServiceTest, ExpiredReportsMakeTheEntityExpired) {
   auto report = MakeReport("OLD", "A", v1::OTHER, v1::SUSPECTED,
                            {MakeIdentifier(v1::PHONE, "", "0912345678")});
-  report.mutable_expires_at()->set_seconds(report.reported_at().seconds() + 3600);
+  report.mutable_expires_at()->set_seconds(report.reported_at().seconds() +
+                                           3600);
   ASSERT_TRUE(testing::Upload(server_->reports(), {report}).ok());
   v1::Entity entity;
   ASSERT_TRUE(Get(MakeIdentifier(v1::PHONE, "", "0912345678"), &entity).ok());

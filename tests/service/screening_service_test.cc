@@ -2,9 +2,11 @@
 #include <string>
 #include <thread>
 
+#include "core/text.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "tests/testing/fault_env.h"
+#include "tests/testing/proto_printer.h"
 #include "tests/testing/temp_dir.h"
 #include "tests/testing/test_server.h"
 
@@ -12,9 +14,9 @@ namespace fraudgate {
 namespace {
 
 using ::testing::HasSubstr;
-using ::testing::SizeIs;
 using testing::MakeIdentifier;
 using testing::MakeReport;
+using ::testing::SizeIs;
 
 class ScreeningServiceTest : public ::testing::Test {
  protected:
@@ -22,12 +24,14 @@ class ScreeningServiceTest : public ::testing::Test {
     Start();
     auto summary = testing::Upload(
         server_->reports(),
-        {MakeReport("R1", "PA05-CA Kon Tum", v1::EXTORTION_DEEPFAKE, v1::CONFIRMED,
-                    {MakeIdentifier(v1::BANK_ACCOUNT, "970436", "0071001234567"),
-                     MakeIdentifier(v1::PHONE, "", "0329123456")}),
-         MakeReport("R2", "PA05-CA Ha Noi", v1::INVESTMENT_SCAM, v1::SUSPECTED,
-                    {MakeIdentifier(v1::BANK_ACCOUNT, "*", "88889999"),
-                     MakeIdentifier(v1::CHAT_HANDLE, "TELEGRAM", "@lua_dao_vip")}),
+        {MakeReport(
+             "R1", "PA05-CA Kon Tum", v1::EXTORTION_DEEPFAKE, v1::CONFIRMED,
+             {MakeIdentifier(v1::BANK_ACCOUNT, "970436", "0071001234567"),
+              MakeIdentifier(v1::PHONE, "", "0329123456")}),
+         MakeReport(
+             "R2", "PA05-CA Ha Noi", v1::INVESTMENT_SCAM, v1::SUSPECTED,
+             {MakeIdentifier(v1::BANK_ACCOUNT, "*", "88889999"),
+              MakeIdentifier(v1::CHAT_HANDLE, "TELEGRAM", "@lua_dao_vip")}),
          MakeReport("R3", "A05-BCA", v1::EXTORTION_OTHER, v1::SUSPECTED,
                     {MakeIdentifier(v1::PHONE, "", "0912345678")})});
     ASSERT_TRUE(summary.ok()) << summary.status();
@@ -64,7 +68,8 @@ class ScreeningServiceTest : public ::testing::Test {
 
 TEST_F(ScreeningServiceTest, ListedAccountWrittenAnotherWayIsBlocked) {
   v1::ScreenTransferResponse response;
-  ASSERT_TRUE(Screen(Transfer("t1", "vietcombank", "0071 0012-34567"), &response).ok());
+  ASSERT_TRUE(
+      Screen(Transfer("t1", "vietcombank", "0071 0012-34567"), &response).ok());
   EXPECT_EQ(response.decision(), v1::DECISION_BLOCK);
   EXPECT_EQ(response.score(), 90);
   ASSERT_THAT(response.reasons(), SizeIs(1));
@@ -146,7 +151,8 @@ TEST_F(ScreeningServiceTest, UnknownAccountIsAllowedAndRecorded) {
 
 TEST_F(ScreeningServiceTest, DelistedIdentifierIsAllowed) {
   v1::DelistEntityRequest delist;
-  *delist.mutable_identifier() = MakeIdentifier(v1::BANK_ACCOUNT, "VCB", "0071001234567");
+  *delist.mutable_identifier() =
+      MakeIdentifier(v1::BANK_ACCOUNT, "VCB", "0071001234567");
   delist.set_reason("wrong account in report");
   delist.set_reference("CV-123/PA05");
   v1::Entity entity;
@@ -192,26 +198,31 @@ struct BadRequestCase {
 
 TEST_F(ScreeningServiceTest, BadInputIsInvalidArgumentNamingTheField) {
   const std::vector<BadRequestCase> cases = {
-      {"empty transfer_id", [](auto* r) { r->clear_transfer_id(); }, "transfer_id"},
+      {"empty transfer_id", [](auto* r) { r->clear_transfer_id(); },
+       "transfer_id"},
       {"long transfer_id",
-       [](auto* r) { r->set_transfer_id(std::string(129, 'x')); }, "transfer_id"},
+       [](auto* r) { r->set_transfer_id(std::string(129, 'x')); },
+       "transfer_id"},
       {"negative amount", [](auto* r) { r->set_amount(-1); }, "amount"},
       {"bad currency", [](auto* r) { r->set_currency("dong"); }, "currency"},
       {"unknown bank",
        [](auto* r) { r->mutable_beneficiary()->set_bank("NOT A BANK"); },
        "beneficiary.bank"},
-      {"missing bank",
-       [](auto* r) { r->mutable_beneficiary()->clear_bank(); }, "beneficiary.bank"},
+      {"missing bank", [](auto* r) { r->mutable_beneficiary()->clear_bank(); },
+       "beneficiary.bank"},
       {"bad account",
        [](auto* r) { r->mutable_beneficiary()->set_account("12#45"); },
        "beneficiary.account"},
-      {"no beneficiary", [](auto* r) { r->clear_beneficiary(); }, "beneficiary"},
+      {"no beneficiary", [](auto* r) { r->clear_beneficiary(); },
+       "beneficiary"},
       {"bad phone",
        [](auto* r) { r->mutable_beneficiary()->set_phone("09x1234567"); },
        "beneficiary.phone"},
-      {"10 KB memo", [](auto* r) { r->set_memo(std::string(10240, 'a')); }, "memo"},
+      {"10 KB memo", [](auto* r) { r->set_memo(std::string(10240, 'a')); },
+       "memo"},
       {"contact without kind",
-       [](auto* r) { r->add_contacts()->set_value("0912345678"); }, "contacts[0].kind"},
+       [](auto* r) { r->add_contacts()->set_value("0912345678"); },
+       "contacts[0].kind"},
       {"contact bad platform",
        [](auto* r) {
          *r->add_contacts() = MakeIdentifier(v1::CHAT_HANDLE, "ICQ", "x");
@@ -220,12 +231,14 @@ TEST_F(ScreeningServiceTest, BadInputIsInvalidArgumentNamingTheField) {
   };
   const uint64_t version = server_->store().blocklist().list_version();
   for (const auto& c : cases) {
-    auto request = Transfer("bad-" + c.name, "VCB", "0071001234567");
+    auto request =
+        Transfer(core::StrCat("bad-", c.name), "VCB", "0071001234567");
     c.mutate(&request);
     v1::ScreenTransferResponse response;
     grpc::Status s = Screen(request, &response);
     EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT) << c.name;
-    EXPECT_THAT(s.error_message(), ::testing::StartsWith(c.field + ":")) << c.name;
+    EXPECT_THAT(s.error_message(), ::testing::StartsWith(c.field + ":"))
+        << c.name;
   }
   EXPECT_EQ(server_->store().blocklist().list_version(), version);
   // Nothing was recorded for the rejected requests.
@@ -243,13 +256,15 @@ TEST_F(ScreeningServiceTest, BatchAnswersInOrderWithPerItemErrors) {
   *batch.add_transfers() = Transfer("b3", "BIDV", "1234567890");
   v1::ScreenTransfersResponse response;
   grpc::ClientContext context;
-  ASSERT_TRUE(server_->screening().ScreenTransfers(&context, batch, &response).ok());
+  ASSERT_TRUE(
+      server_->screening().ScreenTransfers(&context, batch, &response).ok());
   ASSERT_THAT(response.results(), SizeIs(3));
   EXPECT_EQ(response.results(0).response().decision(), v1::DECISION_BLOCK);
   EXPECT_FALSE(response.results(0).has_error());
   EXPECT_EQ(response.results(1).error().code(),
             static_cast<int>(grpc::StatusCode::INVALID_ARGUMENT));
-  EXPECT_THAT(response.results(1).error().message(), HasSubstr("transfers[1].amount"));
+  EXPECT_THAT(response.results(1).error().message(),
+              HasSubstr("transfers[1].amount"));
   EXPECT_FALSE(response.results(1).has_response());
   EXPECT_EQ(response.results(2).response().decision(), v1::DECISION_ALLOW);
 }
@@ -257,11 +272,12 @@ TEST_F(ScreeningServiceTest, BatchAnswersInOrderWithPerItemErrors) {
 TEST_F(ScreeningServiceTest, BatchOverLimitIsRejected) {
   v1::ScreenTransfersRequest batch;
   for (int i = 0; i < 1001; ++i) {
-    *batch.add_transfers() = Transfer("x" + std::to_string(i), "VCB", "1234");
+    *batch.add_transfers() = Transfer(core::StrCat("x", i), "VCB", "1234");
   }
   v1::ScreenTransfersResponse response;
   grpc::ClientContext context;
-  grpc::Status s = server_->screening().ScreenTransfers(&context, batch, &response);
+  grpc::Status s =
+      server_->screening().ScreenTransfers(&context, batch, &response);
   EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
   EXPECT_THAT(s.error_message(), HasSubstr("transfers"));
 }

@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <memory>
 #include <optional>
+#include <ostream>
 #include <string>
 #include <utility>
 #include <vector>
@@ -25,6 +26,7 @@
 #include "store/store.h"
 #include "store/store_options.h"
 #include "tests/testing/fault_env.h"
+#include "tests/testing/proto_printer.h"
 #include "tests/testing/temp_dir.h"
 
 namespace fraudgate::store {
@@ -33,7 +35,7 @@ namespace {
 using ::fraudgate::testing::FaultEnv;
 using ::fraudgate::testing::TempDir;
 using ::testing::ElementsAre;
-using ::testing::ElementsAreArray;
+using ::testing::Eq;
 using ::testing::HasSubstr;
 using ::testing::IsEmpty;
 using ::testing::Optional;
@@ -43,8 +45,9 @@ using ::testing::UnorderedElementsAre;
 #define FG_TEST_CONCAT_INNER_(a, b) a##b
 #define FG_TEST_CONCAT_(a, b) FG_TEST_CONCAT_INNER_(a, b)
 // `ASSERT_OK_AND_ASSIGN(auto x, Foo());` fails the test when Foo() is not OK.
-#define ASSERT_OK_AND_ASSIGN(lhs, rexpr) \
-  FG_ASSERT_OK_AND_ASSIGN_IMPL_(FG_TEST_CONCAT_(statusor_, __LINE__), lhs, rexpr)
+#define ASSERT_OK_AND_ASSIGN(lhs, rexpr)                                   \
+  FG_ASSERT_OK_AND_ASSIGN_IMPL_(FG_TEST_CONCAT_(statusor_, __LINE__), lhs, \
+                                rexpr)
 #define FG_ASSERT_OK_AND_ASSIGN_IMPL_(statusor, lhs, rexpr) \
   auto statusor = (rexpr);                                  \
   ASSERT_TRUE(statusor.ok()) << statusor.status();          \
@@ -185,7 +188,7 @@ TEST_F(BlocklistStoreTest, NewStoreIsEmpty) {
   EXPECT_THAT(Audit(), IsEmpty());
   ASSERT_OK_AND_ASSIGN(LookupResult found,
                        list().Lookup({KeyOf(kPhone), KeyOf(kAccount)}));
-  EXPECT_THAT(found.entities, ElementsAre(std::nullopt, std::nullopt));
+  EXPECT_THAT(found.entities, ElementsAre(Eq(std::nullopt), Eq(std::nullopt)));
   EXPECT_EQ(found.list_version, 0u);
 }
 
@@ -328,34 +331,32 @@ TEST_F(BlocklistStoreTest, ReuploadWithAnotherIdentifierMerges) {
 
   const std::vector<v1::AuditRecord> audit = Audit();
   ASSERT_THAT(audit, SizeIs(2));
-  EXPECT_THAT(KeysOf(audit[1].identifiers()),
-              UnorderedElementsAre(KeyOf(kPhone), KeyOf(kAccount),
-                                   KeyOf(kWallet)));
+  EXPECT_THAT(
+      KeysOf(audit[1].identifiers()),
+      UnorderedElementsAre(KeyOf(kPhone), KeyOf(kAccount), KeyOf(kWallet)));
 
   // The merged report is what is stored: uploading the union again changes
   // nothing.
   ASSERT_OK_AND_ASSIGN(
       ApplyReportResult again,
-      list().ApplyReport(MakeReport("C03-HN", "HN-1",
-                                    {kPhone, kAccount, kWallet}, T(10),
-                                    v1::CONFIRMED),
-                         "police-hn", T(300)));
+      list().ApplyReport(
+          MakeReport("C03-HN", "HN-1", {kPhone, kAccount, kWallet}, T(10),
+                     v1::CONFIRMED),
+          "police-hn", T(300)));
   EXPECT_TRUE(again.unchanged);
   EXPECT_EQ(list().list_version(), 2u);
 }
 
 TEST_F(BlocklistStoreTest, SecondReportOnAnIdentifierAddsARef) {
-  ASSERT_TRUE(
-      list()
-          .ApplyReport(MakeReport("C03-HN", "HN-1", {kPhone}, T(50)),
-                       "police-hn", T(100))
-          .ok());
+  ASSERT_TRUE(list()
+                  .ApplyReport(MakeReport("C03-HN", "HN-1", {kPhone}, T(50)),
+                               "police-hn", T(100))
+                  .ok());
   // Uploaded later, but reported earlier, by another agency.
-  ASSERT_OK_AND_ASSIGN(
-      ApplyReportResult result,
-      list().ApplyReport(MakeReport("PC02-HCM", "HCM-7", {kPhone, kHandle},
-                                    T(20)),
-                         "police-hcm", T(200)));
+  ASSERT_OK_AND_ASSIGN(ApplyReportResult result,
+                       list().ApplyReport(MakeReport("PC02-HCM", "HCM-7",
+                                                     {kPhone, kHandle}, T(20)),
+                                          "police-hcm", T(200)));
   EXPECT_FALSE(result.unchanged);
   EXPECT_EQ(result.identifiers_added, 1);  // the phone was already listed
   EXPECT_EQ(result.list_version, 2u);
@@ -377,11 +378,10 @@ TEST_F(BlocklistStoreTest, SecondReportOnAnIdentifierAddsARef) {
   EXPECT_THAT(KeysOf(phone->linked()), ElementsAre(KeyOf(kHandle)));
 
   // A third, latest report moves last_reported_at only.
-  ASSERT_TRUE(
-      list()
-          .ApplyReport(MakeReport("C03-HN", "HN-9", {kPhone}, T(90)),
-                       "police-hn", T(300))
-          .ok());
+  ASSERT_TRUE(list()
+                  .ApplyReport(MakeReport("C03-HN", "HN-9", {kPhone}, T(90)),
+                               "police-hn", T(300))
+                  .ok());
   phone = Entity(kPhone);
   ASSERT_TRUE(phone.has_value());
   EXPECT_THAT(phone->reports(), SizeIs(3));
@@ -390,11 +390,11 @@ TEST_F(BlocklistStoreTest, SecondReportOnAnIdentifierAddsARef) {
 }
 
 TEST_F(BlocklistStoreTest, DelistMarksTheEntityDelisted) {
-  ASSERT_TRUE(list()
-                  .ApplyReport(MakeReport("C03-HN", "HN-1", {kPhone, kAccount},
-                                          T(10)),
-                               "police-hn", T(100))
-                  .ok());
+  ASSERT_TRUE(
+      list()
+          .ApplyReport(MakeReport("C03-HN", "HN-1", {kPhone, kAccount}, T(10)),
+                       "police-hn", T(100))
+          .ok());
   ASSERT_OK_AND_ASSIGN(v1::Entity delisted,
                        list().Delist(KeyOf(kPhone), "so nham", "CV-123/PC02",
                                      "police-hn-2", T(200)));
@@ -427,17 +427,16 @@ TEST_F(BlocklistStoreTest, DelistMarksTheEntityDelisted) {
 }
 
 TEST_F(BlocklistStoreTest, DelistingADelistedEntityWritesNothing) {
-  ASSERT_TRUE(
-      list()
-          .ApplyReport(MakeReport("C03-HN", "HN-1", {kPhone}, T(10)),
-                       "police-hn", T(100))
-          .ok());
-  ASSERT_OK_AND_ASSIGN(v1::Entity first,
-                       list().Delist(KeyOf(kPhone), "so nham", "CV-1",
-                                     "police-hn", T(200)));
-  ASSERT_OK_AND_ASSIGN(v1::Entity second,
-                       list().Delist(KeyOf(kPhone), "lan nua", "CV-2",
-                                     "police-hn", T(300)));
+  ASSERT_TRUE(list()
+                  .ApplyReport(MakeReport("C03-HN", "HN-1", {kPhone}, T(10)),
+                               "police-hn", T(100))
+                  .ok());
+  ASSERT_OK_AND_ASSIGN(
+      v1::Entity first,
+      list().Delist(KeyOf(kPhone), "so nham", "CV-1", "police-hn", T(200)));
+  ASSERT_OK_AND_ASSIGN(
+      v1::Entity second,
+      list().Delist(KeyOf(kPhone), "lan nua", "CV-2", "police-hn", T(300)));
   EXPECT_THAT(second, EqualsProto(first));
   EXPECT_EQ(list().list_version(), 2u);
   EXPECT_THAT(Audit(), SizeIs(2));
@@ -445,8 +444,8 @@ TEST_F(BlocklistStoreTest, DelistingADelistedEntityWritesNothing) {
 }
 
 TEST_F(BlocklistStoreTest, DelistOfAnUnknownIdentifierIsNotFound) {
-  auto delisted = list().Delist(KeyOf(kPhone), "so nham", "CV-1",
-                                "police-hn", T(200));
+  auto delisted =
+      list().Delist(KeyOf(kPhone), "so nham", "CV-1", "police-hn", T(200));
   EXPECT_EQ(delisted.status().code(), absl::StatusCode::kNotFound)
       << delisted.status();
   EXPECT_EQ(list().list_version(), 0u);
@@ -455,32 +454,29 @@ TEST_F(BlocklistStoreTest, DelistOfAnUnknownIdentifierIsNotFound) {
 }
 
 TEST_F(BlocklistStoreTest, NewReportReactivatesADelistedIdentifier) {
+  ASSERT_TRUE(
+      list()
+          .ApplyReport(MakeReport("C03-HN", "HN-1", {kPhone, kAccount}, T(10)),
+                       "police-hn", T(100))
+          .ok());
   ASSERT_TRUE(list()
-                  .ApplyReport(MakeReport("C03-HN", "HN-1", {kPhone, kAccount},
-                                          T(10)),
-                               "police-hn", T(100))
-                  .ok());
-  ASSERT_TRUE(list()
-                  .Delist(KeyOf(kPhone), "so nham", "CV-1", "police-hn",
-                          T(200))
+                  .Delist(KeyOf(kPhone), "so nham", "CV-1", "police-hn", T(200))
                   .ok());
 
   // The identical report again is a no-op: it does not undo the delisting.
-  ASSERT_OK_AND_ASSIGN(
-      ApplyReportResult same,
-      list().ApplyReport(MakeReport("C03-HN", "HN-1", {kPhone, kAccount},
-                                    T(10)),
-                         "police-hn", T(250)));
+  ASSERT_OK_AND_ASSIGN(ApplyReportResult same,
+                       list().ApplyReport(MakeReport("C03-HN", "HN-1",
+                                                     {kPhone, kAccount}, T(10)),
+                                          "police-hn", T(250)));
   EXPECT_TRUE(same.unchanged);
   EXPECT_EQ(Entity(kPhone)->status(), v1::DELISTED);
 
   // A new report on it lists it again; the still-active account is not
   // counted as added.
-  ASSERT_OK_AND_ASSIGN(
-      ApplyReportResult result,
-      list().ApplyReport(MakeReport("PC02-HCM", "HCM-2", {kPhone, kAccount},
-                                    T(30)),
-                         "police-hcm", T(300)));
+  ASSERT_OK_AND_ASSIGN(ApplyReportResult result,
+                       list().ApplyReport(MakeReport("PC02-HCM", "HCM-2",
+                                                     {kPhone, kAccount}, T(30)),
+                                          "police-hcm", T(300)));
   EXPECT_FALSE(result.unchanged);
   EXPECT_EQ(result.identifiers_added, 1);
   EXPECT_EQ(result.list_version, 3u);
@@ -510,11 +506,11 @@ TEST_F(BlocklistStoreTest, ListVersionBumpsByOnePerCommittedMutation) {
     versions.push_back(list().list_version());
   };
   const v1::Report r1 = MakeReport("A", "1", {kPhone, kAccount}, T(1));
-  ASSERT_NO_FATAL_FAILURE(apply(r1));                                 // 1
+  ASSERT_NO_FATAL_FAILURE(apply(r1));                                     // 1
   ASSERT_NO_FATAL_FAILURE(apply(MakeReport("A", "2", {kWallet}, T(2))));  // 2
-  ASSERT_NO_FATAL_FAILURE(apply(r1));             // unchanged: 2
-  ASSERT_NO_FATAL_FAILURE(delist(kPhone));        // 3
-  ASSERT_NO_FATAL_FAILURE(delist(kPhone));        // already delisted: 3
+  ASSERT_NO_FATAL_FAILURE(apply(r1));       // unchanged: 2
+  ASSERT_NO_FATAL_FAILURE(delist(kPhone));  // 3
+  ASSERT_NO_FATAL_FAILURE(delist(kPhone));  // already delisted: 3
   ASSERT_NO_FATAL_FAILURE(
       apply(MakeReport("A", "1", {kPhone, kAccount, kHandle}, T(1))));  // 4
   EXPECT_FALSE(list().Delist(KeyOf(kOtherPhone), "r", "ref", "p", T(1)).ok());
@@ -535,13 +531,12 @@ TEST_F(BlocklistStoreTest, LookupReturnsEntitiesInRequestedOrder) {
                   .ApplyReport(MakeReport("A", "2", {kWallet}, T(2)),
                                "police-hn", T(100))
                   .ok());
-  ASSERT_TRUE(list()
-                  .Delist(KeyOf(kAccount), "r", "ref", "police-hn", T(200))
-                  .ok());
+  ASSERT_TRUE(
+      list().Delist(KeyOf(kAccount), "r", "ref", "police-hn", T(200)).ok());
 
-  const std::vector<std::string> keys = {
-      KeyOf(kWallet), KeyOf(kHandle), KeyOf(kPhone), KeyOf(kOtherPhone),
-      KeyOf(kAccount), KeyOf(kWallet)};
+  const std::vector<std::string> keys = {KeyOf(kWallet),  KeyOf(kHandle),
+                                         KeyOf(kPhone),   KeyOf(kOtherPhone),
+                                         KeyOf(kAccount), KeyOf(kWallet)};
   ASSERT_OK_AND_ASSIGN(LookupResult found, list().Lookup(keys));
   EXPECT_EQ(found.list_version, 3u);
   ASSERT_THAT(found.entities, SizeIs(keys.size()));
@@ -666,10 +661,9 @@ TEST_F(BlocklistStoreTest, CloseAndReopenKeepsEverything) {
   EXPECT_EQ(same.list_version, 3u);
 
   // The next mutation continues the version and the chain.
-  ASSERT_OK_AND_ASSIGN(
-      ApplyReportResult next,
-      list().ApplyReport(MakeReport("C", "3", {kHandle}, T(3)), "police-dn",
-                         T(210)));
+  ASSERT_OK_AND_ASSIGN(ApplyReportResult next,
+                       list().ApplyReport(MakeReport("C", "3", {kHandle}, T(3)),
+                                          "police-dn", T(210)));
   EXPECT_EQ(next.list_version, 4u);
   ASSERT_NO_FATAL_FAILURE(Reopen());
   EXPECT_EQ(list().list_version(), 4u);
@@ -699,6 +693,8 @@ TEST_F(BlocklistStoreTest, FailedApplyReportLeavesNoTrace) {
   EXPECT_EQ(failed.status().code(), absl::StatusCode::kUnavailable)
       << failed.status();
   EXPECT_EQ(list().list_version(), 1u);
+  EXPECT_EQ(Entity(kAccount), std::nullopt);
+  EXPECT_THAT(Entity(kPhone)->reports(), SizeIs(1));
 
   // RocksDB stops accepting writes after a WAL error: close while the fault
   // is still armed, then reopen healthy.
@@ -748,9 +744,9 @@ TEST_F(BlocklistStoreTest, FailedDelistLeavesNoTrace) {
   EXPECT_THAT(Entity(kPhone), Optional(EqualsProto(*before)));
   ASSERT_THAT(Audit(), SizeIs(1));
 
-  ASSERT_OK_AND_ASSIGN(v1::Entity delisted,
-                       list().Delist(KeyOf(kPhone), "r", "ref", "police-hn",
-                                     T(120)));
+  ASSERT_OK_AND_ASSIGN(
+      v1::Entity delisted,
+      list().Delist(KeyOf(kPhone), "r", "ref", "police-hn", T(120)));
   EXPECT_EQ(delisted.status(), v1::DELISTED);
   EXPECT_EQ(list().list_version(), 2u);
   const std::vector<v1::AuditRecord> audit = Audit();
@@ -800,6 +796,30 @@ TEST_F(BlocklistStoreTest, ReadFaultIsUnavailableNeverNotListed) {
   EXPECT_THAT(found.entities[0]->reports(), SizeIs(1));
   EXPECT_EQ(found.entities[1], std::nullopt);
   EXPECT_THAT(Audit(), SizeIs(1));
+
+  // Now the list version (and the handle) are in the memtable while the
+  // phone is only in the SST file: a failed entity read must still fail the
+  // lookup rather than drop that one entity.
+  ASSERT_TRUE(list()
+                  .ApplyReport(MakeReport("C", "3", {kHandle}, T(3)),
+                               "police-hn", T(120))
+                  .ok());
+  fault_env_.FailReads(true);
+  auto partial = list().Lookup({KeyOf(kHandle), KeyOf(kPhone)});
+  EXPECT_EQ(partial.status().code(), absl::StatusCode::kUnavailable)
+      << partial.status();
+  // Reads that need no file still answer.
+  auto handle = list().GetEntity(KeyOf(kHandle));
+  ASSERT_TRUE(handle.ok()) << handle.status();
+  ASSERT_TRUE(handle->has_value());
+  EXPECT_EQ((*handle)->status(), v1::ACTIVE);
+  fault_env_.FailReads(false);
+
+  ASSERT_OK_AND_ASSIGN(LookupResult healthy,
+                       list().Lookup({KeyOf(kHandle), KeyOf(kPhone)}));
+  EXPECT_EQ(healthy.list_version, 2u);
+  EXPECT_TRUE(healthy.entities[0].has_value());
+  EXPECT_TRUE(healthy.entities[1].has_value());
 }
 
 }  // namespace

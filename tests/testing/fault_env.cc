@@ -15,9 +15,8 @@ class FaultWritableFile : public rocksdb::WritableFileWrapper {
     if (*fail_) return rocksdb::Status::IOError("injected write fault");
     return rocksdb::WritableFileWrapper::Append(data);
   }
-  rocksdb::Status Append(
-      const rocksdb::Slice& data,
-      const rocksdb::DataVerificationInfo& info) override {
+  rocksdb::Status Append(const rocksdb::Slice& data,
+                         const rocksdb::DataVerificationInfo& info) override {
     if (*fail_) return rocksdb::Status::IOError("injected write fault");
     return rocksdb::WritableFileWrapper::Append(data, info);
   }
@@ -58,7 +57,8 @@ rocksdb::Status FaultEnv::NewWritableFile(
     const rocksdb::EnvOptions& options) {
   std::unique_ptr<rocksdb::WritableFile> file;
   rocksdb::Status s = target()->NewWritableFile(name, &file, options);
-  if (s.ok()) result->reset(new FaultWritableFile(std::move(file), &fail_writes_));
+  if (s.ok())
+    result->reset(new FaultWritableFile(std::move(file), &fail_writes_));
   return s;
 }
 

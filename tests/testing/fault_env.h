@@ -23,9 +23,9 @@ class FaultEnv : public rocksdb::EnvWrapper {
   void FailWrites(bool fail) { fail_writes_ = fail; }
   void FailReads(bool fail) { fail_reads_ = fail; }
 
-  rocksdb::Status NewWritableFile(const std::string& name,
-                                  std::unique_ptr<rocksdb::WritableFile>* result,
-                                  const rocksdb::EnvOptions& options) override;
+  rocksdb::Status NewWritableFile(
+      const std::string& name, std::unique_ptr<rocksdb::WritableFile>* result,
+      const rocksdb::EnvOptions& options) override;
   rocksdb::Status NewRandomAccessFile(
       const std::string& name,
       std::unique_ptr<rocksdb::RandomAccessFile>* result,

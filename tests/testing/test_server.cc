@@ -18,10 +18,11 @@ absl::StatusOr<std::unique_ptr<TestServer>> TestServer::Start(
   ASSIGN_OR_RETURN(t->store_, store::Store::Open(store_options));
   options.listen = "127.0.0.1:0";
   options.insecure = true;
-  ASSIGN_OR_RETURN(t->server_, service::Server::Start(t->store_.get(), options));
-  t->channel_ = grpc::CreateChannel(
-      "127.0.0.1:" + std::to_string(t->server_->port()),
-      grpc::InsecureChannelCredentials());
+  ASSIGN_OR_RETURN(t->server_,
+                   service::Server::Start(t->store_.get(), options));
+  t->channel_ =
+      grpc::CreateChannel("127.0.0.1:" + std::to_string(t->server_->port()),
+                          grpc::InsecureChannelCredentials());
   t->screening_ = v1::ScreeningService::NewStub(t->channel_);
   t->reports_ = v1::ReportService::NewStub(t->channel_);
   t->history_ = v1::HistoryService::NewStub(t->channel_);
@@ -33,7 +34,8 @@ TestServer::~TestServer() {
   store_.reset();
 }
 
-v1::Identifier MakeIdentifier(v1::IdentifierKind kind, const std::string& issuer,
+v1::Identifier MakeIdentifier(v1::IdentifierKind kind,
+                              const std::string& issuer,
                               const std::string& value) {
   v1::Identifier id;
   id.set_kind(kind);
@@ -56,8 +58,8 @@ v1::Report MakeReport(const std::string& report_id, const std::string& agency,
   return r;
 }
 
-absl::StatusOr<v1::UploadSummary> Upload(v1::ReportService::Stub& stub,
-                                         const std::vector<v1::Report>& reports) {
+absl::StatusOr<v1::UploadSummary> Upload(
+    v1::ReportService::Stub& stub, const std::vector<v1::Report>& reports) {
   grpc::ClientContext context;
   v1::UploadSummary summary;
   auto writer = stub.UploadReports(&context, &summary);

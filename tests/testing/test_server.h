@@ -41,7 +41,8 @@ class TestServer {
   std::unique_ptr<v1::HistoryService::Stub> history_;
 };
 
-v1::Identifier MakeIdentifier(v1::IdentifierKind kind, const std::string& issuer,
+v1::Identifier MakeIdentifier(v1::IdentifierKind kind,
+                              const std::string& issuer,
                               const std::string& value);
 
 // A valid report with the given identifiers, reported 2026-10-01 +07:00.
@@ -50,8 +51,8 @@ v1::Report MakeReport(const std::string& report_id, const std::string& agency,
                       std::vector<v1::Identifier> identifiers);
 
 // Uploads `reports` in one UploadReports stream.
-absl::StatusOr<v1::UploadSummary> Upload(v1::ReportService::Stub& stub,
-                                         const std::vector<v1::Report>& reports);
+absl::StatusOr<v1::UploadSummary> Upload(
+    v1::ReportService::Stub& stub, const std::vector<v1::Report>& reports);
 
 }  // namespace fraudgate::testing
 
