@@ -6,17 +6,34 @@
 #define FRAUDGATE_TESTS_TESTING_PROTO_PRINTER_H_
 
 #include <ostream>
-#include <type_traits>
 
-#include "google/protobuf/message.h"
+#include "fraudgate/v1/fraudgate.pb.h"
+#include "fraudgate/v1/storage.pb.h"
 
 namespace fraudgate::v1 {
 
-template <typename T, typename = std::enable_if_t<
-                          std::is_base_of_v<google::protobuf::Message, T>>>
-void PrintTo(const T& message, std::ostream* os) {
-  *os << message.ShortDebugString();
-}
+// Non-template overloads: gtest's own PrintTo is a template, so a template
+// here would be ambiguous.
+#define FRAUDGATE_PRINT_AS_TEXT(Message)                          \
+  inline void PrintTo(const Message& message, std::ostream* os) { \
+    *os << message.ShortDebugString();                            \
+  }
+FRAUDGATE_PRINT_AS_TEXT(Identifier)
+FRAUDGATE_PRINT_AS_TEXT(Reason)
+FRAUDGATE_PRINT_AS_TEXT(ScreenTransferResponse)
+FRAUDGATE_PRINT_AS_TEXT(ScreenTransferResult)
+FRAUDGATE_PRINT_AS_TEXT(Report)
+FRAUDGATE_PRINT_AS_TEXT(Rejection)
+FRAUDGATE_PRINT_AS_TEXT(UploadSummary)
+FRAUDGATE_PRINT_AS_TEXT(ReportRef)
+FRAUDGATE_PRINT_AS_TEXT(EntityEvent)
+FRAUDGATE_PRINT_AS_TEXT(Entity)
+FRAUDGATE_PRINT_AS_TEXT(Hit)
+FRAUDGATE_PRINT_AS_TEXT(QueryHitsResponse)
+FRAUDGATE_PRINT_AS_TEXT(StoredReport)
+FRAUDGATE_PRINT_AS_TEXT(AuditRecord)
+FRAUDGATE_PRINT_AS_TEXT(HitRecord)
+#undef FRAUDGATE_PRINT_AS_TEXT
 
 }  // namespace fraudgate::v1
 
