@@ -1,6 +1,7 @@
 // `fraudgate import FILE.csv`: streams a police CSV to UploadReports.
 #include <fstream>
 #include <iostream>
+#include <optional>
 #include <vector>
 
 #include "cli/client.h"
@@ -15,7 +16,8 @@ namespace {
 
 struct Totals {
   int64_t accepted = 0, unchanged = 0, added = 0, rejected = 0, bad_rows = 0;
-  uint64_t list_version = 0;
+  // The list version after the last upload; unknown when nothing was sent.
+  std::optional<uint64_t> list_version;
 };
 
 // Sends one chunk of reports as one UploadReports stream, so the client keeps
@@ -110,14 +112,20 @@ int Run(const Flags& flags) {
               << ",\"reports_unchanged\":" << totals.unchanged
               << ",\"identifiers_added\":" << totals.added
               << ",\"reports_rejected\":" << totals.rejected
-              << ",\"rows_with_errors\":" << totals.bad_rows
-              << ",\"list_version\":" << totals.list_version << "}\n";
+              << ",\"rows_with_errors\":" << totals.bad_rows;
+    if (totals.list_version) {
+      std::cout << ",\"list_version\":" << *totals.list_version;
+    }
+    std::cout << "}\n";
   } else {
     std::cout << "rows " << reader.rows_read() << ", reports accepted "
               << totals.accepted << ", unchanged " << totals.unchanged
               << ", rejected " << totals.rejected << ", rows with errors "
-              << totals.bad_rows << ", identifiers added " << totals.added
-              << ", list_version " << totals.list_version << "\n";
+              << totals.bad_rows << ", identifiers added " << totals.added;
+    if (totals.list_version) {
+      std::cout << ", list_version " << *totals.list_version;
+    }
+    std::cout << "\n";
   }
   return totals.rejected > 0 || totals.bad_rows > 0 ? kExitFailure : kExitOk;
 }
