@@ -11,6 +11,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/str_cat.h"
+#include "core/text.h"
 
 namespace fraudgate::core {
 namespace internal {
@@ -19,19 +20,6 @@ extern const char kBankDirectoryTsv[];
 }  // namespace internal
 
 namespace {
-
-// Lookup key: ASCII letters lower-cased; spaces, dots, dashes and underscores
-// removed; every other byte (digits, UTF-8 sequences) kept as it is.
-std::string Fold(std::string_view s) {
-  std::string out;
-  out.reserve(s.size());
-  for (char c : s) {
-    if (c == ' ' || c == '.' || c == '-' || c == '_') continue;
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-    out.push_back(c);
-  }
-  return out;
-}
 
 bool IsAsciiSpace(char c) {
   return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\f' ||
@@ -132,7 +120,7 @@ absl::StatusOr<BankDirectory> BankDirectory::Parse(std::string_view text) {
     std::vector<std::string> names = {bank.bin, bank.short_name, bank.name};
     names.insert(names.end(), bank.aliases.begin(), bank.aliases.end());
     for (const std::string& name : names) {
-      std::string key = Fold(name);
+      std::string key = FoldName(name);
       if (key.empty()) {
         return LineError(line_number,
                          absl::StrCat("name '", name,
@@ -172,7 +160,7 @@ const BankDirectory& BankDirectory::BuiltIn() {
 }
 
 const Bank* BankDirectory::Find(std::string_view bin_or_name) const {
-  const std::string key = Fold(bin_or_name);
+  const std::string key = FoldName(bin_or_name);
   if (key.empty()) return nullptr;
   auto it = index_.find(key);
   if (it == index_.end()) return nullptr;

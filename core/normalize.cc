@@ -16,16 +16,6 @@ absl::Status Invalid(std::string_view field, std::string_view what) {
   return absl::InvalidArgumentError(StrCat(field, ": ", what));
 }
 
-// Lower-case with spaces, dots, dashes and underscores removed: the form in
-// which provider and platform names are compared.
-std::string FoldName(std::string_view name) {
-  std::string out;
-  for (char c : AsciiLower(FoldWidthAndTrim(name))) {
-    if (c != ' ' && c != '.' && c != '-' && c != '_') out.push_back(c);
-  }
-  return out;
-}
-
 struct Alias {
   std::string_view folded;
   std::string_view code;

@@ -41,6 +41,14 @@ std::string FoldWidthAndTrim(std::string_view in) {
   return out.substr(begin, end - begin);
 }
 
+std::string FoldName(std::string_view name) {
+  std::string out;
+  for (char c : AsciiLower(FoldWidthAndTrim(name))) {
+    if (c != ' ' && c != '.' && c != '-' && c != '_') out.push_back(c);
+  }
+  return out;
+}
+
 std::string AsciiUpper(std::string_view in) {
   std::string out(in);
   for (char& c : out)

@@ -33,6 +33,11 @@ std::string StrCat(const Args&... args) {
 // through unchanged.
 std::string FoldWidthAndTrim(std::string_view in);
 
+// The form in which names (banks, e-wallet providers, chat platforms) are
+// compared: full-width folded and trimmed, ASCII lower-cased, with spaces,
+// dots, dashes and underscores removed; other bytes (UTF-8) kept as they are.
+std::string FoldName(std::string_view name);
+
 // ASCII upper-case / lower-case copies.
 std::string AsciiUpper(std::string_view in);
 std::string AsciiLower(std::string_view in);
