@@ -26,12 +26,14 @@
 #include "store/store.h"
 #include "store/store_options.h"
 #include "tests/testing/fault_env.h"
+#include "tests/testing/matchers.h"
 #include "tests/testing/proto_printer.h"
 #include "tests/testing/temp_dir.h"
 
 namespace fraudgate::store {
 namespace {
 
+using ::fraudgate::testing::EqualsProto;
 using ::fraudgate::testing::FaultEnv;
 using ::fraudgate::testing::TempDir;
 using ::testing::ElementsAre;
@@ -41,26 +43,6 @@ using ::testing::IsEmpty;
 using ::testing::Optional;
 using ::testing::SizeIs;
 using ::testing::UnorderedElementsAre;
-
-#define FG_TEST_CONCAT_INNER_(a, b) a##b
-#define FG_TEST_CONCAT_(a, b) FG_TEST_CONCAT_INNER_(a, b)
-// `ASSERT_OK_AND_ASSIGN(auto x, Foo());` fails the test when Foo() is not OK.
-#define ASSERT_OK_AND_ASSIGN(lhs, rexpr)                                   \
-  FG_ASSERT_OK_AND_ASSIGN_IMPL_(FG_TEST_CONCAT_(statusor_, __LINE__), lhs, \
-                                rexpr)
-#define FG_ASSERT_OK_AND_ASSIGN_IMPL_(statusor, lhs, rexpr) \
-  auto statusor = (rexpr);                                  \
-  ASSERT_TRUE(statusor.ok()) << statusor.status();          \
-  lhs = std::move(statusor).value()
-
-MATCHER_P(EqualsProto, expected, "equals the expected message") {
-  std::string diff;
-  google::protobuf::util::MessageDifferencer differencer;
-  differencer.ReportDifferencesToString(&diff);
-  if (differencer.Compare(expected, arg)) return true;
-  *result_listener << "differences:\n" << diff;
-  return false;
-}
 
 absl::Time T(int64_t seconds) {
   return absl::FromUnixSeconds(1'700'000'000 + seconds);
