@@ -98,6 +98,12 @@ std::string ToJson(const google::protobuf::Message& message) {
 int ReportRpcError(const grpc::Status& status) {
   std::cerr << "fraudgate: " << CodeName(status.error_code()) << ": "
             << status.error_message() << "\n";
+  if (status.error_code() == grpc::StatusCode::UNAVAILABLE &&
+      status.error_message().find("connect") != std::string::npos) {
+    std::cerr << "fraudgate: is the server running at that address? "
+                 "(--server=HOST:PORT; ./scripts/run.sh starts one on "
+                 "127.0.0.1:50051)\n";
+  }
   return kExitFailure;
 }
 

@@ -63,6 +63,12 @@ void PrintEntity(const v1::Entity& e, Format format) {
   }
   PrintTable({"AGENCY", "REPORT", "CATEGORY", "CONFIDENCE", "REPORTED_AT"},
              rows);
+  if (e.linked_size() > 0) {
+    std::cout << "\nlinked (named in the same reports):\n";
+    for (const v1::Identifier& other : e.linked()) {
+      std::cout << "  " << IdentifierText(other) << "\n";
+    }
+  }
   if (e.history_size() > 0) {
     std::cout << "\n";
     rows.clear();
@@ -119,9 +125,10 @@ int RunDelist(const Flags& flags) {
 }  // namespace
 
 Command EntityCommand() {
-  return Command{"entity", "entity --kind=K [--issuer=I] --value=V [flags]",
-                 "show a listed identifier: status, reports, history",
-                 IdentifierFlags({}), RunEntity};
+  return Command{
+      "entity", "entity --kind=K [--issuer=I] --value=V [flags]",
+      "show a listed identifier: status, reports, linked identifiers, history",
+      IdentifierFlags({}), RunEntity};
 }
 
 Command DelistCommand() {

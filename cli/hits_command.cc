@@ -58,7 +58,11 @@ int Run(const Flags& flags) {
     rows.push_back({TimeText(h.screened_at()),
                     v1::Decision_Name(h.decision()).substr(9),
                     std::to_string(h.score()), h.transfer_id(),
-                    IdentifierText(h.beneficiary()), h.caller(), h.hit_id()});
+                    // Machines get an empty field, people a dash.
+                    h.has_beneficiary()       ? IdentifierText(h.beneficiary())
+                    : *format == Format::kCsv ? ""
+                                              : "-",
+                    h.caller(), h.hit_id()});
   }
   const std::vector<std::string> header = {
       "SCREENED_AT", "DECISION", "SCORE", "TRANSFER",

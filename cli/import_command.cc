@@ -135,7 +135,9 @@ int Run(const Flags& flags) {
 Command ImportCommand() {
   return Command{
       "import", "import [flags] FILE.csv",
-      "upload a police CSV (DESIGN §7 columns); errors name the line",
+      "upload a police CSV "
+      "(report_id,agency,reported_at,category,confidence,kind,issuer,value,"
+      "victim_count,amount_lost,note); errors name the line",
       ClientFlags({{"chunk", "5000", "reports per upload stream"}}), Run};
 }
 

@@ -51,6 +51,9 @@ struct Case {
   std::vector<std::string> want;
 };
 
+// Test names show the case name, not the struct's bytes.
+void PrintTo(const Case& c, std::ostream* os) { *os << c.name; }
+
 class CsvReaderTableTest : public ::testing::TestWithParam<Case> {};
 
 TEST_P(CsvReaderTableTest, ReadsRecordsAndErrors) {

@@ -29,6 +29,8 @@ struct ValidCase {
   absl::Time want;
 };
 
+void PrintTo(const ValidCase& c, std::ostream* os) { *os << c.text; }
+
 class ParseReportTimeValidTest : public ::testing::TestWithParam<ValidCase> {};
 
 TEST_P(ParseReportTimeValidTest, Parses) {
