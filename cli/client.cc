@@ -135,6 +135,20 @@ std::string CsvField(const std::string& value) {
   return out;
 }
 
+void PrintCsv(const std::vector<std::string>& header,
+              const std::vector<std::vector<std::string>>& rows) {
+  auto print = [](const std::vector<std::string>& row, bool lower) {
+    std::string line;
+    for (const std::string& field : row) {
+      if (!line.empty()) line += ",";
+      line += CsvField(lower ? core::AsciiLower(field) : field);
+    }
+    std::cout << line << "\n";
+  };
+  print(header, true);
+  for (const auto& row : rows) print(row, false);
+}
+
 void PrintTable(const std::vector<std::string>& header,
                 const std::vector<std::vector<std::string>>& rows) {
   std::vector<size_t> width(header.size());

@@ -49,6 +49,10 @@ std::string IdentifierText(const v1::Identifier& id);
 // RFC 4180 quoting of one field.
 std::string CsvField(const std::string& value);
 
+// Prints `header` (lower-cased) and `rows` as RFC 4180 CSV.
+void PrintCsv(const std::vector<std::string>& header,
+              const std::vector<std::vector<std::string>>& rows);
+
 // Prints rows as left-aligned columns under `header`.
 void PrintTable(const std::vector<std::string>& header,
                 const std::vector<std::vector<std::string>>& rows);

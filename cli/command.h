@@ -22,6 +22,9 @@ struct Command {
   std::string summary;  // one line
   std::vector<FlagSpec> flags;
   std::function<int(const Flags&)> run;
+  // Whether it takes positional arguments (a file, a sub-action); the others
+  // refuse them, so an unquoted value with spaces is not silently cut.
+  bool takes_arguments = false;
 };
 
 Command ServeCommand();
@@ -30,6 +33,8 @@ Command ImportCommand();
 Command EntityCommand();
 Command DelistCommand();
 Command HitsCommand();
+Command WithdrawCommand();
+Command AuditCommand();
 
 }  // namespace fraudgate::cli
 

@@ -68,20 +68,7 @@ int Run(const Flags& flags) {
       "SCREENED_AT", "DECISION", "SCORE", "TRANSFER",
       "BENEFICIARY", "CALLER",   "HIT_ID"};
   if (*format == Format::kCsv) {
-    std::string line;
-    for (const auto& h : header) {
-      if (!line.empty()) line += ",";
-      line += core::AsciiLower(h);
-    }
-    std::cout << line << "\n";
-    for (const auto& row : rows) {
-      line.clear();
-      for (const auto& f : row) {
-        if (!line.empty()) line += ",";
-        line += CsvField(f);
-      }
-      std::cout << line << "\n";
-    }
+    PrintCsv(header, rows);
   } else {
     PrintTable(header, rows);
     if (!response.next_page_token().empty()) {

@@ -138,7 +138,8 @@ Command ImportCommand() {
       "upload a police CSV "
       "(report_id,agency,reported_at,category,confidence,kind,issuer,value,"
       "victim_count,amount_lost,note); errors name the line",
-      ClientFlags({{"chunk", "5000", "reports per upload stream"}}), Run};
+      ClientFlags({{"chunk", "5000", "reports per upload stream"}}), Run,
+      /*takes_arguments=*/true};
 }
 
 }  // namespace fraudgate::cli

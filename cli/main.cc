@@ -12,8 +12,8 @@ using fraudgate::cli::Command;
 
 std::vector<Command> Commands() {
   using namespace fraudgate::cli;
-  return {ServeCommand(),  ScreenCommand(), ImportCommand(),
-          EntityCommand(), DelistCommand(), HitsCommand()};
+  return {ServeCommand(),  ScreenCommand(),   ImportCommand(), EntityCommand(),
+          DelistCommand(), WithdrawCommand(), HitsCommand(),   AuditCommand()};
 }
 
 void PrintHelp(const std::vector<Command>& commands, std::ostream& out) {
@@ -58,7 +58,7 @@ int main(int argc, char** argv) {
     // Only import takes arguments. Elsewhere a stray one is most likely part
     // of a value with spaces (`--account 1023 456 789`): screening "1023"
     // instead would give a wrong answer.
-    if (name != "import" && !flags->positional().empty()) {
+    if (!c.takes_arguments && !flags->positional().empty()) {
       std::cerr << "fraudgate " << name << ": unexpected argument \""
                 << flags->positional().front()
                 << "\" (quote values that contain spaces; see fraudgate "

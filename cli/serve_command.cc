@@ -34,6 +34,8 @@ int Run(const Flags& flags) {
   options.listen = listen;
   options.insecure = flags.GetBool("insecure");
   options.scoring = service::ScoringOptionsFromConfig(config.scoring());
+  options.reports.default_lifetime =
+      service::ReportLifetimesFromConfig(config.reports());
   // Refuse bad options before the data dir is opened (and created).
   if (auto s = service::ValidateServerOptions(options); !s.ok()) {
     std::cerr << "fraudgate serve: " << s.message() << "\n";

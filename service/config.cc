@@ -56,6 +56,14 @@ absl::StatusOr<v1::Config> ParseConfig(std::string_view text,
         line > 0 ? core::StrCat(name, ":", line, ": scoring.", message)
                  : core::StrCat(name, ": scoring.", message));
   }
+  const google::protobuf::Descriptor* reports = v1::ReportConfig::descriptor();
+  for (int i = 0; i < reports->field_count(); ++i) {
+    const google::protobuf::FieldDescriptor* fd = reports->field(i);
+    if (config.reports().GetReflection()->GetInt32(config.reports(), fd) < 0) {
+      return absl::InvalidArgumentError(core::StrCat(
+          name, ": reports.", fd->name(), ": must be 0 (never) or more days"));
+    }
+  }
   if (config.store().block_cache_mb() < 1) {
     return absl::InvalidArgumentError(
         core::StrCat(name, ": store.block_cache_mb: must be at least 1"));

@@ -52,6 +52,7 @@ std::vector<core::ReportFacts> ReportFactsOf(const v1::Entity& entity) {
   std::vector<core::ReportFacts> facts;
   facts.reserve(entity.reports_size());
   for (const v1::ReportRef& r : entity.reports()) {
+    if (r.withdrawn()) continue;
     core::ReportFacts f;
     f.category = r.category() == v1::CATEGORY_UNSPECIFIED
                      ? core::Category::kOther
@@ -69,11 +70,12 @@ std::vector<core::ReportFacts> ReportFactsOf(const v1::Entity& entity) {
 v1::Entity EntityAt(v1::Entity entity, absl::Time now) {
   if (entity.status() != v1::ACTIVE) return entity;
   for (const v1::ReportRef& r : entity.reports()) {
+    if (r.withdrawn()) continue;
     if (!r.has_expires_at() || FromProtoTime(r.expires_at()) > now) {
       return entity;
     }
   }
-  if (entity.reports_size() > 0) entity.set_status(v1::EXPIRED);
+  entity.set_status(v1::EXPIRED);
   return entity;
 }
 
@@ -89,6 +91,23 @@ v1::Reason ToProto(const core::ScoredReason& reason) {
                               reason.report_count, " police report",
                               reason.report_count == 1 ? "" : "s"));
   return out;
+}
+
+absl::flat_hash_map<v1::Category, absl::Duration> ReportLifetimesFromConfig(
+    const v1::ReportConfig& c) {
+  const std::pair<v1::Category, int> days[] = {
+      {v1::EXTORTION_DEEPFAKE, c.extortion_deepfake_lifetime_days()},
+      {v1::EXTORTION_OTHER, c.extortion_other_lifetime_days()},
+      {v1::IMPERSONATION, c.impersonation_lifetime_days()},
+      {v1::INVESTMENT_SCAM, c.investment_scam_lifetime_days()},
+      {v1::SHOPPING_SCAM, c.shopping_scam_lifetime_days()},
+      {v1::OTHER, c.other_lifetime_days()},
+  };
+  absl::flat_hash_map<v1::Category, absl::Duration> lifetimes;
+  for (const auto& [category, d] : days) {
+    if (d > 0) lifetimes[category] = absl::Hours(24) * d;
+  }
+  return lifetimes;
 }
 
 core::ScoringOptions ScoringOptionsFromConfig(const v1::ScoringConfig& c) {

@@ -6,6 +6,7 @@
 #include <string_view>
 #include <vector>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "core/identifier.h"
@@ -27,14 +28,20 @@ absl::StatusOr<core::Identifier> NormalizeProto(const v1::Identifier& id,
 v1::Decision ToProto(core::Decision decision);
 v1::Category ToProto(core::Category category);
 
-// The facts scoring needs from a stored entity's report references.
+// The facts scoring needs from a stored entity's live (not withdrawn) report
+// references.
 std::vector<core::ReportFacts> ReportFactsOf(const v1::Entity& entity);
 
 // The entity as an API answer at `now`: status EXPIRED when ACTIVE but every
-// report has expired.
+// live report has expired.
 v1::Entity EntityAt(v1::Entity entity, absl::Time now);
 
 v1::Reason ToProto(const core::ScoredReason& reason);
+
+// Config lifetimes (days, 0 = never) -> per-category durations; categories
+// whose lifetime is 0 are left out.
+absl::flat_hash_map<v1::Category, absl::Duration> ReportLifetimesFromConfig(
+    const v1::ReportConfig& config);
 
 // Config (with its proto2 defaults) -> the options struct core takes.
 core::ScoringOptions ScoringOptionsFromConfig(const v1::ScoringConfig& config);

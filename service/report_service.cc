@@ -32,9 +32,11 @@ v1::Rejection RejectionOf(int index, const v1::Report& report,
 
 class Uploader final : public grpc::ServerReadReactor<v1::Report> {
  public:
-  Uploader(store::Store* store, std::function<absl::Time()> clock,
-           std::string caller, v1::UploadSummary* summary)
+  Uploader(store::Store* store, const ReportOptions* options,
+           std::function<absl::Time()> clock, std::string caller,
+           v1::UploadSummary* summary)
       : store_(store),
+        options_(options),
         clock_(std::move(clock)),
         caller_(std::move(caller)),
         summary_(summary) {
@@ -43,29 +45,21 @@ class Uploader final : public grpc::ServerReadReactor<v1::Report> {
 
   void OnReadDone(bool ok) override {
     if (!ok) {  // the client finished its stream
+      if (!Flush()) return;
       summary_->set_list_version(store_->blocklist().list_version());
       Finish(grpc::Status::OK);
       return;
     }
-    const absl::Time now = clock_();
-    auto normalized = NormalizeReport(report_, now);
+    auto normalized = NormalizeReport(report_, clock_(), *options_);
     if (!normalized.ok()) {
       *summary_->add_rejected() =
           RejectionOf(index_, report_, normalized.status());
     } else {
-      auto applied = store_->blocklist().ApplyReport(*normalized, caller_, now);
-      if (!applied.ok()) {
-        Finish(ToGrpcStatus(absl::UnavailableError(
-            core::StrCat("report ", index_, " (", report_.report_id(),
-                         ") not stored: ", applied.status().message()))));
+      pending_.push_back(*std::move(normalized));
+      pending_index_.push_back(index_);
+      if (static_cast<int>(pending_.size()) >= options_->max_batch_reports &&
+          !Flush()) {
         return;
-      }
-      if (applied->unchanged) {
-        summary_->set_reports_unchanged(summary_->reports_unchanged() + 1);
-      } else {
-        summary_->set_reports_accepted(summary_->reports_accepted() + 1);
-        summary_->set_identifiers_added(summary_->identifiers_added() +
-                                        applied->identifiers_added);
       }
     }
     ++index_;
@@ -75,18 +69,51 @@ class Uploader final : public grpc::ServerReadReactor<v1::Report> {
   void OnDone() override { delete this; }
 
  private:
+  // Stores the pending reports in one synced batch. On a store failure it
+  // finishes the call with UNAVAILABLE and returns false.
+  bool Flush() {
+    if (pending_.empty()) return true;
+    auto results =
+        store_->blocklist().ApplyReports(pending_, caller_, clock_());
+    if (!results.ok()) {
+      Finish(ToGrpcStatus(absl::UnavailableError(core::StrCat(
+          "reports ", pending_index_.front(), "..", pending_index_.back(),
+          " not stored: ", results.status().message()))));
+      return false;
+    }
+    for (size_t i = 0; i < results->size(); ++i) {
+      const store::ApplyReportResult& r = (*results)[i];
+      if (!r.status.ok()) {
+        *summary_->add_rejected() =
+            RejectionOf(pending_index_[i], pending_[i], r.status);
+      } else if (r.unchanged) {
+        summary_->set_reports_unchanged(summary_->reports_unchanged() + 1);
+      } else {
+        summary_->set_reports_accepted(summary_->reports_accepted() + 1);
+        summary_->set_identifiers_added(summary_->identifiers_added() +
+                                        r.identifiers_added);
+      }
+    }
+    pending_.clear();
+    pending_index_.clear();
+    return true;
+  }
+
   store::Store* const store_;
+  const ReportOptions* const options_;
   const std::function<absl::Time()> clock_;
   const std::string caller_;
   v1::UploadSummary* const summary_;
   v1::Report report_;
   int index_ = 0;
+  std::vector<v1::Report> pending_;
+  std::vector<int> pending_index_;
 };
 
 }  // namespace
 
-absl::StatusOr<v1::Report> NormalizeReport(const v1::Report& in,
-                                           absl::Time now) {
+absl::StatusOr<v1::Report> NormalizeReport(const v1::Report& in, absl::Time now,
+                                           const ReportOptions& options) {
   RETURN_IF_ERROR(CheckText("report_id", in.report_id(), 128, true));
   RETURN_IF_ERROR(CheckText("agency", in.agency(), 128, true));
   if (in.category() == v1::CATEGORY_UNSPECIFIED ||
@@ -120,6 +147,12 @@ absl::StatusOr<v1::Report> NormalizeReport(const v1::Report& in,
   if (in.has_expires_at() && FromProtoTime(in.expires_at()) <= reported) {
     return Invalid("expires_at", "must be after reported_at");
   }
+  if (!in.has_expires_at()) {
+    auto lifetime = options.default_lifetime.find(in.category());
+    if (lifetime != options.default_lifetime.end()) {
+      *out.mutable_expires_at() = ToProtoTime(reported + lifetime->second);
+    }
+  }
   out.clear_identifiers();
   for (int i = 0; i < in.identifiers_size(); ++i) {
     ASSIGN_OR_RETURN(core::Identifier id,
@@ -140,7 +173,7 @@ absl::StatusOr<v1::Report> NormalizeReport(const v1::Report& in,
 
 grpc::ServerReadReactor<v1::Report>* ReportService::UploadReports(
     grpc::CallbackServerContext* context, v1::UploadSummary* summary) {
-  return new Uploader(store_, clock_, CallerOf(*context), summary);
+  return new Uploader(store_, &options_, clock_, CallerOf(*context), summary);
 }
 
 grpc::ServerUnaryReactor* ReportService::GetEntity(
@@ -184,6 +217,31 @@ grpc::ServerUnaryReactor* ReportService::DelistEntity(
   };
   auto result = delist();
   if (result.ok()) *response = *std::move(result);
+  reactor->Finish(ToGrpcStatus(result.status()));
+  return reactor;
+}
+
+grpc::ServerUnaryReactor* ReportService::WithdrawReport(
+    grpc::CallbackServerContext* context,
+    const v1::WithdrawReportRequest* request,
+    v1::WithdrawReportResponse* response) {
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  auto withdraw = [&]() -> absl::StatusOr<store::WithdrawResult> {
+    RETURN_IF_ERROR(CheckText("agency", request->agency(), 128, true));
+    RETURN_IF_ERROR(CheckText("report_id", request->report_id(), 128, true));
+    RETURN_IF_ERROR(CheckText("reason", request->reason(), 1024, true));
+    RETURN_IF_ERROR(CheckText("reference", request->reference(), 128, true));
+    return store_->blocklist().WithdrawReport(
+        request->agency(), request->report_id(), request->reason(),
+        request->reference(), CallerOf(*context), clock_());
+  };
+  auto result = withdraw();
+  if (result.ok()) {
+    for (auto& id : result->delisted) *response->add_delisted() = id;
+    for (auto& id : result->still_listed) *response->add_still_listed() = id;
+    response->set_unchanged(result->unchanged);
+    response->set_list_version(result->list_version);
+  }
   reactor->Finish(ToGrpcStatus(result.status()));
   return reactor;
 }

@@ -6,7 +6,9 @@
 #define FRAUDGATE_SERVICE_REPORT_SERVICE_H_
 
 #include <functional>
+#include <vector>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "fraudgate/v1/fraudgate.grpc.pb.h"
@@ -17,23 +19,37 @@ namespace fraudgate::service {
 // Most identifiers in one report.
 inline constexpr int kMaxIdentifiersPerReport = 1000;
 
+struct ReportOptions {
+  // How long a report without `expires_at` keeps its identifiers listed, by
+  // category; a category not in the map never expires. Default: empty.
+  absl::flat_hash_map<v1::Category, absl::Duration> default_lifetime;
+  // Reports stored per synced write within one upload stream (group commit).
+  // Default: 256.
+  int max_batch_reports = 256;
+};
+
 // Checks a report and returns it with every identifier canonical (duplicates
-// after normalization removed) and `reported_at` defaulted to `now`.
+// after normalization removed), `reported_at` defaulted to `now`, and
+// `expires_at` defaulted from `options.default_lifetime`.
 // INVALID_ARGUMENT "<field>: <what>" naming the field, e.g.
 // "identifiers[2].value: ...".
 absl::StatusOr<v1::Report> NormalizeReport(const v1::Report& report,
-                                           absl::Time now);
+                                           absl::Time now,
+                                           const ReportOptions& options);
 
 class ReportService final : public v1::ReportService::CallbackService {
  public:
   // `store` must outlive the service.
-  ReportService(store::Store* store, std::function<absl::Time()> clock)
-      : store_(store), clock_(std::move(clock)) {}
+  ReportService(store::Store* store, ReportOptions options,
+                std::function<absl::Time()> clock)
+      : store_(store), options_(std::move(options)), clock_(std::move(clock)) {}
 
-  // Each report is validated and stored atomically as it arrives (synced).
-  // Invalid reports are listed in `rejected` and do not stop the stream. A
-  // store failure ends the call with UNAVAILABLE; reports stored before it
-  // stay stored, and re-uploading the whole stream is safe (idempotent).
+  // Reports are validated as they arrive and stored in synced batches of up
+  // to `max_batch_reports`, each report atomically; the summary is sent once
+  // every accepted report is on disk. Invalid reports are listed in
+  // `rejected` and do not stop the stream. A store failure ends the call with
+  // UNAVAILABLE; batches stored before it stay stored, and re-uploading the
+  // whole stream is safe (idempotent).
   grpc::ServerReadReactor<v1::Report>* UploadReports(
       grpc::CallbackServerContext* context,
       v1::UploadSummary* summary) override;
@@ -48,8 +64,16 @@ class ReportService final : public v1::ReportService::CallbackService {
                                          const v1::DelistEntityRequest* request,
                                          v1::Entity* response) override;
 
+  // Requires agency, report_id, reason and reference. NOT_FOUND for an
+  // unknown report.
+  grpc::ServerUnaryReactor* WithdrawReport(
+      grpc::CallbackServerContext* context,
+      const v1::WithdrawReportRequest* request,
+      v1::WithdrawReportResponse* response) override;
+
  private:
   store::Store* const store_;
+  const ReportOptions options_;
   const std::function<absl::Time()> clock_;
 };
 

@@ -37,6 +37,17 @@ absl::Status ValidateServerOptions(const ServerOptions& options) {
         "listen: --insecure serves only on a loopback address (got ",
         options.listen, ")"));
   }
+  if (options.reports.max_batch_reports < 1) {
+    return absl::InvalidArgumentError(
+        "reports.max_batch_reports: must be >= 1");
+  }
+  for (const auto& [category, lifetime] : options.reports.default_lifetime) {
+    if (lifetime <= absl::ZeroDuration()) {
+      return absl::InvalidArgumentError(
+          core::StrCat("reports: the default lifetime of ",
+                       v1::Category_Name(category), " must be positive"));
+    }
+  }
   return core::ValidateScoringOptions(options.scoring);
 }
 
@@ -48,7 +59,8 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(store::Store* store,
       store, ScreenerOptions{options.scoring, options.clock});
   server->screening_ =
       std::make_unique<ScreeningService>(server->screener_.get());
-  server->reports_ = std::make_unique<ReportService>(store, options.clock);
+  server->reports_ =
+      std::make_unique<ReportService>(store, options.reports, options.clock);
   server->history_ = std::make_unique<HistoryService>(store);
 
   grpc::ServerBuilder builder;

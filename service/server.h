@@ -12,12 +12,12 @@
 #include "absl/time/clock.h"
 #include "core/scoring.h"
 #include "grpcpp/server.h"
+#include "service/report_service.h"
 #include "store/store.h"
 
 namespace fraudgate::service {
 
 class ScreeningService;
-class ReportService;
 class HistoryService;
 class Screener;
 
@@ -30,6 +30,8 @@ struct ServerOptions {
   bool insecure = false;
   // Points, boosts and thresholds. Default: DESIGN §4.
   core::ScoringOptions scoring;
+  // Report lifetimes and upload batching. Default: see ReportOptions.
+  ReportOptions reports;
   // Source of the current time. Default: absl::Now.
   std::function<absl::Time()> clock = [] { return absl::Now(); };
 };

@@ -4,19 +4,17 @@
 
 #include <algorithm>
 
+#include "absl/container/flat_hash_map.h"
 #include "core/identifier.h"
 #include "core/text.h"
 #include "google/protobuf/util/message_differencer.h"
 #include "proto/proto_time.h"
 #include "store/db.h"
+#include "store/entity_apply.h"
 #include "store/keys.h"
 
 namespace fraudgate::store {
 namespace {
-
-// Linked identifiers kept per entity; enough to investigate, bounded so that
-// a report naming thousands of accounts cannot bloat every entity.
-constexpr int kMaxLinked = 64;
 
 std::string Sha256(std::string_view bytes) {
   unsigned char digest[SHA256_DIGEST_LENGTH];
@@ -31,51 +29,50 @@ std::string KeyOf(const v1::Identifier& id) {
       .Key();
 }
 
-bool SameIdentifier(const v1::Identifier& a, const v1::Identifier& b) {
-  return a.kind() == b.kind() && a.issuer() == b.issuer() &&
-         a.value() == b.value();
-}
-
-template <typename Container>
-bool ContainsIdentifier(const Container& c, const v1::Identifier& id) {
-  return std::any_of(c.begin(), c.end(), [&](const v1::Identifier& x) {
-    return SameIdentifier(x, id);
-  });
-}
-
-// The report as kept: identifiers merged with an earlier version, if any.
-v1::Report Merge(const v1::Report& stored, const v1::Report& incoming) {
-  v1::Report merged = incoming;
-  merged.clear_identifiers();
-  for (const auto& id : stored.identifiers()) *merged.add_identifiers() = id;
-  for (const auto& id : incoming.identifiers()) {
-    if (!ContainsIdentifier(merged.identifiers(), id)) {
-      *merged.add_identifiers() = id;
-    }
+absl::StatusOr<std::optional<v1::StoredReport>> ReadReport(
+    Db* db, const std::string& key) {
+  std::string bytes;
+  rocksdb::Status s =
+      db->get()->Get(rocksdb::ReadOptions(), db->cf(Cf::kReports), key, &bytes);
+  if (s.IsNotFound()) return std::nullopt;
+  if (!s.ok()) return FromRocks(s, "read report");
+  v1::StoredReport stored;
+  if (!stored.ParseFromString(bytes)) {
+    return absl::DataLossError("store: unreadable report record");
   }
-  return merged;
-}
-
-v1::ReportRef RefOf(const v1::Report& r, const std::string& actor,
-                    absl::Time now) {
-  v1::ReportRef ref;
-  ref.set_report_id(r.report_id());
-  ref.set_agency(r.agency());
-  ref.set_category(r.category());
-  ref.set_confidence(r.confidence());
-  *ref.mutable_reported_at() = r.reported_at();
-  if (r.has_expires_at()) *ref.mutable_expires_at() = r.expires_at();
-  ref.set_uploaded_by(actor);
-  *ref.mutable_uploaded_at() = ToProtoTime(now);
-  return ref;
+  return stored;
 }
 
 }  // namespace
 
-struct BlocklistStore::Mutation {
+struct BlocklistStore::Batch {
+  // Entity and report states after the batch, in first-touched order.
   std::vector<std::pair<std::string, v1::Entity>> entities;
-  std::optional<std::pair<std::string, v1::StoredReport>> report;
-  v1::AuditRecord audit;
+  absl::flat_hash_map<std::string, size_t> entity_index;
+  std::vector<std::pair<std::string, v1::StoredReport>> reports;
+  absl::flat_hash_map<std::string, size_t> report_index;
+  std::vector<v1::AuditRecord> audits;
+
+  void PutEntity(const std::string& key, v1::Entity entity) {
+    auto [it, inserted] = entity_index.emplace(key, entities.size());
+    if (inserted) {
+      entities.emplace_back(key, std::move(entity));
+    } else {
+      entities[it->second].second = std::move(entity);
+    }
+  }
+  void PutReport(const std::string& key, v1::StoredReport report) {
+    auto [it, inserted] = report_index.emplace(key, reports.size());
+    if (inserted) {
+      reports.emplace_back(key, std::move(report));
+    } else {
+      reports[it->second].second = std::move(report);
+    }
+  }
+  const v1::StoredReport* FindReport(const std::string& key) const {
+    auto it = report_index.find(key);
+    return it == report_index.end() ? nullptr : &reports[it->second].second;
+  }
 };
 
 absl::StatusOr<std::unique_ptr<BlocklistStore>> BlocklistStore::Open(Db* db) {
@@ -153,127 +150,200 @@ absl::StatusOr<std::optional<v1::Entity>> BlocklistStore::GetEntity(
   return std::move(result->entities[0]);
 }
 
-absl::Status BlocklistStore::Commit(Mutation& m) {
-  const uint64_t version = list_version_.load() + 1;
-  m.audit.set_sequence(next_audit_sequence_);
-  m.audit.set_list_version(version);
-  m.audit.set_prev_sha256(last_audit_sha256_);
-  const std::string audit_bytes = m.audit.SerializeAsString();
+absl::StatusOr<std::vector<std::optional<v1::Entity>>>
+BlocklistStore::ReadEntities(const Batch& batch,
+                             const std::vector<std::string>& keys) const {
+  std::vector<std::optional<v1::Entity>> out(keys.size());
+  std::vector<std::string> missing;
+  std::vector<size_t> missing_at;
+  for (size_t i = 0; i < keys.size(); ++i) {
+    auto it = batch.entity_index.find(keys[i]);
+    if (it != batch.entity_index.end()) {
+      out[i] = batch.entities[it->second].second;
+    } else {
+      missing.push_back(keys[i]);
+      missing_at.push_back(i);
+    }
+  }
+  if (!missing.empty()) {
+    auto found = Lookup(missing);
+    if (!found.ok()) return found.status();
+    for (size_t j = 0; j < missing.size(); ++j) {
+      out[missing_at[j]] = std::move(found->entities[j]);
+    }
+  }
+  return out;
+}
 
-  rocksdb::WriteBatch batch;
-  for (const auto& [key, entity] : m.entities) {
-    batch.Put(db_->cf(Cf::kEntities), key, entity.SerializeAsString());
+absl::Status BlocklistStore::Commit(Batch& batch) {
+  if (batch.audits.empty()) return absl::OkStatus();
+  const uint64_t version = list_version_.load() + 1;
+  rocksdb::WriteBatch write_batch;
+  for (const auto& [key, entity] : batch.entities) {
+    write_batch.Put(db_->cf(Cf::kEntities), key, entity.SerializeAsString());
   }
-  if (m.report) {
-    batch.Put(db_->cf(Cf::kReports), m.report->first,
-              m.report->second.SerializeAsString());
+  for (const auto& [key, report] : batch.reports) {
+    write_batch.Put(db_->cf(Cf::kReports), key, report.SerializeAsString());
   }
-  batch.Put(db_->cf(Cf::kAudit), AuditKey(next_audit_sequence_), audit_bytes);
-  batch.Put(db_->cf(Cf::kMeta), std::string(kListVersionKey),
-            BigEndian64(version));
+  uint64_t sequence = next_audit_sequence_;
+  std::string prev = last_audit_sha256_;
+  for (v1::AuditRecord& audit : batch.audits) {
+    audit.set_sequence(sequence);
+    audit.set_list_version(version);
+    audit.set_prev_sha256(prev);
+    const std::string bytes = audit.SerializeAsString();
+    write_batch.Put(db_->cf(Cf::kAudit), AuditKey(sequence), bytes);
+    prev = Sha256(bytes);
+    ++sequence;
+  }
+  write_batch.Put(db_->cf(Cf::kMeta), std::string(kListVersionKey),
+                  BigEndian64(version));
   rocksdb::WriteOptions write;
   write.sync = true;  // police writes survive power loss
-  if (auto s = FromRocks(db_->get()->Write(write, &batch), "commit mutation");
+  if (auto s = FromRocks(db_->get()->Write(write, &write_batch), "commit");
       !s.ok()) {
     return s;
   }
-  ++next_audit_sequence_;
-  last_audit_sha256_ = Sha256(audit_bytes);
+  next_audit_sequence_ = sequence;
+  last_audit_sha256_ = std::move(prev);
   list_version_.store(version);
   return absl::OkStatus();
 }
 
 absl::StatusOr<ApplyReportResult> BlocklistStore::ApplyReport(
     const v1::Report& report, const std::string& actor, absl::Time now) {
+  auto results = ApplyReports(absl::MakeConstSpan(&report, 1), actor, now);
+  if (!results.ok()) return results.status();
+  return std::move(results->front());
+}
+
+absl::StatusOr<std::vector<ApplyReportResult>> BlocklistStore::ApplyReports(
+    absl::Span<const v1::Report> reports, const std::string& actor,
+    absl::Time now) {
   absl::MutexLock lock(&mu_);
-  const std::string report_key = ReportKey(report.agency(), report.report_id());
-
-  std::string stored_bytes;
-  rocksdb::Status s = db_->get()->Get(
-      rocksdb::ReadOptions(), db_->cf(Cf::kReports), report_key, &stored_bytes);
-  if (!s.ok() && !s.IsNotFound()) return FromRocks(s, "read report");
-  v1::Report merged = report;
-  v1::Report previous;
-  if (s.ok()) {
-    v1::StoredReport stored;
-    if (!stored.ParseFromString(stored_bytes)) {
-      return absl::DataLossError("store: unreadable report record");
-    }
-    previous = stored.report();
-    merged = Merge(previous, report);
-    if (google::protobuf::util::MessageDifferencer::Equals(merged, previous)) {
-      return ApplyReportResult{true, 0, list_version_.load()};
-    }
-  }
-
-  std::vector<std::string> keys;
-  for (const auto& id : merged.identifiers()) keys.push_back(KeyOf(id));
-  auto current = Lookup(keys);
-  if (!current.ok()) return current.status();
-
-  Mutation m;
-  ApplyReportResult result;
-  const v1::ReportRef ref = RefOf(merged, actor, now);
-  for (int i = 0; i < merged.identifiers_size(); ++i) {
-    const v1::Identifier& id = merged.identifiers(i);
-    v1::Entity entity;
-    const bool existed = current->entities[i].has_value();
-    if (existed) entity = *std::move(current->entities[i]);
-    *entity.mutable_identifier() = id;
-
-    auto same_report = [&](const v1::ReportRef& r) {
-      return r.agency() == ref.agency() && r.report_id() == ref.report_id();
-    };
-    auto it = std::find_if(entity.mutable_reports()->begin(),
-                           entity.mutable_reports()->end(), same_report);
-    const bool new_ref = it == entity.mutable_reports()->end();
-    if (new_ref) {
-      *entity.add_reports() = ref;
-      if (!existed || entity.status() != v1::ACTIVE) ++result.identifiers_added;
-      entity.set_status(v1::ACTIVE);
-      v1::EntityEvent* event = entity.add_history();
-      *event->mutable_at() = ToProtoTime(now);
-      event->set_action("REPORTED");
-      event->set_actor(actor);
-      event->set_reason(core::StrCat(ref.agency(), " ", ref.report_id()));
+  Batch batch;
+  std::vector<ApplyReportResult> results(reports.size());
+  for (size_t n = 0; n < reports.size(); ++n) {
+    const v1::Report& report = reports[n];
+    ApplyReportResult& result = results[n];
+    const std::string report_key =
+        ReportKey(report.agency(), report.report_id());
+    std::optional<v1::StoredReport> stored;
+    if (const v1::StoredReport* pending = batch.FindReport(report_key)) {
+      stored = *pending;
     } else {
-      // Keep who first uploaded it; take the corrected report fields.
-      v1::ReportRef updated = ref;
-      updated.set_uploaded_by(it->uploaded_by());
-      *updated.mutable_uploaded_at() = it->uploaded_at();
-      *it = std::move(updated);
+      auto read = ReadReport(db_, report_key);
+      if (!read.ok()) return read.status();
+      stored = *std::move(read);
     }
-    for (const auto& other : merged.identifiers()) {
-      if (SameIdentifier(other, id) || entity.linked_size() >= kMaxLinked ||
-          ContainsIdentifier(entity.linked(), other)) {
+    v1::Report merged = report;
+    if (stored) {
+      if (stored->withdrawn()) {
+        result.status = absl::FailedPreconditionError(core::StrCat(
+            "report_id: report ", report.report_id(), " of ", report.agency(),
+            " was withdrawn; upload it under a new report_id"));
         continue;
       }
-      *entity.add_linked() = other;
+      merged = MergeReport(stored->report(), report);
+      if (google::protobuf::util::MessageDifferencer::Equals(
+              merged, stored->report())) {
+        result.unchanged = true;
+        continue;
+      }
     }
-    absl::Time first = absl::InfiniteFuture(), last = absl::InfinitePast();
-    for (const auto& r : entity.reports()) {
-      first = std::min(first, FromProtoTime(r.reported_at()));
-      last = std::max(last, FromProtoTime(r.reported_at()));
+
+    std::vector<std::string> keys;
+    for (const auto& id : merged.identifiers()) keys.push_back(KeyOf(id));
+    auto current = ReadEntities(batch, keys);
+    if (!current.ok()) return current.status();
+    for (int i = 0; i < merged.identifiers_size(); ++i) {
+      v1::Entity entity = (*current)[i].value_or(v1::Entity());
+      if (ApplyReportToEntity(merged, merged.identifiers(i), actor, now,
+                              &entity)) {
+        ++result.identifiers_added;
+      }
+      batch.PutEntity(keys[i], std::move(entity));
     }
-    *entity.mutable_first_reported_at() = ToProtoTime(first);
-    *entity.mutable_last_reported_at() = ToProtoTime(last);
-    m.entities.emplace_back(keys[i], std::move(entity));
+    v1::StoredReport record;
+    *record.mutable_report() = merged;
+    record.set_uploaded_by(stored ? stored->uploaded_by() : actor);
+    *record.mutable_uploaded_at() =
+        stored ? stored->uploaded_at() : ToProtoTime(now);
+    batch.PutReport(report_key, std::move(record));
+
+    v1::AuditRecord& audit = batch.audits.emplace_back();
+    audit.set_action("REPORT_ACCEPTED");
+    *audit.mutable_at() = ToProtoTime(now);
+    audit.set_actor(actor);
+    audit.set_agency(merged.agency());
+    audit.set_report_id(merged.report_id());
+    for (const auto& id : merged.identifiers()) *audit.add_identifiers() = id;
   }
+  if (auto s = Commit(batch); !s.ok()) return s;
+  for (ApplyReportResult& r : results) r.list_version = list_version_.load();
+  return results;
+}
 
-  v1::StoredReport stored;
-  *stored.mutable_report() = merged;
-  stored.set_uploaded_by(actor);
-  *stored.mutable_uploaded_at() = ToProtoTime(now);
-  m.report.emplace(report_key, std::move(stored));
+absl::StatusOr<WithdrawResult> BlocklistStore::WithdrawReport(
+    const std::string& agency, const std::string& report_id,
+    const std::string& reason, const std::string& reference,
+    const std::string& actor, absl::Time now) {
+  absl::MutexLock lock(&mu_);
+  const std::string report_key = ReportKey(agency, report_id);
+  auto stored = ReadReport(db_, report_key);
+  if (!stored.ok()) return stored.status();
+  if (!stored->has_value()) {
+    return absl::NotFoundError(
+        core::StrCat("report ", report_id, " of ", agency, " is not stored"));
+  }
+  v1::StoredReport record = **std::move(stored);
+  WithdrawResult result;
+  if (record.withdrawn()) {
+    result.unchanged = true;
+    result.list_version = list_version_.load();
+    return result;
+  }
+  Batch batch;
+  std::vector<std::string> keys;
+  for (const auto& id : record.report().identifiers()) {
+    keys.push_back(KeyOf(id));
+  }
+  auto current = ReadEntities(batch, keys);
+  if (!current.ok()) return current.status();
+  for (size_t i = 0; i < keys.size(); ++i) {
+    const v1::Identifier& id = record.report().identifiers(static_cast<int>(i));
+    if (!(*current)[i]) {
+      return absl::DataLossError(core::StrCat("store: report names ", KeyOf(id),
+                                              " which has no entity record"));
+    }
+    v1::Entity entity = *std::move((*current)[i]);
+    if (ApplyWithdraw(agency, report_id, reason, reference, actor, now,
+                      &entity)) {
+      result.delisted.push_back(id);
+    } else if (entity.status() == v1::ACTIVE) {
+      result.still_listed.push_back(id);
+    }
+    batch.PutEntity(keys[i], std::move(entity));
+  }
+  record.set_withdrawn(true);
+  record.set_withdrawn_by(actor);
+  *record.mutable_withdrawn_at() = ToProtoTime(now);
+  record.set_withdraw_reason(reason);
+  record.set_withdraw_reference(reference);
+  batch.PutReport(report_key, record);
 
-  m.audit.set_action("REPORT_ACCEPTED");
-  *m.audit.mutable_at() = ToProtoTime(now);
-  m.audit.set_actor(actor);
-  m.audit.set_agency(merged.agency());
-  m.audit.set_report_id(merged.report_id());
-  for (const auto& id : merged.identifiers()) *m.audit.add_identifiers() = id;
-
-  if (auto s = Commit(m); !s.ok()) return s;
+  v1::AuditRecord& audit = batch.audits.emplace_back();
+  audit.set_action("REPORT_WITHDRAWN");
+  *audit.mutable_at() = ToProtoTime(now);
+  audit.set_actor(actor);
+  audit.set_agency(agency);
+  audit.set_report_id(report_id);
+  audit.set_reason(reason);
+  audit.set_reference(reference);
+  for (const auto& id : record.report().identifiers()) {
+    *audit.add_identifiers() = id;
+  }
+  if (auto s = Commit(batch); !s.ok()) return s;
   result.list_version = list_version_.load();
   return result;
 }
@@ -289,24 +359,19 @@ absl::StatusOr<v1::Entity> BlocklistStore::Delist(const std::string& key,
   if (!current->has_value()) {
     return absl::NotFoundError("identifier is not on the list");
   }
-  v1::Entity entity = **current;
-  if (entity.status() == v1::DELISTED) return entity;
-  entity.set_status(v1::DELISTED);
-  v1::EntityEvent* event = entity.add_history();
-  *event->mutable_at() = ToProtoTime(now);
-  event->set_action("DELISTED");
-  event->set_actor(actor);
-  event->set_reason(core::StrCat(reason, " (ref ", reference, ")"));
+  v1::Entity entity = **std::move(current);
+  if (!ApplyDelist(reason, reference, actor, now, &entity)) return entity;
 
-  Mutation m;
-  m.audit.set_action("DELISTED");
-  *m.audit.mutable_at() = ToProtoTime(now);
-  m.audit.set_actor(actor);
-  *m.audit.add_identifiers() = entity.identifier();
-  m.audit.set_reason(reason);
-  m.audit.set_reference(reference);
-  m.entities.emplace_back(key, entity);
-  if (auto s = Commit(m); !s.ok()) return s;
+  Batch batch;
+  v1::AuditRecord& audit = batch.audits.emplace_back();
+  audit.set_action("DELISTED");
+  *audit.mutable_at() = ToProtoTime(now);
+  audit.set_actor(actor);
+  *audit.add_identifiers() = entity.identifier();
+  audit.set_reason(reason);
+  audit.set_reference(reference);
+  batch.PutEntity(key, entity);
+  if (auto s = Commit(batch); !s.ok()) return s;
   return entity;
 }
 
@@ -326,6 +391,63 @@ absl::StatusOr<std::vector<v1::AuditRecord>> BlocklistStore::ReadAudit(
   }
   if (!it->status().ok()) return FromRocks(it->status(), "read audit");
   return records;
+}
+
+absl::StatusOr<AuditCheck> BlocklistStore::VerifyAudit() const {
+  AuditCheck check;
+  check.list_version = list_version_.load();
+  auto broken = [&check](uint64_t at, std::string problem) {
+    check.ok = false;
+    check.broken_at = at;
+    check.problem = std::move(problem);
+    return check;
+  };
+  std::unique_ptr<rocksdb::Iterator> it(
+      db_->get()->NewIterator(rocksdb::ReadOptions(), db_->cf(Cf::kAudit)));
+  std::string prev_sha256(SHA256_DIGEST_LENGTH, '\0');
+  uint64_t expected = 1;
+  uint64_t last_version = 0;
+  for (it->SeekToFirst(); it->Valid(); it->Next(), ++expected) {
+    const std::string_view key = it->key().ToStringView();
+    const std::string_view bytes = it->value().ToStringView();
+    if (key.size() != 8) {
+      return broken(expected, "a key that is not an 8-byte sequence number");
+    }
+    const uint64_t sequence = ReadBigEndian64(key);
+    if (sequence != expected) {
+      return broken(expected,
+                    core::StrCat("record ", expected, " is missing (next is ",
+                                 sequence, ")"));
+    }
+    v1::AuditRecord record;
+    if (!record.ParseFromArray(bytes.data(), static_cast<int>(bytes.size()))) {
+      return broken(sequence, "the record does not parse");
+    }
+    if (record.sequence() != sequence) {
+      return broken(sequence, core::StrCat("the record says it is number ",
+                                           record.sequence()));
+    }
+    if (record.prev_sha256() != prev_sha256) {
+      return broken(sequence,
+                    "its hash of the previous record does not match: the "
+                    "previous record was changed, removed or moved");
+    }
+    if (record.list_version() < last_version) {
+      return broken(sequence, "its list version goes backwards");
+    }
+    last_version = record.list_version();
+    prev_sha256 = Sha256(bytes);
+    check.records = sequence;
+    check.last_sequence = sequence;
+  }
+  if (!it->status().ok()) return FromRocks(it->status(), "read audit");
+  if (last_version != check.list_version) {
+    return broken(check.last_sequence + 1,
+                  core::StrCat("the chain ends at list version ", last_version,
+                               " but the store is at ", check.list_version,
+                               ": records at the end were removed"));
+  }
+  return check;
 }
 
 }  // namespace fraudgate::store

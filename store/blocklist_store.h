@@ -1,8 +1,9 @@
 // The police blocklist: entities, reports, the audit chain and the list
-// version (DESIGN §3). Every mutation is one synced WriteBatch that writes the
-// new entity states, the report, one audit record chained by SHA-256 to the
-// previous one, and the bumped list version, so a crash leaves either all of
-// it or none.
+// version (DESIGN §3). Every committed batch of mutations is one synced
+// WriteBatch that writes the new entity states, the reports, one audit record
+// per mutation chained by SHA-256 to the previous one, and the list version
+// bumped by one, so a crash leaves either all of it or none. The state
+// transitions themselves are store/entity_apply.h.
 //
 // Thread safety: all methods are thread-safe. Mutations are serialized by an
 // internal mutex (police writes are rare); lookups take no lock.
@@ -34,9 +35,31 @@ struct LookupResult {
 };
 
 struct ApplyReportResult {
+  // Not OK when this report was refused without failing the batch:
+  // FAILED_PRECONDITION for a report that was withdrawn.
+  absl::Status status;
   bool unchanged = false;     // identical report already stored: no write
   int identifiers_added = 0;  // newly listed or re-activated identifiers
   uint64_t list_version = 0;  // after the write
+};
+
+struct WithdrawResult {
+  bool unchanged = false;                    // the report was already withdrawn
+  std::vector<v1::Identifier> delisted;      // lost their last live report
+  std::vector<v1::Identifier> still_listed;  // listed through other reports
+  uint64_t list_version = 0;
+};
+
+// What VerifyAudit found.
+struct AuditCheck {
+  uint64_t records = 0;
+  uint64_t last_sequence = 0;
+  uint64_t list_version = 0;  // as stored in meta
+  bool ok = true;
+  // When !ok: the sequence (key) of the first record that does not verify,
+  // and why.
+  uint64_t broken_at = 0;
+  std::string problem;
 };
 
 class BlocklistStore {
@@ -55,13 +78,34 @@ class BlocklistStore {
   absl::StatusOr<std::optional<v1::Entity>> GetEntity(
       const std::string& key) const;
 
-  // Stores a validated report whose identifiers are canonical. A report is
-  // keyed by (agency, report_id); uploading it again with the same content is
-  // a no-op (`unchanged`). Uploading it with more identifiers or changed
-  // fields merges: identifiers are the union, the other fields the latest.
-  // An identifier that gains this report becomes ACTIVE (re-activating a
-  // DELISTED one); every identifier of the report is linked to the others.
+  // Stores validated reports whose identifiers are canonical and distinct, in
+  // order, as one synced batch (group commit): one list version bump for the
+  // batch, one audit record per stored report. A report is keyed by (agency,
+  // report_id); uploading it again with the same content is a no-op
+  // (`unchanged`). Uploading it with more identifiers or changed fields
+  // merges: identifiers are the union, the other fields the latest. An
+  // identifier that gains a report becomes ACTIVE (re-activating a DELISTED
+  // one); every identifier of a report is linked to the others. A withdrawn
+  // report cannot be uploaded again (its result's status is
+  // FAILED_PRECONDITION). A store failure fails the whole batch: nothing of it
+  // is stored.
+  absl::StatusOr<std::vector<ApplyReportResult>> ApplyReports(
+      absl::Span<const v1::Report> reports, const std::string& actor,
+      absl::Time now);
+
+  // ApplyReports of one report.
   absl::StatusOr<ApplyReportResult> ApplyReport(const v1::Report& report,
+                                                const std::string& actor,
+                                                absl::Time now);
+
+  // Withdraws report (agency, report_id): its references are kept but marked
+  // withdrawn, identifiers left without a live report become DELISTED, and
+  // the stored report records who withdrew it, why and the police document.
+  // NOT_FOUND for an unknown report; `unchanged` when already withdrawn.
+  absl::StatusOr<WithdrawResult> WithdrawReport(const std::string& agency,
+                                                const std::string& report_id,
+                                                const std::string& reason,
+                                                const std::string& reference,
                                                 const std::string& actor,
                                                 absl::Time now);
 
@@ -80,13 +124,24 @@ class BlocklistStore {
   absl::StatusOr<std::vector<v1::AuditRecord>> ReadAudit(uint64_t from,
                                                          size_t limit) const;
 
+  // Walks the whole audit chain: keys are 1, 2, 3... without gaps; each
+  // record parses, carries its own key as sequence, and holds the SHA-256 of
+  // the previous record's stored bytes (zeros for the first); list versions
+  // never go down; the last record's list version is the stored list
+  // version. An edited, deleted, inserted or reordered record breaks one of
+  // these. UNAVAILABLE when the chain cannot be read.
+  absl::StatusOr<AuditCheck> VerifyAudit() const;
+
  private:
   explicit BlocklistStore(Db* db) : db_(db) {}
 
-  // Appends `record` (sequence, list_version and chain hash filled in here) to
-  // `batch`-building state and commits entity/report puts with it.
-  struct Mutation;
-  absl::Status Commit(Mutation& mutation) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Mutations collected for one commit; reads see them before the database.
+  struct Batch;
+  // The entities under `keys`, from `batch` where it has them.
+  absl::StatusOr<std::vector<std::optional<v1::Entity>>> ReadEntities(
+      const Batch& batch, const std::vector<std::string>& keys) const;
+  // Writes `batch` with its audit records chained on, synced.
+  absl::Status Commit(Batch& batch) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
   Db* const db_;
   absl::Mutex mu_;

@@ -46,8 +46,9 @@ absl::StatusOr<std::unique_ptr<Db>> Db::Open(const StoreOptions& options) {
     return absl::InvalidArgumentError("store: path is required");
   }
   rocksdb::DBOptions db_options;
-  db_options.create_if_missing = options.create_if_missing;
-  db_options.create_missing_column_families = options.create_if_missing;
+  db_options.create_if_missing =
+      options.create_if_missing && !options.read_only;
+  db_options.create_missing_column_families = db_options.create_if_missing;
   // Acknowledged writes must survive kill -9: the WAL is written on every
   // write (DESIGN §10: manual_wal_flush stays off).
   db_options.manual_wal_flush = false;
@@ -83,7 +84,11 @@ absl::StatusOr<std::unique_ptr<Db>> Db::Open(const StoreOptions& options) {
   std::vector<rocksdb::ColumnFamilyHandle*> handles;
   rocksdb::DB* raw = nullptr;
   rocksdb::Status s =
-      rocksdb::DB::Open(db_options, options.path, descriptors, &handles, &raw);
+      options.read_only
+          ? rocksdb::DB::OpenForReadOnly(db_options, options.path, descriptors,
+                                         &handles, &raw)
+          : rocksdb::DB::Open(db_options, options.path, descriptors, &handles,
+                              &raw);
   if (!s.ok()) return FromRocks(s, core::StrCat("open ", options.path));
 
   std::unique_ptr<Db> db(new Db());

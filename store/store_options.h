@@ -16,6 +16,10 @@ struct StoreOptions {
   std::string path;
   // Create the database when the directory holds none. Default: true.
   bool create_if_missing = true;
+  // Open without taking the database lock and refuse every write: for
+  // offline tools (audit verify, audit log) that may run beside a server.
+  // Implies create_if_missing = false. Default: false.
+  bool read_only = false;
   // LRU block cache shared by all column families, in bytes; 0 disables the
   // block cache. Default: 64 MiB.
   size_t block_cache_bytes = size_t{64} << 20;
