@@ -1,5 +1,7 @@
-// `fraudgate import FILE.csv`: streams a police CSV to UploadReports.
+// `fraudgate import FILE.csv`: streams a police CSV to UploadReports, or with
+// --offline bulk-loads it into the data dir of a stopped server.
 #include <fstream>
+#include <functional>
 #include <iostream>
 #include <optional>
 #include <vector>
@@ -8,8 +10,14 @@
 #include "cli/command.h"
 #include "cli/police_csv.h"
 #include "cli/progress.h"
+#include "core/status_macros.h"
 #include "core/text.h"
 #include "fraudgate/v1/fraudgate.grpc.pb.h"
+#include "service/config.h"
+#include "service/convert.h"
+#include "service/report_service.h"
+#include "store/bulk_load.h"
+#include "store/store.h"
 
 namespace fraudgate::cli {
 namespace {
@@ -20,30 +28,178 @@ struct Totals {
   std::optional<uint64_t> list_version;
 };
 
-// Sends one chunk of reports as one UploadReports stream, so the client keeps
-// only a chunk's line numbers in memory however big the file is.
-grpc::Status SendChunk(v1::ReportService::Stub* stub, const Flags& flags,
-                       const std::vector<CsvReport>& chunk, Totals* totals) {
-  auto context = NewContext(flags);
-  v1::UploadSummary summary;
-  auto writer = stub->UploadReports(context.get(), &summary);
-  for (const CsvReport& r : chunk) {
-    if (!writer->Write(r.report)) break;
+void PrintRejection(const CsvReport& r, const std::string& field,
+                    const std::string& message) {
+  std::cerr << "line " << r.first_line << ": report " << r.report.report_id()
+            << " rejected: " << field << ": " << message << "\n";
+}
+
+// Stores one chunk of reports and adds to the totals. Chunks keep the
+// client's memory bounded by a chunk's reports, however big the file is.
+using ChunkSink =
+    std::function<absl::Status(const std::vector<CsvReport>&, Totals*)>;
+
+// Online: one chunk is one UploadReports stream.
+ChunkSink UploadSink(v1::ReportService::Stub* stub, const Flags& flags) {
+  return [stub, &flags](const std::vector<CsvReport>& chunk,
+                        Totals* totals) -> absl::Status {
+    auto context = NewContext(flags);
+    v1::UploadSummary summary;
+    auto writer = stub->UploadReports(context.get(), &summary);
+    for (const CsvReport& r : chunk) {
+      if (!writer->Write(r.report)) break;
+    }
+    writer->WritesDone();
+    grpc::Status status = writer->Finish();
+    if (!status.ok()) {
+      ReportRpcError(status);
+      return absl::Status(static_cast<absl::StatusCode>(status.error_code()),
+                          status.error_message());
+    }
+    totals->accepted += summary.reports_accepted();
+    totals->unchanged += summary.reports_unchanged();
+    totals->added += summary.identifiers_added();
+    totals->rejected += summary.rejected_size();
+    totals->list_version = summary.list_version();
+    for (const v1::Rejection& rej : summary.rejected()) {
+      PrintRejection(chunk.at(rej.index()), rej.field(), rej.message());
+    }
+    return absl::OkStatus();
+  };
+}
+
+// Offline: reports are checked like the server checks them and staged in a
+// bulk load, committed after the last chunk.
+ChunkSink BulkLoadSink(store::BulkLoad* load,
+                       const service::ReportOptions* options, absl::Time now) {
+  return [load, options, now](const std::vector<CsvReport>& chunk,
+                              Totals* totals) -> absl::Status {
+    std::vector<v1::Report> reports;
+    std::vector<const CsvReport*> sources;
+    for (const CsvReport& r : chunk) {
+      auto normalized = service::NormalizeReport(r.report, now, *options);
+      if (!normalized.ok()) {
+        const std::string message(normalized.status().message());
+        const size_t colon = message.find(": ");
+        PrintRejection(r, message.substr(0, colon), message.substr(colon + 2));
+        ++totals->rejected;
+        continue;
+      }
+      reports.push_back(*std::move(normalized));
+      sources.push_back(&r);
+    }
+    auto results = load->Add(reports);
+    if (!results.ok()) return results.status();
+    for (size_t i = 0; i < results->size(); ++i) {
+      const store::ApplyReportResult& result = (*results)[i];
+      if (!result.status.ok()) {
+        PrintRejection(*sources[i], "report_id",
+                       std::string(result.status.message()));
+        ++totals->rejected;
+      } else if (result.unchanged) {
+        ++totals->unchanged;
+      } else {
+        ++totals->accepted;
+        totals->added += result.identifiers_added;
+      }
+    }
+    return absl::OkStatus();
+  };
+}
+
+// Reads the CSV, reports bad rows, and hands reports to `sink` in chunks.
+absl::Status ReadAll(PoliceCsvReader& reader, int64_t chunk_size,
+                     const ChunkSink& sink, Totals* totals) {
+  Progress progress;
+  std::vector<CsvReport> chunk;
+  std::vector<CsvLineError> errors;
+  int64_t reports = 0;
+  while (true) {
+    CsvReport report;
+    auto got = reader.Next(&report, &errors);
+    if (!got.ok()) return got.status();
+    for (const CsvLineError& e : errors) {
+      std::cerr << "line " << e.line << ": " << e.message << "\n";
+      ++totals->bad_rows;
+    }
+    errors.clear();
+    if (*got) {
+      chunk.push_back(std::move(report));
+      ++reports;
+    }
+    if (!chunk.empty() &&
+        (!*got || static_cast<int64_t>(chunk.size()) == chunk_size)) {
+      if (auto s = sink(chunk, totals); !s.ok()) {
+        progress.Done();
+        return absl::Status(s.code(), core::StrCat("import stopped at line ",
+                                                   chunk.front().first_line,
+                                                   ": ", s.message()));
+      }
+      chunk.clear();
+    }
+    progress.Update(core::StrCat("import: ", reader.rows_read(), " rows, ",
+                                 reports, " reports"));
+    if (!*got) break;
   }
-  writer->WritesDone();
-  grpc::Status status = writer->Finish();
-  if (!status.ok()) return status;
-  totals->accepted += summary.reports_accepted();
-  totals->unchanged += summary.reports_unchanged();
-  totals->added += summary.identifiers_added();
-  totals->rejected += summary.rejected_size();
-  totals->list_version = summary.list_version();
-  for (const v1::Rejection& rej : summary.rejected()) {
-    const CsvReport& r = chunk.at(rej.index());
-    std::cerr << "line " << r.first_line << ": report " << rej.report_id()
-              << " rejected: " << rej.field() << ": " << rej.message() << "\n";
+  progress.Done();
+  return absl::OkStatus();
+}
+
+void PrintTotals(const Totals& totals, int64_t rows, Format format) {
+  if (format == Format::kJson) {
+    std::cout << "{\"rows\":" << rows
+              << ",\"reports_accepted\":" << totals.accepted
+              << ",\"reports_unchanged\":" << totals.unchanged
+              << ",\"identifiers_added\":" << totals.added
+              << ",\"reports_rejected\":" << totals.rejected
+              << ",\"rows_with_errors\":" << totals.bad_rows;
+    if (totals.list_version) {
+      std::cout << ",\"list_version\":" << *totals.list_version;
+    }
+    std::cout << "}\n";
+    return;
   }
-  return status;
+  std::cout << "rows " << rows << ", reports accepted " << totals.accepted
+            << ", unchanged " << totals.unchanged << ", rejected "
+            << totals.rejected << ", rows with errors " << totals.bad_rows
+            << ", identifiers added " << totals.added;
+  if (totals.list_version) {
+    std::cout << ", list_version " << *totals.list_version;
+  }
+  std::cout << "\n";
+}
+
+// The offline import: a bulk load into a stopped server's data dir.
+absl::Status ImportOffline(const Flags& flags, PoliceCsvReader& reader,
+                           int64_t chunk_size, Totals* totals) {
+  service::ReportOptions options;
+  if (!flags.Get("config").empty()) {
+    ASSIGN_OR_RETURN(v1::Config config,
+                     service::LoadConfigFile(flags.Get("config")));
+    options.default_lifetime =
+        service::ReportLifetimesFromConfig(config.reports());
+  }
+  store::StoreOptions store_options;
+  store_options.path = flags.Get("data");
+  store_options.create_if_missing = true;
+  auto store = store::Store::Open(store_options);
+  if (!store.ok()) {
+    return absl::Status(
+        store.status().code(),
+        core::StrCat("cannot open ", store_options.path,
+                     " (is a server running on it? --offline needs it "
+                     "stopped): ",
+                     store.status().message()));
+  }
+  const absl::Time now = absl::Now();
+  ASSIGN_OR_RETURN(auto load, store::BulkLoad::Start(
+                                  &(*store)->blocklist(), flags.Get("actor"),
+                                  now, store_options.path + "/bulk-load"));
+  RETURN_IF_ERROR(ReadAll(reader, chunk_size,
+                          BulkLoadSink(load.get(), &options, now), totals));
+  ASSIGN_OR_RETURN(uint64_t version, load->Commit());
+  totals->list_version = version;
+  return absl::OkStatus();
 }
 
 int Run(const Flags& flags) {
@@ -64,69 +220,26 @@ int Run(const Flags& flags) {
     return ReportError(absl::NotFoundError(core::StrCat("cannot read ", path)),
                        kExitFailure);
   }
-  auto channel = Connect(flags);
-  if (!channel.ok()) return ReportError(channel.status(), kExitUsage);
-  auto stub = v1::ReportService::NewStub(*channel);
-
   PoliceCsvReader reader(&in);
-  Progress progress;
   Totals totals;
-  std::vector<CsvReport> chunk;
-  std::vector<CsvLineError> errors;
-  int64_t reports = 0;
-  while (true) {
-    CsvReport report;
-    auto got = reader.Next(&report, &errors);
-    if (!got.ok()) return ReportError(got.status(), kExitFailure);
-    for (const CsvLineError& e : errors) {
-      std::cerr << "line " << e.line << ": " << e.message << "\n";
-      ++totals.bad_rows;
+  if (flags.GetBool("offline")) {
+    if (auto s = ImportOffline(flags, reader, *chunk_size, &totals); !s.ok()) {
+      return ReportError(s, kExitFailure);
     }
-    errors.clear();
-    if (*got) {
-      chunk.push_back(std::move(report));
-      ++reports;
-    }
-    if (!chunk.empty() &&
-        (!*got || static_cast<int64_t>(chunk.size()) == *chunk_size)) {
-      grpc::Status s = SendChunk(stub.get(), flags, chunk, &totals);
-      if (!s.ok()) {
-        progress.Done();
-        std::cerr
-            << "fraudgate: upload stopped at line " << chunk.front().first_line
-            << "; reports before it are stored, and re-running the import "
-               "is safe\n";
-        return ReportRpcError(s);
-      }
-      chunk.clear();
-    }
-    progress.Update(core::StrCat("import: ", reader.rows_read(), " rows, ",
-                                 reports, " reports sent"));
-    if (!*got) break;
-  }
-  progress.Done();
-
-  if (*format == Format::kJson) {
-    std::cout << "{\"rows\":" << reader.rows_read()
-              << ",\"reports_accepted\":" << totals.accepted
-              << ",\"reports_unchanged\":" << totals.unchanged
-              << ",\"identifiers_added\":" << totals.added
-              << ",\"reports_rejected\":" << totals.rejected
-              << ",\"rows_with_errors\":" << totals.bad_rows;
-    if (totals.list_version) {
-      std::cout << ",\"list_version\":" << *totals.list_version;
-    }
-    std::cout << "}\n";
   } else {
-    std::cout << "rows " << reader.rows_read() << ", reports accepted "
-              << totals.accepted << ", unchanged " << totals.unchanged
-              << ", rejected " << totals.rejected << ", rows with errors "
-              << totals.bad_rows << ", identifiers added " << totals.added;
-    if (totals.list_version) {
-      std::cout << ", list_version " << *totals.list_version;
+    auto channel = Connect(flags);
+    if (!channel.ok()) return ReportError(channel.status(), kExitUsage);
+    auto stub = v1::ReportService::NewStub(*channel);
+    if (auto s = ReadAll(reader, *chunk_size, UploadSink(stub.get(), flags),
+                         &totals);
+        !s.ok()) {
+      std::cerr << "fraudgate: " << s.message()
+                << "; reports before it are stored, and re-running the "
+                   "import is safe\n";
+      return kExitFailure;
     }
-    std::cout << "\n";
   }
+  PrintTotals(totals, reader.rows_read(), *format);
   return totals.rejected > 0 || totals.bad_rows > 0 ? kExitFailure : kExitOk;
 }
 
@@ -134,11 +247,21 @@ int Run(const Flags& flags) {
 
 Command ImportCommand() {
   return Command{
-      "import", "import [flags] FILE.csv",
+      "import",
+      "import [flags] FILE.csv",
       "upload a police CSV "
       "(report_id,agency,reported_at,category,confidence,kind,issuer,value,"
       "victim_count,amount_lost,note); errors name the line",
-      ClientFlags({{"chunk", "5000", "reports per upload stream"}}), Run,
+      ClientFlags({
+          {"chunk", "5000", "reports per upload stream (or staging step)"},
+          {"offline", "false",
+           "load into the data dir of a stopped server (SST ingestion)", true},
+          {"data", "./var/data", "--offline: the data directory"},
+          {"actor", "admin/offline-import",
+           "--offline: who is recorded as the uploader"},
+          {"config", "", "--offline: server config file (report lifetimes)"},
+      }),
+      Run,
       /*takes_arguments=*/true};
 }
 

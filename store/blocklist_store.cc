@@ -12,16 +12,10 @@
 #include "store/db.h"
 #include "store/entity_apply.h"
 #include "store/keys.h"
+#include "store/mutation_batch.h"
 
 namespace fraudgate::store {
 namespace {
-
-std::string Sha256(std::string_view bytes) {
-  unsigned char digest[SHA256_DIGEST_LENGTH];
-  SHA256(reinterpret_cast<const unsigned char*>(bytes.data()), bytes.size(),
-         digest);
-  return std::string(reinterpret_cast<const char*>(digest), sizeof(digest));
-}
 
 std::string KeyOf(const v1::Identifier& id) {
   return core::Identifier{static_cast<core::IdentifierKind>(id.kind()),
@@ -44,36 +38,6 @@ absl::StatusOr<std::optional<v1::StoredReport>> ReadReport(
 }
 
 }  // namespace
-
-struct BlocklistStore::Batch {
-  // Entity and report states after the batch, in first-touched order.
-  std::vector<std::pair<std::string, v1::Entity>> entities;
-  absl::flat_hash_map<std::string, size_t> entity_index;
-  std::vector<std::pair<std::string, v1::StoredReport>> reports;
-  absl::flat_hash_map<std::string, size_t> report_index;
-  std::vector<v1::AuditRecord> audits;
-
-  void PutEntity(const std::string& key, v1::Entity entity) {
-    auto [it, inserted] = entity_index.emplace(key, entities.size());
-    if (inserted) {
-      entities.emplace_back(key, std::move(entity));
-    } else {
-      entities[it->second].second = std::move(entity);
-    }
-  }
-  void PutReport(const std::string& key, v1::StoredReport report) {
-    auto [it, inserted] = report_index.emplace(key, reports.size());
-    if (inserted) {
-      reports.emplace_back(key, std::move(report));
-    } else {
-      reports[it->second].second = std::move(report);
-    }
-  }
-  const v1::StoredReport* FindReport(const std::string& key) const {
-    auto it = report_index.find(key);
-    return it == report_index.end() ? nullptr : &reports[it->second].second;
-  }
-};
 
 absl::StatusOr<std::unique_ptr<BlocklistStore>> BlocklistStore::Open(Db* db) {
   std::unique_ptr<BlocklistStore> store(new BlocklistStore(db));
@@ -151,15 +115,14 @@ absl::StatusOr<std::optional<v1::Entity>> BlocklistStore::GetEntity(
 }
 
 absl::StatusOr<std::vector<std::optional<v1::Entity>>>
-BlocklistStore::ReadEntities(const Batch& batch,
+BlocklistStore::ReadEntities(const MutationBatch& batch,
                              const std::vector<std::string>& keys) const {
   std::vector<std::optional<v1::Entity>> out(keys.size());
   std::vector<std::string> missing;
   std::vector<size_t> missing_at;
   for (size_t i = 0; i < keys.size(); ++i) {
-    auto it = batch.entity_index.find(keys[i]);
-    if (it != batch.entity_index.end()) {
-      out[i] = batch.entities[it->second].second;
+    if (const v1::Entity* pending = batch.FindEntity(keys[i])) {
+      out[i] = *pending;
     } else {
       missing.push_back(keys[i]);
       missing_at.push_back(i);
@@ -175,9 +138,11 @@ BlocklistStore::ReadEntities(const Batch& batch,
   return out;
 }
 
-absl::Status BlocklistStore::Commit(Batch& batch) {
-  if (batch.audits.empty()) return absl::OkStatus();
+absl::Status BlocklistStore::Commit(MutationBatch& batch) {
+  if (batch.empty()) return absl::OkStatus();
   const uint64_t version = list_version_.load() + 1;
+  SealedAudits sealed = SealAudits(batch.audits, next_audit_sequence_,
+                                   last_audit_sha256_, version);
   rocksdb::WriteBatch write_batch;
   for (const auto& [key, entity] : batch.entities) {
     write_batch.Put(db_->cf(Cf::kEntities), key, entity.SerializeAsString());
@@ -185,16 +150,8 @@ absl::Status BlocklistStore::Commit(Batch& batch) {
   for (const auto& [key, report] : batch.reports) {
     write_batch.Put(db_->cf(Cf::kReports), key, report.SerializeAsString());
   }
-  uint64_t sequence = next_audit_sequence_;
-  std::string prev = last_audit_sha256_;
-  for (v1::AuditRecord& audit : batch.audits) {
-    audit.set_sequence(sequence);
-    audit.set_list_version(version);
-    audit.set_prev_sha256(prev);
-    const std::string bytes = audit.SerializeAsString();
-    write_batch.Put(db_->cf(Cf::kAudit), AuditKey(sequence), bytes);
-    prev = Sha256(bytes);
-    ++sequence;
+  for (const auto& [key, bytes] : sealed.records) {
+    write_batch.Put(db_->cf(Cf::kAudit), key, bytes);
   }
   write_batch.Put(db_->cf(Cf::kMeta), std::string(kListVersionKey),
                   BigEndian64(version));
@@ -204,10 +161,14 @@ absl::Status BlocklistStore::Commit(Batch& batch) {
       !s.ok()) {
     return s;
   }
-  next_audit_sequence_ = sequence;
-  last_audit_sha256_ = std::move(prev);
-  list_version_.store(version);
+  Committed(sealed, version);
   return absl::OkStatus();
+}
+
+void BlocklistStore::Committed(SealedAudits& sealed, uint64_t version) {
+  next_audit_sequence_ = sealed.next_sequence;
+  last_audit_sha256_ = std::move(sealed.head_sha256);
+  list_version_.store(version);
 }
 
 absl::StatusOr<ApplyReportResult> BlocklistStore::ApplyReport(
@@ -221,7 +182,17 @@ absl::StatusOr<std::vector<ApplyReportResult>> BlocklistStore::ApplyReports(
     absl::Span<const v1::Report> reports, const std::string& actor,
     absl::Time now) {
   absl::MutexLock lock(&mu_);
-  Batch batch;
+  MutationBatch batch;
+  auto results = StageReports(batch, reports, actor, now);
+  if (!results.ok()) return results.status();
+  if (auto s = Commit(batch); !s.ok()) return s;
+  for (ApplyReportResult& r : *results) r.list_version = list_version_.load();
+  return results;
+}
+
+absl::StatusOr<std::vector<ApplyReportResult>> BlocklistStore::StageReports(
+    MutationBatch& batch, absl::Span<const v1::Report> reports,
+    const std::string& actor, absl::Time now) const {
   std::vector<ApplyReportResult> results(reports.size());
   for (size_t n = 0; n < reports.size(); ++n) {
     const v1::Report& report = reports[n];
@@ -279,8 +250,6 @@ absl::StatusOr<std::vector<ApplyReportResult>> BlocklistStore::ApplyReports(
     audit.set_report_id(merged.report_id());
     for (const auto& id : merged.identifiers()) *audit.add_identifiers() = id;
   }
-  if (auto s = Commit(batch); !s.ok()) return s;
-  for (ApplyReportResult& r : results) r.list_version = list_version_.load();
   return results;
 }
 
@@ -303,7 +272,7 @@ absl::StatusOr<WithdrawResult> BlocklistStore::WithdrawReport(
     result.list_version = list_version_.load();
     return result;
   }
-  Batch batch;
+  MutationBatch batch;
   std::vector<std::string> keys;
   for (const auto& id : record.report().identifiers()) {
     keys.push_back(KeyOf(id));
@@ -362,7 +331,7 @@ absl::StatusOr<v1::Entity> BlocklistStore::Delist(const std::string& key,
   v1::Entity entity = **std::move(current);
   if (!ApplyDelist(reason, reference, actor, now, &entity)) return entity;
 
-  Batch batch;
+  MutationBatch batch;
   v1::AuditRecord& audit = batch.audits.emplace_back();
   audit.set_action("DELISTED");
   *audit.mutable_at() = ToProtoTime(now);

@@ -26,6 +26,9 @@
 namespace fraudgate::store {
 
 class Db;
+class BulkLoad;
+struct MutationBatch;
+struct SealedAudits;
 
 // Entities found by one Lookup, with the list version they were read at.
 struct LookupResult {
@@ -135,13 +138,22 @@ class BlocklistStore {
  private:
   explicit BlocklistStore(Db* db) : db_(db) {}
 
-  // Mutations collected for one commit; reads see them before the database.
-  struct Batch;
+  friend class BulkLoad;
+
   // The entities under `keys`, from `batch` where it has them.
   absl::StatusOr<std::vector<std::optional<v1::Entity>>> ReadEntities(
-      const Batch& batch, const std::vector<std::string>& keys) const;
+      const MutationBatch& batch, const std::vector<std::string>& keys) const;
+  // Stages `reports` into `batch` (see ApplyReports); reads see the batch
+  // before the database. Writes nothing.
+  absl::StatusOr<std::vector<ApplyReportResult>> StageReports(
+      MutationBatch& batch, absl::Span<const v1::Report> reports,
+      const std::string& actor, absl::Time now) const
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // Writes `batch` with its audit records chained on, synced.
-  absl::Status Commit(Batch& batch) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  absl::Status Commit(MutationBatch& batch) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Advances the chain head and list version after a commit.
+  void Committed(SealedAudits& sealed, uint64_t version)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
   Db* const db_;
   absl::Mutex mu_;

@@ -1,0 +1,223 @@
+// BulkLoad (offline SST ingestion) against the online ApplyReports path: the
+// same reports by the same actor at the same time must leave byte-identical
+// column families.
+#include "store/bulk_load.h"
+
+#include <map>
+#include <random>
+
+#include "absl/time/civil_time.h"
+#include "core/identifier.h"
+#include "core/text.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "proto/proto_time.h"
+#include "store/db.h"
+#include "store/store.h"
+#include "tests/testing/matchers.h"
+#include "tests/testing/proto_printer.h"
+#include "tests/testing/temp_dir.h"
+
+namespace fraudgate::store {
+namespace {
+
+using ::fraudgate::testing::TempDir;
+
+const absl::Time kNow = absl::FromCivil(absl::CivilSecond(2026, 11, 1, 9, 0, 0),
+                                        absl::UTCTimeZone());
+
+v1::Identifier Phone(int n) {
+  v1::Identifier id;
+  id.set_kind(v1::PHONE);
+  id.set_value(core::StrCat("+8491", 1000000 + n));
+  return id;
+}
+
+v1::Identifier Account(int n) {
+  v1::Identifier id;
+  id.set_kind(v1::BANK_ACCOUNT);
+  id.set_issuer(n % 2 ? "970436" : "*");
+  id.set_value(core::StrCat("0071", 100000 + n));
+  return id;
+}
+
+// Reports that share identifiers (so entities gather several reports and
+// links), re-upload some reports with more identifiers, and repeat one.
+std::vector<v1::Report> SyntheticReports(int count, int seed) {
+  std::mt19937 rng(seed);
+  std::vector<v1::Report> reports;
+  for (int i = 0; i < count; ++i) {
+    v1::Report r;
+    r.set_report_id(core::StrCat("R-", i % (count - 5)));  // some repeats
+    r.set_agency(i % 3 ? "PA05-CA Kon Tum" : "A05-BCA");
+    r.set_category(static_cast<v1::Category>(1 + rng() % 6));
+    r.set_confidence(rng() % 2 ? v1::CONFIRMED : v1::SUSPECTED);
+    *r.mutable_reported_at() = ToProtoTime(kNow - absl::Hours(rng() % 5000));
+    const int identifiers = 1 + rng() % 4;
+    for (int k = 0; k < identifiers; ++k) {
+      const int n = rng() % (count / 2 + 1);  // shared across reports
+      *r.add_identifiers() = rng() % 2 ? Phone(n) : Account(n);
+    }
+    // Keep identifiers distinct within a report, as the service does.
+    std::map<std::string, v1::Identifier> distinct;
+    for (const auto& id : r.identifiers()) {
+      distinct.emplace(id.ShortDebugString(), id);
+    }
+    r.clear_identifiers();
+    for (auto& [key, id] : distinct) *r.add_identifiers() = id;
+    reports.push_back(std::move(r));
+  }
+  return reports;
+}
+
+using CfContents = std::map<std::string, std::string>;
+
+// Every key and value of every column family, read from the raw database.
+std::map<std::string, CfContents> Dump(const std::string& path) {
+  StoreOptions options;
+  options.path = path;
+  options.read_only = true;
+  auto db = Db::Open(options);
+  EXPECT_TRUE(db.ok()) << db.status();
+  std::map<std::string, CfContents> dump;
+  if (!db.ok()) return dump;
+  for (Cf cf : {Cf::kEntities, Cf::kReports, Cf::kAudit, Cf::kMeta}) {
+    CfContents& contents = dump[std::string(CfName(cf))];
+    std::unique_ptr<rocksdb::Iterator> it(
+        (*db)->get()->NewIterator(rocksdb::ReadOptions(), (*db)->cf(cf)));
+    for (it->SeekToFirst(); it->Valid(); it->Next()) {
+      contents[it->key().ToString()] = it->value().ToString();
+    }
+    EXPECT_TRUE(it->status().ok());
+  }
+  return dump;
+}
+
+std::unique_ptr<Store> OpenStore(const std::string& path) {
+  StoreOptions options;
+  options.path = path;
+  auto store = Store::Open(options);
+  EXPECT_TRUE(store.ok()) << store.status();
+  return store.ok() ? *std::move(store) : nullptr;
+}
+
+// Loads `batches` online (one ApplyReports call each) into `online` and
+// offline (one BulkLoad each) into `offline`.
+void LoadBoth(const std::vector<std::vector<v1::Report>>& batches,
+              const std::string& online, const std::string& offline) {
+  {
+    auto store = OpenStore(online);
+    ASSERT_NE(store, nullptr);
+    for (const auto& batch : batches) {
+      ASSERT_OK_AND_ASSIGN(auto results, store->blocklist().ApplyReports(
+                                             batch, "police/kontum", kNow));
+      ASSERT_EQ(results.size(), batch.size());
+    }
+  }
+  {
+    auto store = OpenStore(offline);
+    ASSERT_NE(store, nullptr);
+    for (const auto& batch : batches) {
+      ASSERT_OK_AND_ASSIGN(
+          auto load, BulkLoad::Start(&store->blocklist(), "police/kontum", kNow,
+                                     offline + "/bulk"));
+      ASSERT_OK_AND_ASSIGN(auto results, load->Add(batch));
+      ASSERT_EQ(results.size(), batch.size());
+      ASSERT_OK_AND_ASSIGN(uint64_t version, load->Commit());
+      EXPECT_EQ(version, store->blocklist().list_version());
+    }
+  }
+}
+
+TEST(BulkLoadTest, SameReportsGiveByteIdenticalStoreAsOnline) {
+  TempDir dir;
+  LoadBoth({SyntheticReports(300, 7)}, dir.File("online"), dir.File("offline"));
+  const auto online = Dump(dir.File("online"));
+  const auto offline = Dump(dir.File("offline"));
+  ASSERT_FALSE(online.at("entities").empty());
+  EXPECT_EQ(online.at("audit").size(), offline.at("audit").size());
+  for (const auto& [cf, contents] : online) {
+    EXPECT_TRUE(contents == offline.at(cf)) << "column family " << cf;
+  }
+}
+
+TEST(BulkLoadTest, LoadOnTopOfExistingDataMatchesOnline) {
+  TempDir dir;
+  auto reports = SyntheticReports(200, 11);
+  // First batch, then a second that names identifiers of the first, then a
+  // repeat of the first (all unchanged).
+  std::vector<v1::Report> first(reports.begin(), reports.begin() + 100);
+  std::vector<v1::Report> second(reports.begin() + 100, reports.end());
+  LoadBoth({first, second, first}, dir.File("online"), dir.File("offline"));
+  const auto online = Dump(dir.File("online"));
+  const auto offline = Dump(dir.File("offline"));
+  for (const auto& [cf, contents] : online) {
+    EXPECT_TRUE(contents == offline.at(cf)) << "column family " << cf;
+  }
+  auto store = OpenStore(dir.File("offline"));
+  ASSERT_NE(store, nullptr);
+  // `second` re-uses five report ids of `first` with other fields; the repeat
+  // of `first` takes those fields back (the latest upload wins), so it is a
+  // third change on both paths.
+  EXPECT_EQ(store->blocklist().list_version(), 3u);
+  ASSERT_OK_AND_ASSIGN(AuditCheck check, store->blocklist().VerifyAudit());
+  EXPECT_TRUE(check.ok) << check.problem;
+}
+
+TEST(BulkLoadTest, NothingIsStoredWithoutCommit) {
+  TempDir dir;
+  {
+    auto store = OpenStore(dir.path());
+    ASSERT_NE(store, nullptr);
+    ASSERT_OK_AND_ASSIGN(auto load,
+                         BulkLoad::Start(&store->blocklist(), "police/x", kNow,
+                                         dir.File("bulk")));
+    ASSERT_OK_AND_ASSIGN(auto results, load->Add(SyntheticReports(20, 3)));
+    EXPECT_FALSE(results.empty());
+  }
+  auto store = OpenStore(dir.path());
+  ASSERT_NE(store, nullptr);
+  EXPECT_EQ(store->blocklist().list_version(), 0u);
+  ASSERT_OK_AND_ASSIGN(auto audit, store->blocklist().ReadAudit(1, 10));
+  EXPECT_TRUE(audit.empty());
+  ASSERT_OK_AND_ASSIGN(auto entity,
+                       store->blocklist().GetEntity(core::Identifier{
+                           core::IdentifierKind::kPhone, "", Phone(1).value()}
+                                                        .Key()));
+  EXPECT_FALSE(entity.has_value());
+}
+
+TEST(BulkLoadTest, OnlineWritesAfterALoadContinueTheChain) {
+  TempDir dir;
+  auto reports = SyntheticReports(50, 5);
+  {
+    auto store = OpenStore(dir.path());
+    ASSERT_NE(store, nullptr);
+    ASSERT_OK_AND_ASSIGN(auto load,
+                         BulkLoad::Start(&store->blocklist(), "police/x", kNow,
+                                         dir.File("bulk")));
+    ASSERT_OK_AND_ASSIGN(auto results, load->Add(reports));
+    ASSERT_OK_AND_ASSIGN(uint64_t version, load->Commit());
+    EXPECT_EQ(version, 1u);
+  }
+  auto store = OpenStore(dir.path());
+  ASSERT_NE(store, nullptr);
+  v1::Report extra = reports.front();
+  extra.set_report_id("EXTRA");
+  ASSERT_OK_AND_ASSIGN(auto result,
+                       store->blocklist().ApplyReport(extra, "police/x", kNow));
+  EXPECT_EQ(result.list_version, 2u);
+  ASSERT_OK_AND_ASSIGN(
+      auto entity,
+      store->blocklist().GetEntity(core::Identifier{
+          static_cast<core::IdentifierKind>(extra.identifiers(0).kind()),
+          extra.identifiers(0).issuer(), extra.identifiers(0).value()}
+                                       .Key()));
+  ASSERT_TRUE(entity.has_value());
+  EXPECT_GE(entity->reports_size(), 2);
+  ASSERT_OK_AND_ASSIGN(AuditCheck check, store->blocklist().VerifyAudit());
+  EXPECT_TRUE(check.ok) << check.problem;
+}
+
+}  // namespace
+}  // namespace fraudgate::store
