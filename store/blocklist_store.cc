@@ -52,18 +52,34 @@ absl::StatusOr<std::unique_ptr<BlocklistStore>> BlocklistStore::Open(Db* db) {
   } else if (!s.IsNotFound()) {
     return FromRocks(s, "read list_version");
   }
+  // The chain continues from the head recorded in meta, not from whatever
+  // record is last in the column family: a record edited, removed or added
+  // at the end after the last commit stays detectable instead of being
+  // chained onto. Without a head (a chain written before heads were
+  // recorded, or a head removed), from the last record.
+  std::string head;
+  s = db->get()->Get(rocksdb::ReadOptions(), db->cf(Cf::kMeta),
+                     std::string(kAuditHeadKey), &head);
+  if (!s.ok() && !s.IsNotFound()) return FromRocks(s, "read audit head");
+  const bool has_head = s.ok() && head.size() == kAuditHeadSize;
   std::unique_ptr<rocksdb::Iterator> it(
       db->get()->NewIterator(rocksdb::ReadOptions(), db->cf(Cf::kAudit)));
+  // The last record under a well-formed key.
   it->SeekToLast();
-  if (it->Valid()) {
-    absl::MutexLock lock(&store->mu_);
-    store->next_audit_sequence_ = ReadBigEndian64(it->key().ToStringView()) + 1;
+  while (it->Valid() && it->key().size() != 8) it->Prev();
+  if (!it->status().ok()) return FromRocks(it->status(), "read audit head");
+  const uint64_t last_key =
+      it->Valid() ? ReadBigEndian64(it->key().ToStringView()) : 0;
+  absl::MutexLock lock(&store->mu_);
+  if (has_head) {
+    store->next_audit_sequence_ = std::max(ReadBigEndian64(head), last_key) + 1;
+    store->last_audit_sha256_ = head.substr(8);
+  } else if (it->Valid()) {
+    store->next_audit_sequence_ = last_key + 1;
     store->last_audit_sha256_ = Sha256(it->value().ToStringView());
   } else {
-    absl::MutexLock lock(&store->mu_);
     store->last_audit_sha256_ = std::string(SHA256_DIGEST_LENGTH, '\0');
   }
-  if (!it->status().ok()) return FromRocks(it->status(), "read audit head");
   return store;
 }
 
@@ -114,16 +130,14 @@ absl::StatusOr<std::optional<v1::Entity>> BlocklistStore::GetEntity(
   return std::move(result->entities[0]);
 }
 
-absl::StatusOr<std::vector<std::optional<v1::Entity>>>
-BlocklistStore::ReadEntities(const MutationBatch& batch,
-                             const std::vector<std::string>& keys) const {
-  std::vector<std::optional<v1::Entity>> out(keys.size());
+absl::StatusOr<std::vector<v1::Entity*>> BlocklistStore::StageEntities(
+    MutationBatch& batch, const std::vector<std::string>& keys) const {
+  std::vector<v1::Entity*> out(keys.size());
   std::vector<std::string> missing;
   std::vector<size_t> missing_at;
   for (size_t i = 0; i < keys.size(); ++i) {
-    if (const v1::Entity* pending = batch.FindEntity(keys[i])) {
-      out[i] = *pending;
-    } else {
+    out[i] = batch.MutableEntity(keys[i]);
+    if (out[i] == nullptr) {
       missing.push_back(keys[i]);
       missing_at.push_back(i);
     }
@@ -132,7 +146,8 @@ BlocklistStore::ReadEntities(const MutationBatch& batch,
     auto found = Lookup(missing);
     if (!found.ok()) return found.status();
     for (size_t j = 0; j < missing.size(); ++j) {
-      out[missing_at[j]] = std::move(found->entities[j]);
+      out[missing_at[j]] = batch.PutEntity(
+          missing[j], std::move(found->entities[j]).value_or(v1::Entity()));
     }
   }
   return out;
@@ -145,7 +160,7 @@ absl::Status BlocklistStore::Commit(MutationBatch& batch) {
                                    last_audit_sha256_, version);
   rocksdb::WriteBatch write_batch;
   for (const auto& [key, entity] : batch.entities) {
-    write_batch.Put(db_->cf(Cf::kEntities), key, entity.SerializeAsString());
+    write_batch.Put(db_->cf(Cf::kEntities), key, entity->SerializeAsString());
   }
   for (const auto& [key, report] : batch.reports) {
     write_batch.Put(db_->cf(Cf::kReports), key, report.SerializeAsString());
@@ -155,6 +170,8 @@ absl::Status BlocklistStore::Commit(MutationBatch& batch) {
   }
   write_batch.Put(db_->cf(Cf::kMeta), std::string(kListVersionKey),
                   BigEndian64(version));
+  write_batch.Put(db_->cf(Cf::kMeta), std::string(kAuditHeadKey),
+                  BigEndian64(sealed.next_sequence - 1) + sealed.head_sha256);
   rocksdb::WriteOptions write;
   write.sync = true;  // police writes survive power loss
   if (auto s = FromRocks(db_->get()->Write(write, &write_batch), "commit");
@@ -225,15 +242,13 @@ absl::StatusOr<std::vector<ApplyReportResult>> BlocklistStore::StageReports(
 
     std::vector<std::string> keys;
     for (const auto& id : merged.identifiers()) keys.push_back(KeyOf(id));
-    auto current = ReadEntities(batch, keys);
-    if (!current.ok()) return current.status();
+    auto entities = StageEntities(batch, keys);
+    if (!entities.ok()) return entities.status();
     for (int i = 0; i < merged.identifiers_size(); ++i) {
-      v1::Entity entity = (*current)[i].value_or(v1::Entity());
       if (ApplyReportToEntity(merged, merged.identifiers(i), actor, now,
-                              &entity)) {
+                              (*entities)[i])) {
         ++result.identifiers_added;
       }
-      batch.PutEntity(keys[i], std::move(entity));
     }
     v1::StoredReport record;
     *record.mutable_report() = merged;
@@ -277,22 +292,21 @@ absl::StatusOr<WithdrawResult> BlocklistStore::WithdrawReport(
   for (const auto& id : record.report().identifiers()) {
     keys.push_back(KeyOf(id));
   }
-  auto current = ReadEntities(batch, keys);
-  if (!current.ok()) return current.status();
+  auto entities = StageEntities(batch, keys);
+  if (!entities.ok()) return entities.status();
   for (size_t i = 0; i < keys.size(); ++i) {
     const v1::Identifier& id = record.report().identifiers(static_cast<int>(i));
-    if (!(*current)[i]) {
-      return absl::DataLossError(core::StrCat("store: report names ", KeyOf(id),
+    v1::Entity* entity = (*entities)[i];
+    if (!entity->has_identifier()) {  // the batch is dropped: nothing written
+      return absl::DataLossError(core::StrCat("store: report names ", keys[i],
                                               " which has no entity record"));
     }
-    v1::Entity entity = *std::move((*current)[i]);
     if (ApplyWithdraw(agency, report_id, reason, reference, actor, now,
-                      &entity)) {
+                      entity)) {
       result.delisted.push_back(id);
-    } else if (entity.status() == v1::ACTIVE) {
+    } else if (entity->status() == v1::ACTIVE) {
       result.still_listed.push_back(id);
     }
-    batch.PutEntity(keys[i], std::move(entity));
   }
   record.set_withdrawn(true);
   record.set_withdrawn_by(actor);
@@ -364,15 +378,37 @@ absl::StatusOr<std::vector<v1::AuditRecord>> BlocklistStore::ReadAudit(
 
 absl::StatusOr<AuditCheck> BlocklistStore::VerifyAudit() const {
   AuditCheck check;
-  check.list_version = list_version_.load();
   auto broken = [&check](uint64_t at, std::string problem) {
     check.ok = false;
     check.broken_at = at;
     check.problem = std::move(problem);
     return check;
   };
+  // The chain, the head and the list version from one snapshot: a commit
+  // during the walk must not look like a break.
+  rocksdb::DB* db = db_->get();
+  const rocksdb::Snapshot* snapshot = db->GetSnapshot();
+  struct Release {
+    rocksdb::DB* db;
+    const rocksdb::Snapshot* snapshot;
+    ~Release() { db->ReleaseSnapshot(snapshot); }
+  } release{db, snapshot};
+  rocksdb::ReadOptions read;
+  read.snapshot = snapshot;
+
+  std::string version;
+  rocksdb::Status s =
+      db->Get(read, db_->cf(Cf::kMeta), std::string(kListVersionKey), &version);
+  if (!s.ok() && !s.IsNotFound()) return FromRocks(s, "read list_version");
+  const bool version_ok = s.IsNotFound() || version.size() == 8;
+  if (s.ok() && version_ok) check.list_version = ReadBigEndian64(version);
+  std::string head;
+  s = db->Get(read, db_->cf(Cf::kMeta), std::string(kAuditHeadKey), &head);
+  if (!s.ok() && !s.IsNotFound()) return FromRocks(s, "read audit head");
+  const bool has_head = s.ok();
+
   std::unique_ptr<rocksdb::Iterator> it(
-      db_->get()->NewIterator(rocksdb::ReadOptions(), db_->cf(Cf::kAudit)));
+      db->NewIterator(read, db_->cf(Cf::kAudit)));
   std::string prev_sha256(SHA256_DIGEST_LENGTH, '\0');
   uint64_t expected = 1;
   uint64_t last_version = 0;
@@ -410,11 +446,49 @@ absl::StatusOr<AuditCheck> BlocklistStore::VerifyAudit() const {
     check.last_sequence = sequence;
   }
   if (!it->status().ok()) return FromRocks(it->status(), "read audit");
+
+  // Nothing after the last record commits to it but the head in meta.
+  const uint64_t last = check.last_sequence;
+  if (!has_head) {
+    if (last > 0) {
+      return broken(last, core::StrCat("meta records no chain head although "
+                                       "the chain has ",
+                                       last, " records: it was removed"));
+    }
+  } else if (head.size() != kAuditHeadSize) {
+    return broken(last + 1, "the chain head recorded in meta is malformed");
+  } else {
+    const uint64_t head_sequence = ReadBigEndian64(head);
+    if (head_sequence > last) {
+      return broken(
+          last + 1,
+          core::StrCat("the chain ends at record ", last,
+                       " but the head recorded in meta is record ",
+                       head_sequence, ": records at the end were removed"));
+    }
+    if (head_sequence < last) {
+      return broken(
+          head_sequence + 1,
+          core::StrCat("the chain goes on past record ", head_sequence,
+                       ", the head recorded in meta: records were "
+                       "added at the end"));
+    }
+    if (head.substr(8) != prev_sha256) {
+      return broken(last,
+                    "the record does not match the hash of the chain head "
+                    "recorded in meta: it was changed or replaced");
+    }
+  }
+  if (!version_ok) {
+    return broken(last + 1, "the list version in meta is malformed");
+  }
   if (last_version != check.list_version) {
-    return broken(check.last_sequence + 1,
-                  core::StrCat("the chain ends at list version ", last_version,
-                               " but the store is at ", check.list_version,
-                               ": records at the end were removed"));
+    return broken(
+        last + 1,
+        core::StrCat("the chain ends at list version ", last_version,
+                     " but meta holds list version ", check.list_version,
+                     ": records at the end were removed or the "
+                     "list version was changed"));
   }
   return check;
 }

@@ -140,9 +140,10 @@ class BlocklistStore {
 
   friend class BulkLoad;
 
-  // The entities under `keys`, from `batch` where it has them.
-  absl::StatusOr<std::vector<std::optional<v1::Entity>>> ReadEntities(
-      const MutationBatch& batch, const std::vector<std::string>& keys) const;
+  // The entities under `keys`, staged in `batch` (read from the database,
+  // or empty for a new identifier, when not staged yet), to change in place.
+  absl::StatusOr<std::vector<v1::Entity*>> StageEntities(
+      MutationBatch& batch, const std::vector<std::string>& keys) const;
   // Stages `reports` into `batch` (see ApplyReports); reads see the batch
   // before the database. Writes nothing.
   absl::StatusOr<std::vector<ApplyReportResult>> StageReports(

@@ -78,13 +78,15 @@ absl::StatusOr<uint64_t> BulkLoad::Commit() {
   std::vector<std::pair<std::string, std::string>> entities, reports, meta;
   entities.reserve(batch_->entities.size());
   for (auto& [key, entity] : batch_->entities) {
-    entities.emplace_back(key, entity.SerializeAsString());
-    entity.Clear();
+    entities.emplace_back(key, entity->SerializeAsString());
   }
   for (auto& [key, report] : batch_->reports) {
     reports.emplace_back(key, report.SerializeAsString());
   }
   meta.emplace_back(std::string(kListVersionKey), BigEndian64(version));
+  // The chain head, as BlocklistStore::Commit records it.
+  meta.emplace_back(std::string(kAuditHeadKey),
+                    BigEndian64(sealed.next_sequence - 1) + sealed.head_sha256);
 
   const std::pair<Cf, std::vector<std::pair<std::string, std::string>>*>
       files[] = {{Cf::kEntities, &entities},

@@ -1,5 +1,7 @@
 #include "store/db.h"
 
+#include <chrono>
+#include <thread>
 #include <vector>
 
 #include "core/text.h"
@@ -83,12 +85,27 @@ absl::StatusOr<std::unique_ptr<Db>> Db::Open(const StoreOptions& options) {
 
   std::vector<rocksdb::ColumnFamilyHandle*> handles;
   rocksdb::DB* raw = nullptr;
-  rocksdb::Status s =
-      options.read_only
-          ? rocksdb::DB::OpenForReadOnly(db_options, options.path, descriptors,
-                                         &handles, &raw)
-          : rocksdb::DB::Open(db_options, options.path, descriptors, &handles,
-                              &raw);
+  rocksdb::Status s;
+  if (options.read_only) {
+    // A read-only open takes no lock, so a server running on the same
+    // directory may delete files (obsolete MANIFESTs, compacted SSTs) between
+    // the moment the MANIFEST is read and the moment the files it names are
+    // opened; the open then fails with a missing file. Once open, every table
+    // file is held open (max_open_files is -1, the default), so a retry on a
+    // fresh MANIFEST is all it takes.
+    for (int attempt = 1;; ++attempt) {
+      s = rocksdb::DB::OpenForReadOnly(db_options, options.path, descriptors,
+                                       &handles, &raw);
+      if (s.ok() || attempt == 10 || !(s.IsIOError() || s.IsCorruption())) {
+        break;
+      }
+      handles.clear();
+      std::this_thread::sleep_for(std::chrono::milliseconds(10 * attempt));
+    }
+  } else {
+    s = rocksdb::DB::Open(db_options, options.path, descriptors, &handles,
+                          &raw);
+  }
   if (!s.ok()) return FromRocks(s, core::StrCat("open ", options.path));
 
   std::unique_ptr<Db> db(new Db());

@@ -12,6 +12,12 @@
 namespace fraudgate::store {
 
 inline constexpr std::string_view kListVersionKey = "list_version";
+// `meta` key of the audit chain head: the big-endian sequence of the last
+// audit record, then the SHA-256 of its stored bytes (40 bytes). Written in
+// the same batch as the records, so something outside the chain commits to
+// its last record: VerifyAudit checks it, and new records chain onto it.
+inline constexpr std::string_view kAuditHeadKey = "audit_head";
+inline constexpr size_t kAuditHeadSize = 40;
 
 // Hit keys are 12 bytes: big-endian microseconds since the epoch, then a
 // big-endian 32-bit sequence, so `hits` iterates in time order.

@@ -6,13 +6,24 @@
 
 namespace fraudgate::store {
 
-void MutationBatch::PutEntity(const std::string& key, v1::Entity entity) {
+v1::Entity* MutationBatch::PutEntity(const std::string& key,
+                                     v1::Entity entity) {
   auto [it, inserted] = entity_index.emplace(key, entities.size());
+  v1::Entity* staged;
   if (inserted) {
-    entities.emplace_back(key, std::move(entity));
+    staged = google::protobuf::Arena::CreateMessage<v1::Entity>(&arena);
+    entities.emplace_back(key, staged);
   } else {
-    entities[it->second].second = std::move(entity);
+    staged = entities[it->second].second;
   }
+  // Across arenas a move is a copy; an empty entity costs nothing.
+  *staged = std::move(entity);
+  return staged;
+}
+
+v1::Entity* MutationBatch::MutableEntity(const std::string& key) {
+  auto it = entity_index.find(key);
+  return it == entity_index.end() ? nullptr : entities[it->second].second;
 }
 
 void MutationBatch::PutReport(const std::string& key, v1::StoredReport report) {
@@ -22,11 +33,6 @@ void MutationBatch::PutReport(const std::string& key, v1::StoredReport report) {
   } else {
     reports[it->second].second = std::move(report);
   }
-}
-
-const v1::Entity* MutationBatch::FindEntity(const std::string& key) const {
-  auto it = entity_index.find(key);
-  return it == entity_index.end() ? nullptr : &entities[it->second].second;
 }
 
 const v1::StoredReport* MutationBatch::FindReport(

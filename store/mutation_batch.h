@@ -6,19 +6,25 @@
 #define FRAUDGATE_STORE_MUTATION_BATCH_H_
 
 #include <cstdint>
+#include <deque>
 #include <string>
 #include <utility>
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
+#include "google/protobuf/arena.h"
 #include "fraudgate/v1/fraudgate.pb.h"
 #include "fraudgate/v1/storage.pb.h"
 
 namespace fraudgate::store {
 
 struct MutationBatch {
+  // Staged entities live on this arena: a bulk load stages millions of small
+  // strings, and arena allocation (and freeing all at once) is what keeps
+  // that from being spent in malloc.
+  google::protobuf::Arena arena;
   // Entity and report states after the batch, in first-touched order.
-  std::vector<std::pair<std::string, v1::Entity>> entities;
+  std::deque<std::pair<std::string, v1::Entity*>> entities;
   absl::flat_hash_map<std::string, size_t> entity_index;
   std::vector<std::pair<std::string, v1::StoredReport>> reports;
   absl::flat_hash_map<std::string, size_t> report_index;
@@ -26,9 +32,11 @@ struct MutationBatch {
   // filled in by SealAudits.
   std::vector<v1::AuditRecord> audits;
 
-  void PutEntity(const std::string& key, v1::Entity entity);
+  // Stages `entity` under `key` (replacing a staged one) and returns it.
+  v1::Entity* PutEntity(const std::string& key, v1::Entity entity);
+  // The staged entity under `key`, to change in place; nullptr if none.
+  v1::Entity* MutableEntity(const std::string& key);
   void PutReport(const std::string& key, v1::StoredReport report);
-  const v1::Entity* FindEntity(const std::string& key) const;
   const v1::StoredReport* FindReport(const std::string& key) const;
   bool empty() const { return audits.empty(); }
 };
