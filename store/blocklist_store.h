@@ -127,12 +127,14 @@ class BlocklistStore {
   absl::StatusOr<std::vector<v1::AuditRecord>> ReadAudit(uint64_t from,
                                                          size_t limit) const;
 
-  // Walks the whole audit chain: keys are 1, 2, 3... without gaps; each
-  // record parses, carries its own key as sequence, and holds the SHA-256 of
-  // the previous record's stored bytes (zeros for the first); list versions
-  // never go down; the last record's list version is the stored list
-  // version. An edited, deleted, inserted or reordered record breaks one of
-  // these. UNAVAILABLE when the chain cannot be read.
+  // Walks the whole audit chain, from one snapshot: keys are 1, 2, 3...
+  // without gaps; each record parses, carries its own key as sequence, and
+  // holds the SHA-256 of the previous record's stored bytes (zeros for the
+  // first); list versions never go down; the last record's list version is
+  // the stored list version; and the chain head kept in `meta` (last sequence
+  // and SHA-256 of the last record, written in the same batch as the records)
+  // matches the last record. An edited, deleted, inserted or reordered record
+  // breaks one of these. UNAVAILABLE when the chain cannot be read.
   absl::StatusOr<AuditCheck> VerifyAudit() const;
 
  private:
