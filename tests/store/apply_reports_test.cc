@@ -4,8 +4,6 @@
 // unchanged and refused reports writing nothing, a write fault failing the
 // whole batch, and withdrawals delisting what has no live report left. The
 // internal `reports` column family is read raw through store/db.h.
-#include <openssl/sha.h>
-
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -16,13 +14,11 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
-#include "core/identifier.h"
 #include "fraudgate/v1/fraudgate.pb.h"
 #include "fraudgate/v1/storage.pb.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "proto/proto_time.h"
-#include "rocksdb/db.h"
 #include "store/blocklist_store.h"
 #include "store/db.h"
 #include "store/keys.h"
@@ -31,14 +27,24 @@
 #include "tests/testing/fault_env.h"
 #include "tests/testing/matchers.h"
 #include "tests/testing/proto_printer.h"
-#include "tests/testing/temp_dir.h"
+#include "tests/testing/store_fixture.h"
 
 namespace fraudgate::store {
 namespace {
 
+using ::fraudgate::testing::BlocklistStoreFixture;
 using ::fraudgate::testing::EqualsProto;
-using ::fraudgate::testing::FaultEnv;
-using ::fraudgate::testing::TempDir;
+using ::fraudgate::testing::ExpectValidChain;
+using ::fraudgate::testing::kAccount;
+using ::fraudgate::testing::KeyOf;
+using ::fraudgate::testing::KeysOf;
+using ::fraudgate::testing::kHandle;
+using ::fraudgate::testing::kOtherPhone;
+using ::fraudgate::testing::kPhone;
+using ::fraudgate::testing::kWallet;
+using ::fraudgate::testing::MakeReport;
+using ::fraudgate::testing::RawDb;
+using ::fraudgate::testing::T;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 using ::testing::IsEmpty;
@@ -46,110 +52,14 @@ using ::testing::Optional;
 using ::testing::SizeIs;
 using ::testing::UnorderedElementsAre;
 
-absl::Time T(int64_t seconds) {
-  return absl::FromUnixSeconds(1'700'000'000 + seconds);
-}
-
-v1::Identifier Id(v1::IdentifierKind kind, std::string issuer,
-                  std::string value) {
-  v1::Identifier id;
-  id.set_kind(kind);
-  id.set_issuer(std::move(issuer));
-  id.set_value(std::move(value));
-  return id;
-}
-
-std::string KeyOf(const v1::Identifier& id) {
-  return core::Identifier{static_cast<core::IdentifierKind>(id.kind()),
-                          id.issuer(), id.value()}
-      .Key();
-}
-
-std::vector<std::string> KeysOf(
-    const google::protobuf::RepeatedPtrField<v1::Identifier>& ids) {
-  std::vector<std::string> keys;
-  for (const auto& id : ids) keys.push_back(KeyOf(id));
-  return keys;
-}
-
 std::vector<std::string> KeysOf(const std::vector<v1::Identifier>& ids) {
   std::vector<std::string> keys;
   for (const auto& id : ids) keys.push_back(KeyOf(id));
   return keys;
 }
 
-const v1::Identifier kPhone = Id(v1::PHONE, "", "+84329123456");
-const v1::Identifier kAccount = Id(v1::BANK_ACCOUNT, "970436", "0123456789");
-const v1::Identifier kWallet = Id(v1::EWALLET, "MOMO", "+84901234567");
-const v1::Identifier kHandle = Id(v1::CHAT_HANDLE, "ZALO", "lua.dao.99");
-const v1::Identifier kOtherPhone = Id(v1::PHONE, "", "+84988000111");
-
-v1::Report MakeReport(std::string agency, std::string report_id,
-                      std::vector<v1::Identifier> ids, absl::Time reported_at) {
-  v1::Report r;
-  r.set_agency(std::move(agency));
-  r.set_report_id(std::move(report_id));
-  *r.mutable_reported_at() = ToProtoTime(reported_at);
-  r.set_category(v1::INVESTMENT_SCAM);
-  r.set_confidence(v1::CONFIRMED);
-  for (auto& id : ids) *r.add_identifiers() = std::move(id);
-  r.set_victim_count(3);
-  r.set_amount_lost(150'000'000);
-  r.set_note("nhom Telegram dau tu tien ao");
-  return r;
-}
-
-std::string Sha256(const std::string& bytes) {
-  unsigned char digest[SHA256_DIGEST_LENGTH];
-  SHA256(reinterpret_cast<const unsigned char*>(bytes.data()), bytes.size(),
-         digest);
-  return std::string(reinterpret_cast<const char*>(digest), sizeof(digest));
-}
-
-// Checks that `audit` is a complete, contiguous, correctly chained log.
-void ExpectValidChain(const std::vector<v1::AuditRecord>& audit) {
-  std::string prev(32, '\0');
-  for (size_t i = 0; i < audit.size(); ++i) {
-    SCOPED_TRACE(i);
-    EXPECT_EQ(audit[i].sequence(), i + 1);
-    EXPECT_EQ(audit[i].prev_sha256(), prev);
-    prev = Sha256(audit[i].SerializeAsString());
-  }
-}
-
-class BlocklistStoreBatchTest : public ::testing::Test {
+class BlocklistStoreBatchTest : public BlocklistStoreFixture {
  protected:
-  void SetUp() override { ASSERT_NO_FATAL_FAILURE(Reopen()); }
-
-  void Reopen() {
-    store_.reset();
-    StoreOptions options;
-    options.path = dir_.File("db");
-    options.env = env_;
-    options.block_cache_bytes = block_cache_bytes_;
-    ASSERT_OK_AND_ASSIGN(store_, Store::Open(options));
-  }
-
-  void UseFaultEnv() {
-    env_ = &fault_env_;
-    block_cache_bytes_ = 0;
-    ASSERT_NO_FATAL_FAILURE(Reopen());
-  }
-
-  BlocklistStore& list() { return store_->blocklist(); }
-
-  std::optional<v1::Entity> Entity(const v1::Identifier& id) {
-    auto entity = list().GetEntity(KeyOf(id));
-    EXPECT_TRUE(entity.ok()) << entity.status();
-    return entity.ok() ? *entity : std::nullopt;
-  }
-
-  std::vector<v1::AuditRecord> Audit() {
-    auto records = list().ReadAudit(1, 1000);
-    EXPECT_TRUE(records.ok()) << records.status();
-    return records.ok() ? *records : std::vector<v1::AuditRecord>{};
-  }
-
   // The `reports` record of (agency, report_id), read raw: closes the store,
   // reads the column family through store/db.h and opens the store again.
   // (A read-only open beside the store is not used here: it can race with
@@ -159,20 +69,13 @@ class BlocklistStoreBatchTest : public ::testing::Test {
     store_.reset();
     std::optional<v1::StoredReport> found;
     {
-      StoreOptions options;
-      options.path = dir_.File("db");
-      options.create_if_missing = false;
-      auto db = Db::Open(options);
-      EXPECT_TRUE(db.ok()) << db.status();
+      RawDb db(dir_.File("db"));
       if (db.ok()) {
-        std::string bytes;
-        rocksdb::Status s =
-            (*db)->get()->Get(rocksdb::ReadOptions(), (*db)->cf(Cf::kReports),
-                              ReportKey(agency, report_id), &bytes);
-        EXPECT_TRUE(s.ok() || s.IsNotFound()) << s.ToString();
-        if (s.ok()) {
+        std::optional<std::string> bytes =
+            db.Find(Cf::kReports, ReportKey(agency, report_id));
+        if (bytes.has_value()) {
           v1::StoredReport stored;
-          EXPECT_TRUE(stored.ParseFromString(bytes));
+          EXPECT_TRUE(stored.ParseFromString(*bytes));
           found = std::move(stored);
         }
       }
@@ -187,12 +90,6 @@ class BlocklistStoreBatchTest : public ::testing::Test {
       absl::Time now) {
     return list().ApplyReports(reports, actor, now);
   }
-
-  TempDir dir_;
-  FaultEnv fault_env_;  // outlives store_
-  rocksdb::Env* env_ = nullptr;
-  size_t block_cache_bytes_ = StoreOptions().block_cache_bytes;
-  std::unique_ptr<Store> store_;
 };
 
 using BlocklistStoreApplyReportsTest = BlocklistStoreBatchTest;

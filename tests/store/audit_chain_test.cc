@@ -5,8 +5,6 @@
 // RocksDB writes through store/db.h, and the chain must be reported broken at
 // the right record, by a read-only and by a read-write open, and stay broken
 // after the next mutation.
-#include <openssl/sha.h>
-
 #include <atomic>
 #include <cstdint>
 #include <filesystem>
@@ -23,13 +21,11 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
-#include "core/identifier.h"
 #include "fraudgate/v1/fraudgate.pb.h"
 #include "fraudgate/v1/storage.pb.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "proto/proto_time.h"
-#include "rocksdb/db.h"
 #include "store/blocklist_store.h"
 #include "store/db.h"
 #include "store/keys.h"
@@ -37,59 +33,40 @@
 #include "store/store_options.h"
 #include "tests/testing/matchers.h"
 #include "tests/testing/proto_printer.h"
+#include "tests/testing/store_fixture.h"
 #include "tests/testing/temp_dir.h"
 
 namespace fraudgate::store {
 namespace {
 
 using ::fraudgate::testing::EqualsProto;
+using ::fraudgate::testing::ExpectValidChain;
+using ::fraudgate::testing::Id;
+using ::fraudgate::testing::kAccount;
+using ::fraudgate::testing::KeyOf;
+using ::fraudgate::testing::kHandle;
+using ::fraudgate::testing::kOtherPhone;
+using ::fraudgate::testing::kPhone;
+using ::fraudgate::testing::kWallet;
+using ::fraudgate::testing::MakeReport;
+using ::fraudgate::testing::RawDb;
+using ::fraudgate::testing::Sha256;
+using ::fraudgate::testing::T;
 using ::fraudgate::testing::TempDir;
 using ::testing::HasSubstr;
 using ::testing::IsEmpty;
 using ::testing::SizeIs;
 
-absl::Time T(int64_t seconds) {
-  return absl::FromUnixSeconds(1'700'000'000 + seconds);
-}
-
-v1::Identifier Id(v1::IdentifierKind kind, std::string issuer,
-                  std::string value) {
-  v1::Identifier id;
-  id.set_kind(kind);
-  id.set_issuer(std::move(issuer));
-  id.set_value(std::move(value));
-  return id;
-}
-
-std::string KeyOf(const v1::Identifier& id) {
-  return core::Identifier{static_cast<core::IdentifierKind>(id.kind()),
-                          id.issuer(), id.value()}
-      .Key();
-}
-
-const v1::Identifier kPhone = Id(v1::PHONE, "", "+84329123456");
-const v1::Identifier kAccount = Id(v1::BANK_ACCOUNT, "970436", "0123456789");
-const v1::Identifier kWallet = Id(v1::EWALLET, "MOMO", "+84901234567");
-const v1::Identifier kHandle = Id(v1::CHAT_HANDLE, "ZALO", "lua.dao.99");
-const v1::Identifier kOtherPhone = Id(v1::PHONE, "", "+84988000111");
-
-v1::Report MakeReport(std::string agency, std::string report_id,
-                      std::vector<v1::Identifier> ids, absl::Time reported_at) {
-  v1::Report r;
-  r.set_agency(std::move(agency));
-  r.set_report_id(std::move(report_id));
-  *r.mutable_reported_at() = ToProtoTime(reported_at);
-  r.set_category(v1::INVESTMENT_SCAM);
-  r.set_confidence(v1::CONFIRMED);
-  for (auto& id : ids) *r.add_identifiers() = std::move(id);
+// MakeReport without the victim count, amount lost and note.
+v1::Report ChainReport(std::string agency, std::string report_id,
+                       std::vector<v1::Identifier> ids,
+                       absl::Time reported_at) {
+  v1::Report r = MakeReport(std::move(agency), std::move(report_id),
+                            std::move(ids), reported_at);
+  r.clear_victim_count();
+  r.clear_amount_lost();
+  r.clear_note();
   return r;
-}
-
-std::string Sha256(const std::string& bytes) {
-  unsigned char digest[SHA256_DIGEST_LENGTH];
-  SHA256(reinterpret_cast<const unsigned char*>(bytes.data()), bytes.size(),
-         digest);
-  return std::string(reinterpret_cast<const char*>(digest), sizeof(digest));
 }
 
 // The chain BuildChain writes: 11 records in 9 committed batches, the last
@@ -111,11 +88,11 @@ void Ok(const absl::StatusOr<T>& s) {
 //   6: 5 REPORT_WITHDRAWN B/3
 // with no-op mutations in between that must not add records.
 void BuildChain(BlocklistStore& list) {
-  const v1::Report a1 = MakeReport("A", "1", {kPhone, kAccount}, T(1));
+  const v1::Report a1 = ChainReport("A", "1", {kPhone, kAccount}, T(1));
   ASSERT_NO_FATAL_FAILURE(Ok(list.ApplyReport(a1, "police-hn", T(100))));
   ASSERT_NO_FATAL_FAILURE(
-      Ok(list.ApplyReports({MakeReport("A", "2", {kWallet}, T(2)),
-                            MakeReport("B", "3", {kPhone, kHandle}, T(3))},
+      Ok(list.ApplyReports({ChainReport("A", "2", {kWallet}, T(2)),
+                            ChainReport("B", "3", {kPhone, kHandle}, T(3))},
                            "police-hcm", T(110))));
   ASSERT_NO_FATAL_FAILURE(Ok(list.ApplyReport(a1, "police-hn", T(115))));
   ASSERT_NO_FATAL_FAILURE(
@@ -123,90 +100,24 @@ void BuildChain(BlocklistStore& list) {
   ASSERT_NO_FATAL_FAILURE(Ok(
       list.Delist(KeyOf(kAccount), "lan nua", "CV-1b", "police-hn", T(125))));
   ASSERT_NO_FATAL_FAILURE(Ok(list.ApplyReport(
-      MakeReport("C", "4", {kOtherPhone}, T(4)), "police-dn", T(130))));
+      ChainReport("C", "4", {kOtherPhone}, T(4)), "police-dn", T(130))));
   ASSERT_NO_FATAL_FAILURE(Ok(
       list.WithdrawReport("B", "3", "bao nham", "CV-2", "police-hcm", T(140))));
   ASSERT_NO_FATAL_FAILURE(Ok(
       list.WithdrawReport("B", "3", "lan nua", "CV-2b", "police-hcm", T(145))));
   ASSERT_NO_FATAL_FAILURE(Ok(
-      list.ApplyReport(MakeReport("A", "1", {kPhone, kAccount, kWallet}, T(1)),
+      list.ApplyReport(ChainReport("A", "1", {kPhone, kAccount, kWallet}, T(1)),
                        "police-hn", T(150))));
   ASSERT_NO_FATAL_FAILURE(
       Ok(list.Delist(KeyOf(kOtherPhone), "r", "CV-3", "police-dn", T(160))));
   ASSERT_NO_FATAL_FAILURE(Ok(list.ApplyReport(
-      MakeReport("D", "5", {kHandle}, T(5)), "police-dn", T(170))));
+      ChainReport("D", "5", {kHandle}, T(5)), "police-dn", T(170))));
   ASSERT_NO_FATAL_FAILURE(
-      Ok(list.ApplyReports({MakeReport("E", "6", {kPhone}, T(6)),
-                            MakeReport("E", "7", {kAccount}, T(7))},
+      Ok(list.ApplyReports({ChainReport("E", "6", {kPhone}, T(6)),
+                            ChainReport("E", "7", {kAccount}, T(7))},
                            "police-hp", T(180))));
   ASSERT_EQ(list.list_version(), kListVersion);
 }
-
-// Raw access to the database under a closed Store, for tampering.
-class RawDb {
- public:
-  explicit RawDb(const std::string& path) {
-    StoreOptions options;
-    options.path = path;
-    options.create_if_missing = false;
-    auto db = Db::Open(options);
-    EXPECT_TRUE(db.ok()) << db.status();
-    if (db.ok()) db_ = *std::move(db);
-  }
-  bool ok() const { return db_ != nullptr; }
-
-  std::string Get(Cf cf, const std::string& key) {
-    std::string value;
-    rocksdb::Status s =
-        db_->get()->Get(rocksdb::ReadOptions(), db_->cf(cf), key, &value);
-    EXPECT_TRUE(s.ok()) << s.ToString();
-    return value;
-  }
-  void Put(Cf cf, const std::string& key, const std::string& value) {
-    rocksdb::Status s = db_->get()->Put(Sync(), db_->cf(cf), key, value);
-    EXPECT_TRUE(s.ok()) << s.ToString();
-  }
-  void Delete(Cf cf, const std::string& key) {
-    rocksdb::Status s = db_->get()->Delete(Sync(), db_->cf(cf), key);
-    EXPECT_TRUE(s.ok()) << s.ToString();
-  }
-  std::vector<std::string> Keys(Cf cf) {
-    std::vector<std::string> keys;
-    std::unique_ptr<rocksdb::Iterator> it(
-        db_->get()->NewIterator(rocksdb::ReadOptions(), db_->cf(cf)));
-    for (it->SeekToFirst(); it->Valid(); it->Next()) {
-      keys.push_back(it->key().ToString());
-    }
-    EXPECT_TRUE(it->status().ok()) << it->status().ToString();
-    return keys;
-  }
-
-  std::string AuditBytes(uint64_t sequence) {
-    return Get(Cf::kAudit, AuditKey(sequence));
-  }
-  v1::AuditRecord Audit(uint64_t sequence) {
-    v1::AuditRecord record;
-    EXPECT_TRUE(record.ParseFromString(AuditBytes(sequence))) << sequence;
-    return record;
-  }
-  void PutAudit(uint64_t sequence, const v1::AuditRecord& record) {
-    Put(Cf::kAudit, AuditKey(sequence), record.SerializeAsString());
-  }
-  void DeleteAudit(uint64_t sequence) {
-    Delete(Cf::kAudit, AuditKey(sequence));
-  }
-  void SetListVersion(uint64_t version) {
-    Put(Cf::kMeta, std::string(kListVersionKey), BigEndian64(version));
-  }
-
- private:
-  static rocksdb::WriteOptions Sync() {
-    rocksdb::WriteOptions write;
-    write.sync = true;
-    return write;
-  }
-  std::unique_ptr<Db> db_;
-};
 
 // A forged record that chains correctly onto `prev_bytes`.
 v1::AuditRecord Forged(uint64_t sequence, uint64_t list_version,
@@ -260,17 +171,6 @@ class AuditFixture : public ::testing::Test {
 };
 
 using BlocklistStoreAuditTest = AuditFixture;
-
-// Checks that `audit` is a complete, contiguous, correctly chained log.
-void ExpectValidChain(const std::vector<v1::AuditRecord>& audit) {
-  std::string prev(32, '\0');
-  for (size_t i = 0; i < audit.size(); ++i) {
-    SCOPED_TRACE(i);
-    EXPECT_EQ(audit[i].sequence(), i + 1);
-    EXPECT_EQ(audit[i].prev_sha256(), prev);
-    prev = Sha256(audit[i].SerializeAsString());
-  }
-}
 
 TEST_F(BlocklistStoreAuditTest, EmptyChainVerifies) {
   ASSERT_OK_AND_ASSIGN(std::unique_ptr<Store> store, OpenStore(false));
@@ -402,12 +302,12 @@ TEST_F(BlocklistStoreAuditTest, ReadOnlyOpenBesideAWriter) {
   // It refuses writes.
   EXPECT_FALSE(
       reader->blocklist()
-          .ApplyReport(MakeReport("R", "1", {kPhone}, T(9)), "ro", T(900))
+          .ApplyReport(ChainReport("R", "1", {kPhone}, T(9)), "ro", T(900))
           .ok());
 
   // The writer goes on; the reader keeps the consistent view it opened.
   ASSERT_NO_FATAL_FAILURE(Ok(writer->blocklist().ApplyReport(
-      MakeReport("F", "8", {kWallet}, T(8)), "police-hn", T(200))));
+      ChainReport("F", "8", {kWallet}, T(8)), "police-hn", T(200))));
   EXPECT_EQ(writer->blocklist().list_version(), kListVersion + 1);
   ASSERT_OK_AND_ASSIGN(check, writer->blocklist().VerifyAudit());
   EXPECT_TRUE(check.ok) << StoreProblem(check);
@@ -431,7 +331,7 @@ TEST_F(BlocklistStoreAuditTest, ReadOnlyOpenWhileTheWriterCompacts) {
     SCOPED_TRACE(round);
     ASSERT_OK_AND_ASSIGN(std::unique_ptr<Store> writer, OpenStore(false));
     ASSERT_NO_FATAL_FAILURE(Ok(writer->blocklist().ApplyReport(
-        MakeReport("W", absl::StrCat(round), {kPhone}, T(round)), "police",
+        ChainReport("W", absl::StrCat(round), {kPhone}, T(round)), "police",
         T(100 + round))));
     ASSERT_OK_AND_ASSIGN(std::unique_ptr<Store> reader, OpenStore(true));
     ASSERT_OK_AND_ASSIGN(AuditCheck check, reader->blocklist().VerifyAudit());
@@ -451,9 +351,10 @@ TEST_F(BlocklistStoreAuditTest, VerifyDuringWritesIsConsistent) {
     for (int i = 0; i < kWrites; ++i) {
       const v1::Identifier id =
           Id(v1::PHONE, "", absl::StrCat("+8490", 1000000 + i));
-      auto r = list.ApplyReports({MakeReport("W", absl::StrCat(i), {id}, T(i)),
-                                  MakeReport("X", absl::StrCat(i), {id}, T(i))},
-                                 "police", T(1000 + i));
+      auto r =
+          list.ApplyReports({ChainReport("W", absl::StrCat(i), {id}, T(i)),
+                             ChainReport("X", absl::StrCat(i), {id}, T(i))},
+                            "police", T(1000 + i));
       EXPECT_TRUE(r.ok()) << r.status();
     }
     done = true;
@@ -730,7 +631,7 @@ TEST_P(BlocklistStoreTamperThenWriteTest, StaysDetected) {
   {
     ASSERT_OK_AND_ASSIGN(std::unique_ptr<Store> store, OpenStore(false));
     ASSERT_NO_FATAL_FAILURE(Ok(store->blocklist().ApplyReport(
-        MakeReport("G", "9", {kWallet, kOtherPhone}, T(9)), "police-hn",
+        ChainReport("G", "9", {kWallet, kOtherPhone}, T(9)), "police-hn",
         T(500))));
     ASSERT_NO_FATAL_FAILURE(expect_broken(store->blocklist()));
   }

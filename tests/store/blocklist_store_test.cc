@@ -3,8 +3,6 @@
 // close and reopen, and I/O faults injected under the real Env.
 #include "store/blocklist_store.h"
 
-#include <openssl/sha.h>
-
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -16,7 +14,6 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
-#include "core/identifier.h"
 #include "fraudgate/v1/fraudgate.pb.h"
 #include "fraudgate/v1/storage.pb.h"
 #include "gmock/gmock.h"
@@ -28,13 +25,24 @@
 #include "tests/testing/fault_env.h"
 #include "tests/testing/matchers.h"
 #include "tests/testing/proto_printer.h"
+#include "tests/testing/store_fixture.h"
 #include "tests/testing/temp_dir.h"
 
 namespace fraudgate::store {
 namespace {
 
+using ::fraudgate::testing::BlocklistStoreFixture;
 using ::fraudgate::testing::EqualsProto;
-using ::fraudgate::testing::FaultEnv;
+using ::fraudgate::testing::ExpectValidChain;
+using ::fraudgate::testing::kAccount;
+using ::fraudgate::testing::KeyOf;
+using ::fraudgate::testing::KeysOf;
+using ::fraudgate::testing::kHandle;
+using ::fraudgate::testing::kOtherPhone;
+using ::fraudgate::testing::kPhone;
+using ::fraudgate::testing::kWallet;
+using ::fraudgate::testing::MakeReport;
+using ::fraudgate::testing::T;
 using ::fraudgate::testing::TempDir;
 using ::testing::ElementsAre;
 using ::testing::Eq;
@@ -44,104 +52,7 @@ using ::testing::Optional;
 using ::testing::SizeIs;
 using ::testing::UnorderedElementsAre;
 
-absl::Time T(int64_t seconds) {
-  return absl::FromUnixSeconds(1'700'000'000 + seconds);
-}
-
-v1::Identifier Id(v1::IdentifierKind kind, std::string issuer,
-                  std::string value) {
-  v1::Identifier id;
-  id.set_kind(kind);
-  id.set_issuer(std::move(issuer));
-  id.set_value(std::move(value));
-  return id;
-}
-
-std::string KeyOf(const v1::Identifier& id) {
-  return core::Identifier{static_cast<core::IdentifierKind>(id.kind()),
-                          id.issuer(), id.value()}
-      .Key();
-}
-
-std::vector<std::string> KeysOf(
-    const google::protobuf::RepeatedPtrField<v1::Identifier>& ids) {
-  std::vector<std::string> keys;
-  for (const auto& id : ids) keys.push_back(KeyOf(id));
-  return keys;
-}
-
-// A few canonical identifiers.
-const v1::Identifier kPhone = Id(v1::PHONE, "", "+84329123456");
-const v1::Identifier kAccount = Id(v1::BANK_ACCOUNT, "970436", "0123456789");
-const v1::Identifier kWallet = Id(v1::EWALLET, "MOMO", "+84901234567");
-const v1::Identifier kHandle = Id(v1::CHAT_HANDLE, "ZALO", "lua.dao.99");
-const v1::Identifier kOtherPhone = Id(v1::PHONE, "", "+84988000111");
-
-v1::Report MakeReport(std::string agency, std::string report_id,
-                      std::vector<v1::Identifier> ids, absl::Time reported_at,
-                      v1::Confidence confidence = v1::CONFIRMED) {
-  v1::Report r;
-  r.set_agency(std::move(agency));
-  r.set_report_id(std::move(report_id));
-  *r.mutable_reported_at() = ToProtoTime(reported_at);
-  r.set_category(v1::INVESTMENT_SCAM);
-  r.set_confidence(confidence);
-  for (auto& id : ids) *r.add_identifiers() = std::move(id);
-  r.set_victim_count(3);
-  r.set_amount_lost(150'000'000);
-  r.set_note("nhom Telegram dau tu tien ao");
-  return r;
-}
-
-std::string Sha256(const std::string& bytes) {
-  unsigned char digest[SHA256_DIGEST_LENGTH];
-  SHA256(reinterpret_cast<const unsigned char*>(bytes.data()), bytes.size(),
-         digest);
-  return std::string(reinterpret_cast<const char*>(digest), sizeof(digest));
-}
-
-class BlocklistStoreTest : public ::testing::Test {
- protected:
-  void SetUp() override { ASSERT_NO_FATAL_FAILURE(Reopen()); }
-
-  // Closes the store (if open) and opens the same directory again.
-  void Reopen() {
-    store_.reset();
-    StoreOptions options;
-    options.path = dir_.File("db");
-    options.env = env_;
-    options.block_cache_bytes = block_cache_bytes_;
-    ASSERT_OK_AND_ASSIGN(store_, Store::Open(options));
-  }
-
-  // Reopens the store through the fault-injecting Env without a block cache,
-  // so that every data block read after a reopen goes to an SST file.
-  void UseFaultEnv() {
-    env_ = &fault_env_;
-    block_cache_bytes_ = 0;
-    ASSERT_NO_FATAL_FAILURE(Reopen());
-  }
-
-  BlocklistStore& list() { return store_->blocklist(); }
-
-  std::optional<v1::Entity> Entity(const v1::Identifier& id) {
-    auto entity = list().GetEntity(KeyOf(id));
-    EXPECT_TRUE(entity.ok()) << entity.status();
-    return entity.ok() ? *entity : std::nullopt;
-  }
-
-  std::vector<v1::AuditRecord> Audit() {
-    auto records = list().ReadAudit(1, 1000);
-    EXPECT_TRUE(records.ok()) << records.status();
-    return records.ok() ? *records : std::vector<v1::AuditRecord>{};
-  }
-
-  TempDir dir_;
-  FaultEnv fault_env_;  // outlives store_
-  rocksdb::Env* env_ = nullptr;
-  size_t block_cache_bytes_ = StoreOptions().block_cache_bytes;
-  std::unique_ptr<Store> store_;
-};
+using BlocklistStoreTest = BlocklistStoreFixture;
 
 TEST(StoreOpenTest, WithoutPathIsInvalidArgument) {
   auto store = Store::Open(StoreOptions{});
@@ -538,17 +449,6 @@ TEST_F(BlocklistStoreTest, LookupReturnsEntitiesInRequestedOrder) {
   ASSERT_OK_AND_ASSIGN(LookupResult none, list().Lookup({}));
   EXPECT_THAT(none.entities, IsEmpty());
   EXPECT_EQ(none.list_version, 3u);
-}
-
-// Checks that `audit` is a complete, contiguous, correctly chained log.
-void ExpectValidChain(const std::vector<v1::AuditRecord>& audit) {
-  std::string prev(32, '\0');
-  for (size_t i = 0; i < audit.size(); ++i) {
-    SCOPED_TRACE(i);
-    EXPECT_EQ(audit[i].sequence(), i + 1);
-    EXPECT_EQ(audit[i].prev_sha256(), prev);
-    prev = Sha256(audit[i].SerializeAsString());
-  }
 }
 
 TEST_F(BlocklistStoreTest, AuditRecordsFormAHashChain) {

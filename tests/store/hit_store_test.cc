@@ -30,23 +30,19 @@
 #include "tests/testing/fault_env.h"
 #include "tests/testing/matchers.h"
 #include "tests/testing/proto_printer.h"
-#include "tests/testing/temp_dir.h"
+#include "tests/testing/store_fixture.h"
 
 namespace fraudgate::store {
 namespace {
 
 using ::fraudgate::testing::EqualsProto;
-using ::fraudgate::testing::FaultEnv;
-using ::fraudgate::testing::TempDir;
+using ::fraudgate::testing::StoreFixture;
+using ::fraudgate::testing::T;
 using ::testing::ElementsAre;
 using ::testing::ElementsAreArray;
 using ::testing::IsEmpty;
 using ::testing::Optional;
 using ::testing::SizeIs;
-
-absl::Time T(int64_t seconds) {
-  return absl::FromUnixSeconds(1'700'000'000 + seconds);
-}
 
 std::string PhoneKey(std::string value) {
   return core::Identifier{core::IdentifierKind::kPhone, "", std::move(value)}
@@ -110,26 +106,8 @@ std::vector<std::string> IdsOf(const std::vector<v1::HitRecord>& hits) {
   return ids;
 }
 
-class HitStoreTest : public ::testing::Test {
+class HitStoreTest : public StoreFixture {
  protected:
-  void SetUp() override { ASSERT_NO_FATAL_FAILURE(Reopen()); }
-
-  // Closes the store (if open) and opens the same directory again.
-  void Reopen() {
-    store_.reset();
-    StoreOptions options;
-    options.path = dir_.File("db");
-    options.env = env_;
-    options.block_cache_bytes = block_cache_bytes_;
-    ASSERT_OK_AND_ASSIGN(store_, Store::Open(options));
-  }
-
-  void UseFaultEnv() {
-    env_ = &fault_env_;
-    block_cache_bytes_ = 0;
-    ASSERT_NO_FATAL_FAILURE(Reopen());
-  }
-
   HitStore& hits() { return store_->hits(); }
 
   v1::HitRecord MakeHit(const std::string& caller,
@@ -181,12 +159,6 @@ class HitStoreTest : public ::testing::Test {
     }
     return all;
   }
-
-  TempDir dir_;
-  FaultEnv fault_env_;  // outlives store_
-  rocksdb::Env* env_ = nullptr;
-  size_t block_cache_bytes_ = StoreOptions().block_cache_bytes;
-  std::unique_ptr<Store> store_;
 };
 
 TEST_F(HitStoreTest, NewHitIdIs24LowerHexCharacters) {
