@@ -35,6 +35,7 @@ Command DelistCommand();
 Command HitsCommand();
 Command WithdrawCommand();
 Command AuditCommand();
+Command OutcomeCommand();
 
 }  // namespace fraudgate::cli
 

@@ -12,8 +12,9 @@ using fraudgate::cli::Command;
 
 std::vector<Command> Commands() {
   using namespace fraudgate::cli;
-  return {ServeCommand(),  ScreenCommand(),   ImportCommand(), EntityCommand(),
-          DelistCommand(), WithdrawCommand(), HitsCommand(),   AuditCommand()};
+  return {ServeCommand(),  ScreenCommand(),  ImportCommand(),
+          EntityCommand(), DelistCommand(),  WithdrawCommand(),
+          HitsCommand(),   OutcomeCommand(), AuditCommand()};
 }
 
 void PrintHelp(const std::vector<Command>& commands, std::ostream& out) {

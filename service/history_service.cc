@@ -2,8 +2,10 @@
 
 #include "core/status_macros.h"
 #include "proto/proto_time.h"
+#include "service/caller.h"
 #include "service/convert.h"
 #include "service/grpc_status.h"
+#include "service/validation.h"
 
 namespace fraudgate::service {
 namespace {
@@ -55,6 +57,42 @@ grpc::ServerUnaryReactor* HistoryService::QueryHits(
     response->set_next_page_token(page->next_page_token);
   }
   reactor->Finish(ToGrpcStatus(page.status()));
+  return reactor;
+}
+
+grpc::ServerUnaryReactor* HistoryService::GetHit(
+    grpc::CallbackServerContext* context, const v1::GetHitRequest* request,
+    v1::Hit* response) {
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  auto hit = store_->hits().Get(request->hit_id());
+  if (hit.ok() && !hit->has_value()) {
+    reactor->Finish(
+        grpc::Status(grpc::StatusCode::NOT_FOUND, "hit_id: no such hit"));
+    return reactor;
+  }
+  if (hit.ok()) *response = (*hit)->hit();
+  reactor->Finish(ToGrpcStatus(hit.status()));
+  return reactor;
+}
+
+grpc::ServerUnaryReactor* HistoryService::RecordOutcome(
+    grpc::CallbackServerContext* context,
+    const v1::RecordOutcomeRequest* request, v1::Hit* response) {
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  auto record = [&]() -> absl::StatusOr<v1::HitRecord> {
+    if (request->outcome() == v1::OUTCOME_UNSPECIFIED ||
+        !v1::Outcome_IsValid(request->outcome())) {
+      return Invalid("outcome",
+                     "required: CONFIRMED_FRAUD, FALSE_POSITIVE, "
+                     "CUSTOMER_ABORTED or CUSTOMER_PROCEEDED");
+    }
+    RETURN_IF_ERROR(CheckText("note", request->note(), 2000));
+    return store_->hits().RecordOutcome(request->hit_id(), request->outcome(),
+                                        request->note(), CallerOf(*context),
+                                        clock_());
+  }();
+  if (record.ok()) *response = record->hit();
+  reactor->Finish(ToGrpcStatus(record.status()));
   return reactor;
 }
 

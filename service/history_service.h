@@ -4,6 +4,9 @@
 #ifndef FRAUDGATE_SERVICE_HISTORY_SERVICE_H_
 #define FRAUDGATE_SERVICE_HISTORY_SERVICE_H_
 
+#include <functional>
+
+#include "absl/time/time.h"
 #include "fraudgate/v1/fraudgate.grpc.pb.h"
 #include "store/store.h"
 
@@ -12,7 +15,8 @@ namespace fraudgate::service {
 class HistoryService final : public v1::HistoryService::CallbackService {
  public:
   // `store` must outlive the service.
-  explicit HistoryService(store::Store* store) : store_(store) {}
+  HistoryService(store::Store* store, std::function<absl::Time()> clock)
+      : store_(store), clock_(std::move(clock)) {}
 
   // Newest first. `identifier` accepts any input form. INVALID_ARGUMENT for a
   // bad identifier, page_size outside 0..1000 (0 means 100), from >= to, or a
@@ -21,8 +25,20 @@ class HistoryService final : public v1::HistoryService::CallbackService {
                                       const v1::QueryHitsRequest* request,
                                       v1::QueryHitsResponse* response) override;
 
+  // NOT_FOUND for an unknown or malformed hit_id.
+  grpc::ServerUnaryReactor* GetHit(grpc::CallbackServerContext* context,
+                                   const v1::GetHitRequest* request,
+                                   v1::Hit* response) override;
+
+  // The caller is recorded as `outcome_by`. INVALID_ARGUMENT without an
+  // outcome or with a note over 2000 bytes; NOT_FOUND for an unknown hit.
+  grpc::ServerUnaryReactor* RecordOutcome(
+      grpc::CallbackServerContext* context,
+      const v1::RecordOutcomeRequest* request, v1::Hit* response) override;
+
  private:
   store::Store* const store_;
+  const std::function<absl::Time()> clock_;
 };
 
 }  // namespace fraudgate::service

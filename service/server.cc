@@ -61,7 +61,7 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(store::Store* store,
       std::make_unique<ScreeningService>(server->screener_.get());
   server->reports_ =
       std::make_unique<ReportService>(store, options.reports, options.clock);
-  server->history_ = std::make_unique<HistoryService>(store);
+  server->history_ = std::make_unique<HistoryService>(store, options.clock);
 
   grpc::ServerBuilder builder;
   builder.AddListeningPort(options.listen, grpc::InsecureServerCredentials(),

@@ -4,6 +4,7 @@
 #include <functional>
 #include <random>
 
+#include "proto/proto_time.h"
 #include "store/db.h"
 #include "store/keys.h"
 
@@ -92,6 +93,39 @@ absl::StatusOr<std::optional<v1::HitRecord>> HitStore::Get(
   std::optional<std::string> key = HitKeyFromId(hit_id);
   if (!key) return std::nullopt;
   return ReadHit(db_, *key);
+}
+
+absl::StatusOr<v1::HitRecord> HitStore::RecordOutcome(const std::string& hit_id,
+                                                      v1::Outcome outcome,
+                                                      const std::string& note,
+                                                      const std::string& actor,
+                                                      absl::Time now) {
+  std::optional<std::string> key = HitKeyFromId(hit_id);
+  if (!key) return absl::NotFoundError("hit_id: no such hit");
+  absl::MutexLock lock(&outcome_mu_);
+  auto hit = ReadHit(db_, *key);
+  if (!hit.ok()) return hit.status();
+  if (!hit->has_value()) return absl::NotFoundError("hit_id: no such hit");
+  v1::HitRecord record = **std::move(hit);
+  v1::Hit& h = *record.mutable_hit();
+  h.set_outcome(outcome);
+  h.set_outcome_note(note);
+  h.set_outcome_by(actor);
+  *h.mutable_outcome_at() = ToProtoTime(now);
+  v1::OutcomeEvent* event = h.add_outcome_history();
+  event->set_outcome(outcome);
+  event->set_note(note);
+  event->set_by(actor);
+  *event->mutable_at() = ToProtoTime(now);
+  rocksdb::WriteOptions write;
+  write.sync = true;  // an analyst's verdict is a decision of record
+  if (auto s = FromRocks(db_->get()->Put(write, db_->cf(Cf::kHits), *key,
+                                         record.SerializeAsString()),
+                         "record outcome");
+      !s.ok()) {
+    return s;
+  }
+  return record;
 }
 
 absl::StatusOr<HitPage> HitStore::Query(const HitQuery& q) const {

@@ -69,6 +69,14 @@ class HitStore {
   absl::StatusOr<std::optional<v1::HitRecord>> Get(
       const std::string& hit_id) const;
 
+  // Sets the hit's current verdict (outcome, note, by, at) and appends it to
+  // its outcome_history, in one synced write. NOT_FOUND for an unknown hit.
+  absl::StatusOr<v1::HitRecord> RecordOutcome(const std::string& hit_id,
+                                              v1::Outcome outcome,
+                                              const std::string& note,
+                                              const std::string& actor,
+                                              absl::Time now);
+
   // Hits matching `query`, newest first. The page token is the last returned
   // hit's position, so pages stay correct while new hits are written.
   // INVALID_ARGUMENT for a malformed token.
@@ -77,6 +85,8 @@ class HitStore {
  private:
   Db* const db_;
   std::atomic<uint32_t> sequence_;
+  // Serializes verdicts (read-modify-write of a hit record).
+  absl::Mutex outcome_mu_;
   // Serializes check-and-write of one transfer key; striped by hash.
   mutable std::array<absl::Mutex, 64> transfer_locks_;
 };

@@ -424,6 +424,36 @@ TEST_F(CliEndToEndTest, UnknownAccountIsAllowed) {
   EXPECT_EQ(other.decision(), v1::DECISION_ALLOW) << other.ShortDebugString();
 }
 
+TEST_F(CliEndToEndTest, AnalystRecordsVerdicts) {
+  v1::ScreenTransferResponse r =
+      Screen({"--bank=BIDV", "--account=31410001234567"});
+  ASSERT_FALSE(r.hit_id().empty());
+  ProcessResult first =
+      Client({"outcome", "--hit-id=" + r.hit_id(), "--outcome=customer_aborted",
+              "--note=khách dừng lại"});
+  ASSERT_EQ(first.exit_code, 0) << first.Describe();
+  EXPECT_THAT(first.out, HasSubstr("CUSTOMER_ABORTED"));
+  ProcessResult second =
+      Client({"outcome", "--format=json", "--hit-id=" + r.hit_id(),
+              "--outcome=FALSE_POSITIVE", "--note=checked"});
+  ASSERT_EQ(second.exit_code, 0) << second.Describe();
+  v1::Hit hit;
+  ASSERT_TRUE(
+      google::protobuf::util::JsonStringToMessage(second.out, &hit).ok())
+      << second.out;
+  EXPECT_EQ(hit.outcome(), v1::FALSE_POSITIVE);
+  ASSERT_EQ(hit.outcome_history_size(), 2);
+  EXPECT_EQ(hit.outcome_history(0).note(), "khách dừng lại");
+
+  ProcessResult bad =
+      Client({"outcome", "--hit-id=" + r.hit_id(), "--outcome=MAYBE"});
+  EXPECT_EQ(bad.exit_code, 2) << bad.Describe();
+  ProcessResult unknown =
+      Client({"outcome", "--hit-id=ffff", "--outcome=FALSE_POSITIVE"});
+  EXPECT_EQ(unknown.exit_code, 1) << unknown.Describe();
+  EXPECT_THAT(unknown.err, HasSubstr("NOT_FOUND"));
+}
+
 // f. Restart on the same data dir.
 
 TEST_F(CliEndToEndTest, RestartGivesSameAnswers) {

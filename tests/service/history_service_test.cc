@@ -177,5 +177,87 @@ TEST_F(HistoryServiceTest, BadQueriesAreInvalidArgument) {
   }
 }
 
+TEST_F(HistoryServiceTest, VerdictsReplaceTheOutcomeAndAllStayInHistory) {
+  ScreenAt(1, "v", "0071001234567");
+  auto page = Query({});
+  ASSERT_EQ(page.hits_size(), 1);
+  const std::string hit_id = page.hits(0).hit_id();
+
+  auto record = [&](v1::Outcome outcome, const std::string& note,
+                    v1::Hit* hit) {
+    v1::RecordOutcomeRequest request;
+    request.set_hit_id(hit_id);
+    request.set_outcome(outcome);
+    request.set_note(note);
+    grpc::ClientContext context;
+    return server_->history().RecordOutcome(&context, request, hit);
+  };
+  v1::Hit hit;
+  minutes_ = 30;
+  ASSERT_TRUE(record(v1::CUSTOMER_ABORTED, "khách hủy giao dịch", &hit).ok());
+  minutes_ = 90;
+  ASSERT_TRUE(record(v1::CONFIRMED_FRAUD, "police confirmed", &hit).ok());
+  EXPECT_EQ(hit.outcome(), v1::CONFIRMED_FRAUD);
+  EXPECT_EQ(hit.outcome_note(), "police confirmed");
+  EXPECT_EQ(hit.outcome_by(), "admin/insecure");
+  EXPECT_EQ(FromProtoTime(hit.outcome_at()), kStart + absl::Minutes(90));
+  ASSERT_EQ(hit.outcome_history_size(), 2);
+  EXPECT_EQ(hit.outcome_history(0).outcome(), v1::CUSTOMER_ABORTED);
+  EXPECT_EQ(hit.outcome_history(0).note(), "khách hủy giao dịch");
+  EXPECT_EQ(FromProtoTime(hit.outcome_history(0).at()),
+            kStart + absl::Minutes(30));
+  EXPECT_EQ(hit.outcome_history(1).outcome(), v1::CONFIRMED_FRAUD);
+
+  // GetHit and QueryHits show the same record; the screening is unchanged.
+  v1::GetHitRequest get;
+  get.set_hit_id(hit_id);
+  v1::Hit got;
+  grpc::ClientContext context;
+  ASSERT_TRUE(server_->history().GetHit(&context, get, &got).ok());
+  EXPECT_EQ(got.SerializeAsString(), hit.SerializeAsString());
+  EXPECT_EQ(got.decision(), v1::DECISION_BLOCK);
+  EXPECT_EQ(Query({}).hits(0).outcome_history_size(), 2);
+}
+
+TEST_F(HistoryServiceTest, VerdictAndGetHitErrors) {
+  ScreenAt(1, "e", "0071001234567");
+  const std::string hit_id = Query({}).hits(0).hit_id();
+  struct Case {
+    std::string hit_id;
+    v1::Outcome outcome;
+    std::string note;
+    grpc::StatusCode code;
+    std::string field;
+  };
+  const std::vector<Case> cases = {
+      {hit_id, v1::OUTCOME_UNSPECIFIED, "", grpc::StatusCode::INVALID_ARGUMENT,
+       "outcome"},
+      {hit_id, v1::FALSE_POSITIVE, std::string(2001, 'x'),
+       grpc::StatusCode::INVALID_ARGUMENT, "note"},
+      {"000000000000000000000000", v1::FALSE_POSITIVE, "",
+       grpc::StatusCode::NOT_FOUND, "hit_id"},
+      {"not-a-hit", v1::FALSE_POSITIVE, "", grpc::StatusCode::NOT_FOUND,
+       "hit_id"},
+  };
+  for (const Case& c : cases) {
+    v1::RecordOutcomeRequest request;
+    request.set_hit_id(c.hit_id);
+    request.set_outcome(c.outcome);
+    request.set_note(c.note);
+    v1::Hit hit;
+    grpc::ClientContext context;
+    grpc::Status s = server_->history().RecordOutcome(&context, request, &hit);
+    EXPECT_EQ(s.error_code(), c.code) << c.field;
+    EXPECT_THAT(s.error_message(), ::testing::StartsWith(c.field)) << c.field;
+  }
+  EXPECT_EQ(Query({}).hits(0).outcome_history_size(), 0);
+  v1::GetHitRequest get;
+  get.set_hit_id("000000000000000000000000");
+  v1::Hit got;
+  grpc::ClientContext context;
+  EXPECT_EQ(server_->history().GetHit(&context, get, &got).error_code(),
+            grpc::StatusCode::NOT_FOUND);
+}
+
 }  // namespace
 }  // namespace fraudgate

@@ -643,5 +643,60 @@ TEST_F(HitStoreTest, ReadFaultIsAnErrorNotAnEmptyAnswer) {
   EXPECT_THAT(IdsOf(QueryAll(Q())), ElementsAre(h1.hit().hit_id()));
 }
 
+TEST_F(HitStoreTest, VerdictsAreKeptInOrderAndSurviveReopen) {
+  const v1::HitRecord h = MakeHit("vcb", "TX-1", T(1), v1::DECISION_HOLD, 70);
+  ASSERT_NO_FATAL_FAILURE(Put(h, {kKeyA}));
+  const std::string& id = h.hit().hit_id();
+  ASSERT_OK_AND_ASSIGN(auto first,
+                       hits().RecordOutcome(id, v1::FALSE_POSITIVE, "real shop",
+                                            "analyst/lan", T(100)));
+  EXPECT_EQ(first.hit().outcome(), v1::FALSE_POSITIVE);
+  ASSERT_OK_AND_ASSIGN(auto second,
+                       hits().RecordOutcome(id, v1::CONFIRMED_FRAUD, "police",
+                                            "analyst/minh", T(200)));
+  ASSERT_NO_FATAL_FAILURE(Reopen());
+  ASSERT_OK_AND_ASSIGN(auto stored, hits().Get(id));
+  ASSERT_TRUE(stored.has_value());
+  const v1::Hit& hit = stored->hit();
+  EXPECT_EQ(hit.outcome(), v1::CONFIRMED_FRAUD);
+  EXPECT_EQ(hit.outcome_by(), "analyst/minh");
+  EXPECT_EQ(FromProtoTime(hit.outcome_at()), T(200));
+  ASSERT_EQ(hit.outcome_history_size(), 2);
+  EXPECT_EQ(hit.outcome_history(0).by(), "analyst/lan");
+  EXPECT_EQ(hit.outcome_history(0).note(), "real shop");
+  EXPECT_EQ(hit.outcome_history(1).outcome(), v1::CONFIRMED_FRAUD);
+  // The screening itself and its indexes are unchanged.
+  EXPECT_EQ(hit.decision(), v1::DECISION_HOLD);
+  EXPECT_EQ(hit.score(), 70);
+  EXPECT_THAT(IdsOf(QueryAll(Q().key(kKeyA))), ElementsAre(id));
+  ASSERT_OK_AND_ASSIGN(auto by_transfer, hits().FindByTransfer("vcb", "TX-1"));
+  ASSERT_TRUE(by_transfer.has_value());
+  EXPECT_EQ(by_transfer->hit().outcome_history_size(), 2);
+
+  EXPECT_EQ(hits()
+                .RecordOutcome("000000000000000000000000", v1::FALSE_POSITIVE,
+                               "", "a/b", T(300))
+                .status()
+                .code(),
+            absl::StatusCode::kNotFound);
+}
+
+TEST_F(HitStoreTest, FailedVerdictLeavesTheHitAsItWas) {
+  const v1::HitRecord h = MakeHit("vcb", "TX-1", T(1));
+  ASSERT_NO_FATAL_FAILURE(UseFaultEnv());
+  ASSERT_NO_FATAL_FAILURE(Put(h, {kKeyA}));
+  fault_env_.FailWrites(true);
+  auto failed = hits().RecordOutcome(h.hit().hit_id(), v1::CONFIRMED_FRAUD, "x",
+                                     "a/b", T(5));
+  EXPECT_EQ(failed.status().code(), absl::StatusCode::kUnavailable);
+  store_.reset();
+  fault_env_.FailWrites(false);
+  ASSERT_NO_FATAL_FAILURE(Reopen());
+  ASSERT_OK_AND_ASSIGN(auto stored, hits().Get(h.hit().hit_id()));
+  ASSERT_TRUE(stored.has_value());
+  EXPECT_EQ(stored->hit().outcome(), v1::OUTCOME_UNSPECIFIED);
+  EXPECT_EQ(stored->hit().outcome_history_size(), 0);
+}
+
 }  // namespace
 }  // namespace fraudgate::store
