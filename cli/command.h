@@ -36,6 +36,7 @@ Command HitsCommand();
 Command WithdrawCommand();
 Command AuditCommand();
 Command OutcomeCommand();
+Command StatsCommand();
 
 }  // namespace fraudgate::cli
 

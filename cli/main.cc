@@ -12,9 +12,9 @@ using fraudgate::cli::Command;
 
 std::vector<Command> Commands() {
   using namespace fraudgate::cli;
-  return {ServeCommand(),  ScreenCommand(),  ImportCommand(),
-          EntityCommand(), DelistCommand(),  WithdrawCommand(),
-          HitsCommand(),   OutcomeCommand(), AuditCommand()};
+  return {ServeCommand(),  ScreenCommand(),   ImportCommand(), EntityCommand(),
+          DelistCommand(), WithdrawCommand(), HitsCommand(),   OutcomeCommand(),
+          StatsCommand(),  AuditCommand()};
 }
 
 void PrintHelp(const std::vector<Command>& commands, std::ostream& out) {

@@ -1,5 +1,7 @@
 #include "service/history_service.h"
 
+#include <algorithm>
+
 #include "core/status_macros.h"
 #include "proto/proto_time.h"
 #include "service/caller.h"
@@ -93,6 +95,48 @@ grpc::ServerUnaryReactor* HistoryService::RecordOutcome(
   }();
   if (record.ok()) *response = record->hit();
   reactor->Finish(ToGrpcStatus(record.status()));
+  return reactor;
+}
+
+grpc::ServerUnaryReactor* HistoryService::HitStats(
+    grpc::CallbackServerContext* context, const v1::HitStatsRequest* request,
+    v1::HitStatsResponse* response) {
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  auto stats = [&]() -> absl::Status {
+    const absl::Time to =
+        request->has_to() ? FromProtoTime(request->to()) : clock_();
+    const absl::Time from = request->has_from() ? FromProtoTime(request->from())
+                                                : to - absl::Hours(24);
+    if (from >= to) return Invalid("from", "must be before to");
+    if (request->top_n() < 0 || request->top_n() > 1000) {
+      return Invalid("top_n", "must be 0..1000");
+    }
+    const size_t top_n = request->top_n() == 0 ? 10 : request->top_n();
+    ASSIGN_OR_RETURN(store::HitStore::Stats counted,
+                     store_->hits().CountHits(from, to, kMaxStatsScanned));
+    for (v1::Decision d : {v1::DECISION_ALLOW, v1::DECISION_WARN,
+                           v1::DECISION_HOLD, v1::DECISION_BLOCK}) {
+      v1::DecisionCount* count = response->add_by_decision();
+      count->set_decision(d);
+      count->set_count(counted.by_decision[d]);
+    }
+    std::vector<std::pair<std::string, store::HitStore::Stats::IdentifierHits>>
+        ranked(counted.by_identifier.begin(), counted.by_identifier.end());
+    std::sort(ranked.begin(), ranked.end(), [](const auto& a, const auto& b) {
+      return a.second.hits != b.second.hits ? a.second.hits > b.second.hits
+                                            : a.first < b.first;
+    });
+    if (ranked.size() > top_n) ranked.resize(top_n);
+    for (auto& [key, entry] : ranked) {
+      v1::IdentifierCount* top = response->add_top_identifiers();
+      *top->mutable_identifier() = std::move(entry.identifier);
+      top->set_hits(entry.hits);
+    }
+    response->set_screenings(counted.screenings);
+    response->set_truncated(counted.truncated);
+    return absl::OkStatus();
+  }();
+  reactor->Finish(ToGrpcStatus(stats));
   return reactor;
 }
 

@@ -12,6 +12,9 @@
 
 namespace fraudgate::service {
 
+// Most screenings one HitStats call reads.
+inline constexpr int64_t kMaxStatsScanned = 1'000'000;
+
 class HistoryService final : public v1::HistoryService::CallbackService {
  public:
   // `store` must outlive the service.
@@ -29,6 +32,12 @@ class HistoryService final : public v1::HistoryService::CallbackService {
   grpc::ServerUnaryReactor* GetHit(grpc::CallbackServerContext* context,
                                    const v1::GetHitRequest* request,
                                    v1::Hit* response) override;
+
+  // INVALID_ARGUMENT for from >= to or top_n outside 0..1000. Scans at most
+  // kMaxStatsScanned screenings (newest first) and says so in `truncated`.
+  grpc::ServerUnaryReactor* HitStats(grpc::CallbackServerContext* context,
+                                     const v1::HitStatsRequest* request,
+                                     v1::HitStatsResponse* response) override;
 
   // The caller is recorded as `outcome_by`. INVALID_ARGUMENT without an
   // outcome or with a note over 2000 bytes; NOT_FOUND for an unknown hit.

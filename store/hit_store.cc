@@ -4,6 +4,7 @@
 #include <functional>
 #include <random>
 
+#include "core/identifier.h"
 #include "proto/proto_time.h"
 #include "store/db.h"
 #include "store/keys.h"
@@ -126,6 +127,42 @@ absl::StatusOr<v1::HitRecord> HitStore::RecordOutcome(const std::string& hit_id,
     return s;
   }
   return record;
+}
+
+absl::StatusOr<HitStore::Stats> HitStore::CountHits(
+    absl::Time from, absl::Time to, int64_t max_scanned) const {
+  Stats stats;
+  std::unique_ptr<rocksdb::Iterator> it(
+      db_->get()->NewIterator(rocksdb::ReadOptions(), db_->cf(Cf::kHits)));
+  const std::string lower = HitKey(from, 0);
+  for (it->SeekForPrev(HitKey(to, 0)); it->Valid(); it->Prev()) {
+    if (it->key().compare(lower) < 0) break;
+    if (HitKeyTime(it->key().ToStringView()) >= to) continue;
+    if (stats.screenings == max_scanned) {
+      stats.truncated = true;
+      break;
+    }
+    v1::HitRecord record;
+    if (!record.ParseFromArray(it->value().data(),
+                               static_cast<int>(it->value().size()))) {
+      return absl::DataLossError("store: unreadable hit record");
+    }
+    ++stats.screenings;
+    const int decision = record.hit().decision();
+    if (decision >= 0 && decision < static_cast<int>(stats.by_decision.size())) {
+      ++stats.by_decision[decision];
+    }
+    for (const v1::Reason& reason : record.hit().reasons()) {
+      const v1::Identifier& id = reason.identifier();
+      auto& entry = stats.by_identifier[core::Identifier{
+          static_cast<core::IdentifierKind>(id.kind()), id.issuer(),
+          id.value()}.Key()];
+      if (entry.hits == 0) entry.identifier = id;
+      ++entry.hits;
+    }
+  }
+  if (!it->status().ok()) return FromRocks(it->status(), "scan hits");
+  return stats;
 }
 
 absl::StatusOr<HitPage> HitStore::Query(const HitQuery& q) const {

@@ -15,6 +15,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
@@ -76,6 +77,22 @@ class HitStore {
                                               const std::string& note,
                                               const std::string& actor,
                                               absl::Time now);
+
+  // Counts the hits in [from, to): by decision, and by reason identifier
+  // (canonical key -> identifier and count). Scans at most `max_scanned`
+  // hits, newest first; `truncated` says when the window held more.
+  struct Stats {
+    std::array<int64_t, 5> by_decision{};  // indexed by v1::Decision
+    struct IdentifierHits {
+      v1::Identifier identifier;
+      int64_t hits = 0;
+    };
+    absl::flat_hash_map<std::string, IdentifierHits> by_identifier;
+    int64_t screenings = 0;
+    bool truncated = false;
+  };
+  absl::StatusOr<Stats> CountHits(absl::Time from, absl::Time to,
+                                  int64_t max_scanned) const;
 
   // Hits matching `query`, newest first. The page token is the last returned
   // hit's position, so pages stay correct while new hits are written.

@@ -454,6 +454,24 @@ TEST_F(CliEndToEndTest, AnalystRecordsVerdicts) {
   EXPECT_THAT(unknown.err, HasSubstr("NOT_FOUND"));
 }
 
+TEST_F(CliEndToEndTest, StatsCountTodaysScreenings) {
+  Screen({"--bank=BIDV", "--account=31410001234567"});
+  Screen({"--bank=BIDV", "--account=31410001234568"});
+  ProcessResult r = Client({"stats", "--format=json"});
+  ASSERT_EQ(r.exit_code, 0) << r.Describe();
+  v1::HitStatsResponse stats;
+  ASSERT_TRUE(google::protobuf::util::JsonStringToMessage(r.out, &stats).ok())
+      << r.out;
+  EXPECT_EQ(stats.screenings(), 2);
+  ASSERT_EQ(stats.by_decision_size(), 4);
+  EXPECT_EQ(stats.by_decision(0).count(), 2);  // ALLOW
+  ProcessResult table = Client({"stats", "--from=2026-01-01", "--top=3"});
+  ASSERT_EQ(table.exit_code, 0) << table.Describe();
+  EXPECT_THAT(table.out, HasSubstr("screenings  2"));
+  ProcessResult bad = Client({"stats", "--from=yesterday"});
+  EXPECT_EQ(bad.exit_code, 2) << bad.Describe();
+}
+
 // f. Restart on the same data dir.
 
 TEST_F(CliEndToEndTest, RestartGivesSameAnswers) {

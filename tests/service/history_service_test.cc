@@ -259,5 +259,58 @@ TEST_F(HistoryServiceTest, VerdictAndGetHitErrors) {
             grpc::StatusCode::NOT_FOUND);
 }
 
+TEST_F(HistoryServiceTest, StatsCountDecisionsAndTopIdentifiersInAWindow) {
+  ScreenAt(1, "s1", "0071001234567");            // BLOCK, account
+  ScreenAt(2, "s2", "0071001234567");            // BLOCK, account
+  ScreenAt(3, "s3", "123456789", "0912345678");  // WARN, phone
+  ScreenAt(4, "s4", "123456789");                // ALLOW
+  ScreenAt(50, "late", "0071001234567");         // outside the window
+  auto stats = [&](int from, int to, int top_n) {
+    v1::HitStatsRequest request;
+    *request.mutable_from() = ToProtoTime(kStart + absl::Minutes(from));
+    *request.mutable_to() = ToProtoTime(kStart + absl::Minutes(to));
+    request.set_top_n(top_n);
+    v1::HitStatsResponse response;
+    grpc::ClientContext context;
+    grpc::Status s = server_->history().HitStats(&context, request, &response);
+    EXPECT_TRUE(s.ok()) << s.error_message();
+    return response;
+  };
+  v1::HitStatsResponse r = stats(1, 10, 0);
+  EXPECT_EQ(r.screenings(), 4);
+  EXPECT_FALSE(r.truncated());
+  ASSERT_EQ(r.by_decision_size(), 4);
+  EXPECT_EQ(r.by_decision(0).decision(), v1::DECISION_ALLOW);
+  EXPECT_EQ(r.by_decision(0).count(), 1);
+  EXPECT_EQ(r.by_decision(1).count(), 1);  // WARN
+  EXPECT_EQ(r.by_decision(2).count(), 0);  // HOLD
+  EXPECT_EQ(r.by_decision(3).count(), 2);  // BLOCK
+  ASSERT_EQ(r.top_identifiers_size(), 2);
+  EXPECT_EQ(r.top_identifiers(0).identifier().value(), "0071001234567");
+  EXPECT_EQ(r.top_identifiers(0).hits(), 2);
+  EXPECT_EQ(r.top_identifiers(1).identifier().value(), "+84912345678");
+  EXPECT_EQ(r.top_identifiers(1).hits(), 1);
+
+  EXPECT_EQ(stats(1, 10, 1).top_identifiers_size(), 1);
+  // [2, 3): only s2.
+  v1::HitStatsResponse one = stats(2, 3, 0);
+  EXPECT_EQ(one.screenings(), 1);
+  EXPECT_EQ(one.by_decision(3).count(), 1);
+
+  // Default window: the 24 h before now (the clock is at minute 50).
+  v1::HitStatsRequest defaults;
+  v1::HitStatsResponse all;
+  grpc::ClientContext context;
+  ASSERT_TRUE(server_->history().HitStats(&context, defaults, &all).ok());
+  EXPECT_EQ(all.screenings(), 4);  // `late` is at now: excluded
+
+  v1::HitStatsRequest bad;
+  bad.set_top_n(1001);
+  grpc::ClientContext bad_context;
+  grpc::Status s = server_->history().HitStats(&bad_context, bad, &all);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_THAT(s.error_message(), ::testing::StartsWith("top_n"));
+}
+
 }  // namespace
 }  // namespace fraudgate
