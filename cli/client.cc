@@ -8,6 +8,7 @@
 #include "cli/command.h"
 #include "core/identifier.h"
 #include "core/memo.h"
+#include "core/report_time.h"
 #include "core/text.h"
 #include "google/protobuf/util/json_util.h"
 #include "grpcpp/client_context.h"
@@ -115,6 +116,18 @@ int ReportError(const absl::Status& status, int exit_code) {
 std::string TimeText(const google::protobuf::Timestamp& t) {
   return absl::FormatTime("%Y-%m-%d %H:%M:%S%Ez", FromProtoTime(t),
                           absl::FixedTimeZone(7 * 3600));
+}
+
+absl::StatusOr<TimeRange> TimeRangeOf(const Flags& flags) {
+  TimeRange range;
+  for (auto [name, field] :
+       {std::pair{"from", &range.from}, std::pair{"to", &range.to}}) {
+    if (flags.Get(name).empty()) continue;
+    auto t = core::ParseReportTime(flags.Get(name), core::StrCat("--", name));
+    if (!t.ok()) return t.status();
+    *field = ToProtoTime(*t);
+  }
+  return range;
 }
 
 std::string IdentifierText(const v1::Identifier& id) {

@@ -4,6 +4,7 @@
 #define FRAUDGATE_CLI_CLIENT_H_
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -42,6 +43,14 @@ int ReportError(const absl::Status& status, int exit_code);
 
 // "2026-10-01 08:30:00+07:00": times are shown in Vietnam time.
 std::string TimeText(const google::protobuf::Timestamp& t);
+
+// The --from / --to flags (ISO 8601 date or time, Vietnam time without a
+// zone); nullopt for a flag left empty. INVALID_ARGUMENT naming the flag.
+struct TimeRange {
+  std::optional<google::protobuf::Timestamp> from;
+  std::optional<google::protobuf::Timestamp> to;
+};
+absl::StatusOr<TimeRange> TimeRangeOf(const Flags& flags);
 
 // "BANK_ACCOUNT:970436:0071001234567"; "-" for an unset identifier.
 std::string IdentifierText(const v1::Identifier& id);

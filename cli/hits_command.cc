@@ -5,10 +5,8 @@
 #include "cli/client.h"
 #include "cli/command.h"
 #include "core/identifier.h"
-#include "core/report_time.h"
 #include "core/text.h"
 #include "fraudgate/v1/fraudgate.grpc.pb.h"
-#include "proto/proto_time.h"
 
 namespace fraudgate::cli {
 namespace {
@@ -29,13 +27,10 @@ int Run(const Flags& flags) {
     request.mutable_identifier()->set_issuer(flags.Get("issuer"));
     request.mutable_identifier()->set_value(flags.Get("value"));
   }
-  for (const char* bound : {"from", "to"}) {
-    if (flags.Get(bound).empty()) continue;
-    auto t = core::ParseReportTime(flags.Get(bound), core::StrCat("--", bound));
-    if (!t.ok()) return ReportError(t.status(), kExitUsage);
-    *(std::string(bound) == "from" ? request.mutable_from()
-                                   : request.mutable_to()) = ToProtoTime(*t);
-  }
+  auto range = TimeRangeOf(flags);
+  if (!range.ok()) return ReportError(range.status(), kExitUsage);
+  if (range->from) *request.mutable_from() = *range->from;
+  if (range->to) *request.mutable_to() = *range->to;
   auto page_size = flags.GetInt("page-size");
   if (!page_size.ok()) return ReportError(page_size.status(), kExitUsage);
   request.set_page_size(static_cast<int32_t>(*page_size));

@@ -4,10 +4,8 @@
 
 #include "cli/client.h"
 #include "cli/command.h"
-#include "core/report_time.h"
 #include "core/text.h"
 #include "fraudgate/v1/fraudgate.grpc.pb.h"
-#include "proto/proto_time.h"
 
 namespace fraudgate::cli {
 namespace {
@@ -16,13 +14,10 @@ int Run(const Flags& flags) {
   auto format = FormatOf(flags);
   if (!format.ok()) return ReportError(format.status(), kExitUsage);
   v1::HitStatsRequest request;
-  for (const char* bound : {"from", "to"}) {
-    if (flags.Get(bound).empty()) continue;
-    auto t = core::ParseReportTime(flags.Get(bound), core::StrCat("--", bound));
-    if (!t.ok()) return ReportError(t.status(), kExitUsage);
-    *(std::string(bound) == "from" ? request.mutable_from()
-                                   : request.mutable_to()) = ToProtoTime(*t);
-  }
+  auto range = TimeRangeOf(flags);
+  if (!range.ok()) return ReportError(range.status(), kExitUsage);
+  if (range->from) *request.mutable_from() = *range->from;
+  if (range->to) *request.mutable_to() = *range->to;
   auto top = flags.GetInt("top");
   if (!top.ok()) return ReportError(top.status(), kExitUsage);
   request.set_top_n(static_cast<int32_t>(*top));
