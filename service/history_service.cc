@@ -140,4 +140,36 @@ grpc::ServerUnaryReactor* HistoryService::HitStats(
   return reactor;
 }
 
+grpc::ServerUnaryReactor* HistoryService::FindPastTransfers(
+    grpc::CallbackServerContext* context,
+    const v1::FindPastTransfersRequest* request,
+    v1::QueryHitsResponse* response) {
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  auto find = [&]() -> absl::Status {
+    if (!request->has_identifier()) return Invalid("identifier", "required");
+    ASSIGN_OR_RETURN(core::Identifier id,
+                     NormalizeProto(request->identifier(), "identifier"));
+    v1::QueryHitsRequest as_query;
+    *as_query.mutable_from() = request->from();
+    *as_query.mutable_to() = request->to();
+    if (!request->has_from()) as_query.clear_from();
+    if (!request->has_to()) as_query.clear_to();
+    as_query.set_page_size(request->page_size());
+    as_query.set_page_token(request->page_token());
+    ASSIGN_OR_RETURN(store::HitQuery query, QueryOf(as_query));
+    query.beneficiary_key = id.Key();
+    ASSIGN_OR_RETURN(store::HitPage page, store_->hits().Query(query));
+    const v1::Identifier canonical = ToProto(id);
+    for (v1::HitRecord& record : page.hits) {
+      v1::Hit* hit = response->add_hits();
+      *hit = std::move(*record.mutable_hit());
+      *hit->mutable_beneficiary() = canonical;
+    }
+    response->set_next_page_token(page.next_page_token);
+    return absl::OkStatus();
+  }();
+  reactor->Finish(ToGrpcStatus(find));
+  return reactor;
+}
+
 }  // namespace fraudgate::service

@@ -39,6 +39,13 @@ class HistoryService final : public v1::HistoryService::CallbackService {
                                      const v1::HitStatsRequest* request,
                                      v1::HitStatsResponse* response) override;
 
+  // INVALID_ARGUMENT for a missing or bad identifier, from >= to, page_size
+  // outside 0..1000 or a malformed page_token.
+  grpc::ServerUnaryReactor* FindPastTransfers(
+      grpc::CallbackServerContext* context,
+      const v1::FindPastTransfersRequest* request,
+      v1::QueryHitsResponse* response) override;
+
   // The caller is recorded as `outcome_by`. INVALID_ARGUMENT without an
   // outcome or with a note over 2000 bytes; NOT_FOUND for an unknown hit.
   grpc::ServerUnaryReactor* RecordOutcome(

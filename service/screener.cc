@@ -228,7 +228,22 @@ absl::StatusOr<v1::ScreenTransferResponse> Screener::Screen(
       }
     }
   }
-  auto existing = store_->hits().PutIfAbsent(record, index_keys);
+  // Every screening is findable by its beneficiary later (FindPastTransfers),
+  // through keyed hashes only.
+  std::vector<std::string> beneficiary_keys;
+  for (const Candidate& c : plan.candidates) {
+    if (c.code == ReasonCode::kContactListed ||
+        c.code == ReasonCode::kMemoIdentifierListed) {
+      continue;
+    }
+    std::string key = c.identifier.Key();
+    if (std::find(beneficiary_keys.begin(), beneficiary_keys.end(), key) ==
+        beneficiary_keys.end()) {
+      beneficiary_keys.push_back(std::move(key));
+    }
+  }
+  auto existing =
+      store_->hits().PutIfAbsent(record, index_keys, beneficiary_keys);
   if (!existing.ok()) return Unavailable(existing.status());
   if (existing->has_value()) return ResponseOf(**existing);
   return ResponseOf(record);

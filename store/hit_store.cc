@@ -1,5 +1,8 @@
 #include "store/hit_store.h"
 
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+
 #include <algorithm>
 #include <functional>
 #include <random>
@@ -39,7 +42,19 @@ bool Matches(const HitQuery& q, const v1::HitRecord& r) {
 
 }  // namespace
 
-HitStore::HitStore(Db* db) : db_(db), sequence_(std::random_device{}()) {}
+HitStore::HitStore(Db* db, std::string hmac_key)
+    : db_(db),
+      hmac_key_(std::move(hmac_key)),
+      sequence_(std::random_device{}()) {}
+
+std::string HitStore::BeneficiaryHash(const std::string& key) const {
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int size = 0;
+  HMAC(EVP_sha256(), hmac_key_.data(), static_cast<int>(hmac_key_.size()),
+       reinterpret_cast<const unsigned char*>(key.data()), key.size(), digest,
+       &size);
+  return std::string(reinterpret_cast<const char*>(digest), size);
+}
 
 std::string HitStore::NewHitId(absl::Time at) {
   return HitIdFromKey(HitKey(at, sequence_.fetch_add(1)));
@@ -62,7 +77,8 @@ absl::StatusOr<std::optional<v1::HitRecord>> HitStore::FindByTransfer(
 
 absl::StatusOr<std::optional<v1::HitRecord>> HitStore::PutIfAbsent(
     const v1::HitRecord& record,
-    absl::Span<const std::string> identifier_keys) {
+    absl::Span<const std::string> identifier_keys,
+    absl::Span<const std::string> beneficiary_keys) {
   const v1::Hit& hit = record.hit();
   std::optional<std::string> hit_key = HitKeyFromId(hit.hit_id());
   if (!hit_key) return absl::InvalidArgumentError("store: malformed hit_id");
@@ -79,6 +95,14 @@ absl::StatusOr<std::optional<v1::HitRecord>> HitStore::PutIfAbsent(
   for (const std::string& id_key : identifier_keys) {
     batch.Put(db_->cf(Cf::kHitsByIdentifier),
               IdentifierIndexKey(id_key, *hit_key), rocksdb::Slice());
+  }
+  if (!beneficiary_keys.empty() && hmac_key_.empty()) {
+    return absl::FailedPreconditionError("store: no beneficiary hash key");
+  }
+  for (const std::string& key : beneficiary_keys) {
+    batch.Put(db_->cf(Cf::kHitsByBeneficiary),
+              IdentifierIndexKey(BeneficiaryHash(key), *hit_key),
+              rocksdb::Slice());
   }
   rocksdb::WriteOptions write;
   write.sync = false;  // WAL without fsync: survives a process crash
@@ -196,7 +220,7 @@ absl::StatusOr<HitPage> HitStore::Query(const HitQuery& q) const {
   };
 
   absl::Status status;
-  if (q.identifier_key.empty()) {
+  if (q.identifier_key.empty() && q.beneficiary_key.empty()) {
     std::unique_ptr<rocksdb::Iterator> it(
         db_->get()->NewIterator(rocksdb::ReadOptions(), db_->cf(Cf::kHits)));
     if (after) {
@@ -214,17 +238,29 @@ absl::StatusOr<HitPage> HitStore::Query(const HitQuery& q) const {
     }
     status = FromRocks(it->status(), "scan hits");
   } else {
-    const std::string prefix = IdentifierIndexPrefix(q.identifier_key);
+    // Both indexes are "index key, 0x00, inverted hit key"; the beneficiary
+    // index key is a fixed-size keyed hash, so the plain identifier is never
+    // stored for it.
+    const bool by_beneficiary = !q.beneficiary_key.empty();
+    if (by_beneficiary && hmac_key_.empty()) {
+      return absl::FailedPreconditionError("store: no beneficiary hash key");
+    }
+    const std::string index_key = by_beneficiary
+                                      ? BeneficiaryHash(q.beneficiary_key)
+                                      : q.identifier_key;
+    const std::string prefix = IdentifierIndexPrefix(index_key);
     std::unique_ptr<rocksdb::Iterator> it(db_->get()->NewIterator(
-        rocksdb::ReadOptions(), db_->cf(Cf::kHitsByIdentifier)));
+        rocksdb::ReadOptions(),
+        db_->cf(by_beneficiary ? Cf::kHitsByBeneficiary
+                               : Cf::kHitsByIdentifier)));
     if (after) {
-      const std::string start = IdentifierIndexKey(q.identifier_key, *after);
+      const std::string start = IdentifierIndexKey(index_key, *after);
       it->Seek(start);
       if (it->Valid() && it->key().ToStringView() == start) it->Next();
     } else if (q.to == absl::InfiniteFuture()) {
       it->Seek(prefix);
     } else {
-      it->Seek(IdentifierIndexKey(q.identifier_key, HitKey(q.to, 0xFFFFFFFF)));
+      it->Seek(IdentifierIndexKey(index_key, HitKey(q.to, 0xFFFFFFFF)));
     }
     for (; it->Valid() && it->key().starts_with(prefix); it->Next()) {
       auto go_on = visit(

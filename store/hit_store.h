@@ -30,6 +30,10 @@ struct HitQuery {
   // Restrict to hits indexed under this identifier key (core::Identifier::
   // Key()); empty: all hits.
   std::string identifier_key;
+  // Restrict to screenings whose beneficiary is this identifier key, found
+  // through the keyed-hash index (every screening is in it, matched or not).
+  // Takes precedence over identifier_key.
+  std::string beneficiary_key;
   absl::Time from = absl::InfinitePast();  // inclusive
   absl::Time to = absl::InfiniteFuture();  // exclusive
   std::vector<v1::Decision> decisions;     // empty: any
@@ -46,8 +50,10 @@ struct HitPage {
 
 class HitStore {
  public:
-  // `db` must outlive this object.
-  explicit HitStore(Db* db);
+  // `db` must outlive this object. `hmac_key` keys the beneficiary index;
+  // empty in a read-only store that has none (beneficiary queries then fail
+  // with FAILED_PRECONDITION).
+  HitStore(Db* db, std::string hmac_key);
 
   // A new hit id for a screening at `at`: time-ordered and unique within this
   // process (a random 32-bit start, then a counter).
@@ -58,13 +64,15 @@ class HitStore {
       const std::string& caller, const std::string& transfer_id) const;
 
   // Records `record` (hit_id from NewHitId, caller and transfer_id set),
-  // indexed under every key in `identifier_keys`, unless (caller,
+  // indexed under every key in `identifier_keys` and, by keyed hash only
+  // (HMAC-SHA256), under every key in `beneficiary_keys`, unless (caller,
   // transfer_id) already has a hit: then nothing is written and that earlier
   // record is returned. Concurrent calls for the same transfer record exactly
   // one hit.
   absl::StatusOr<std::optional<v1::HitRecord>> PutIfAbsent(
       const v1::HitRecord& record,
-      absl::Span<const std::string> identifier_keys);
+      absl::Span<const std::string> identifier_keys,
+      absl::Span<const std::string> beneficiary_keys = {});
 
   // One hit by id; nullopt when there is none.
   absl::StatusOr<std::optional<v1::HitRecord>> Get(
@@ -100,7 +108,11 @@ class HitStore {
   absl::StatusOr<HitPage> Query(const HitQuery& query) const;
 
  private:
+  // HMAC-SHA256 of `key` under hmac_key_: the beneficiary index prefix.
+  std::string BeneficiaryHash(const std::string& key) const;
+
   Db* const db_;
+  const std::string hmac_key_;
   std::atomic<uint32_t> sequence_;
   // Serializes verdicts (read-modify-write of a hit record).
   absl::Mutex outcome_mu_;
