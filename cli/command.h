@@ -37,6 +37,7 @@ Command WithdrawCommand();
 Command AuditCommand();
 Command OutcomeCommand();
 Command StatsCommand();
+Command PastCommand();
 
 }  // namespace fraudgate::cli
 

@@ -1,5 +1,7 @@
-// `fraudgate hits`: the screening history, newest first.
+// `fraudgate hits` (the screening history) and `fraudgate past` (earlier
+// transfers to one beneficiary): lists of hits, newest first.
 #include <iostream>
+#include <optional>
 
 #include "absl/time/time.h"
 #include "cli/client.h"
@@ -11,21 +13,71 @@
 namespace fraudgate::cli {
 namespace {
 
-int Run(const Flags& flags) {
+absl::StatusOr<std::optional<v1::Identifier>> IdentifierFlags(
+    const Flags& flags) {
+  if (flags.Get("kind").empty() && flags.Get("value").empty()) {
+    return std::nullopt;
+  }
+  v1::IdentifierKind kind;
+  if (!v1::IdentifierKind_Parse(core::AsciiUpper(flags.Get("kind")), &kind) ||
+      kind == v1::IDENTIFIER_KIND_UNSPECIFIED) {
+    return absl::InvalidArgumentError(
+        "--kind: PHONE, BANK_ACCOUNT, EWALLET or CHAT_HANDLE");
+  }
+  v1::Identifier id;
+  id.set_kind(kind);
+  id.set_issuer(flags.Get("issuer"));
+  id.set_value(flags.Get("value"));
+  return id;
+}
+
+void PrintHits(const v1::QueryHitsResponse& response, Format format) {
+  if (format == Format::kJson) {
+    std::cout << ToJson(response) << "\n";
+    return;
+  }
+  std::vector<std::vector<std::string>> rows;
+  for (const v1::Hit& h : response.hits()) {
+    rows.push_back(
+        {TimeText(h.screened_at()), v1::Decision_Name(h.decision()).substr(9),
+         std::to_string(h.score()), std::to_string(h.amount()), h.transfer_id(),
+         // Machines get an empty field, people a dash.
+         h.has_beneficiary()      ? IdentifierText(h.beneficiary())
+         : format == Format::kCsv ? ""
+                                  : "-",
+         h.caller(), h.hit_id()});
+  }
+  const std::vector<std::string> header = {
+      "SCREENED_AT", "DECISION",    "SCORE",  "AMOUNT",
+      "TRANSFER",    "BENEFICIARY", "CALLER", "HIT_ID"};
+  if (format == Format::kCsv) {
+    PrintCsv(header, rows);
+    return;
+  }
+  PrintTable(header, rows);
+  if (!response.next_page_token().empty()) {
+    std::cout << "\nmore: --page-token=" << response.next_page_token() << "\n";
+  }
+}
+
+// Runs `call` with a request whose identifier, time range and paging come
+// from the flags, and prints the hits.
+template <typename Request>
+int ListHits(const Flags& flags, bool identifier_required,
+             grpc::Status (v1::HistoryService::Stub::*call)(
+                 grpc::ClientContext*, const Request&,
+                 v1::QueryHitsResponse*)) {
   auto format = FormatOf(flags);
   if (!format.ok()) return ReportError(format.status(), kExitUsage);
-  v1::QueryHitsRequest request;
-  if (!flags.Get("kind").empty() || !flags.Get("value").empty()) {
-    v1::IdentifierKind kind;
-    if (!v1::IdentifierKind_Parse(core::AsciiUpper(flags.Get("kind")), &kind)) {
-      return ReportError(
-          absl::InvalidArgumentError(
-              "--kind: PHONE, BANK_ACCOUNT, EWALLET or CHAT_HANDLE"),
-          kExitUsage);
-    }
-    request.mutable_identifier()->set_kind(kind);
-    request.mutable_identifier()->set_issuer(flags.Get("issuer"));
-    request.mutable_identifier()->set_value(flags.Get("value"));
+  Request request;
+  auto id = IdentifierFlags(flags);
+  if (!id.ok()) return ReportError(id.status(), kExitUsage);
+  if (id->has_value()) {
+    *request.mutable_identifier() = **id;
+  } else if (identifier_required) {
+    return ReportError(
+        absl::InvalidArgumentError("--kind and --value are required"),
+        kExitUsage);
   }
   auto range = TimeRangeOf(flags);
   if (!range.ok()) return ReportError(range.status(), kExitUsage);
@@ -38,40 +90,25 @@ int Run(const Flags& flags) {
 
   auto channel = Connect(flags);
   if (!channel.ok()) return ReportError(channel.status(), kExitUsage);
+  auto stub = v1::HistoryService::NewStub(*channel);
   v1::QueryHitsResponse response;
   auto context = NewContext(flags);
-  grpc::Status s = v1::HistoryService::NewStub(*channel)->QueryHits(
-      context.get(), request, &response);
+  grpc::Status s = ((*stub).*call)(context.get(), request, &response);
   if (!s.ok()) return ReportRpcError(s);
-
-  if (*format == Format::kJson) {
-    std::cout << ToJson(response) << "\n";
-    return kExitOk;
-  }
-  std::vector<std::vector<std::string>> rows;
-  for (const v1::Hit& h : response.hits()) {
-    rows.push_back({TimeText(h.screened_at()),
-                    v1::Decision_Name(h.decision()).substr(9),
-                    std::to_string(h.score()), h.transfer_id(),
-                    // Machines get an empty field, people a dash.
-                    h.has_beneficiary()       ? IdentifierText(h.beneficiary())
-                    : *format == Format::kCsv ? ""
-                                              : "-",
-                    h.caller(), h.hit_id()});
-  }
-  const std::vector<std::string> header = {
-      "SCREENED_AT", "DECISION", "SCORE", "TRANSFER",
-      "BENEFICIARY", "CALLER",   "HIT_ID"};
-  if (*format == Format::kCsv) {
-    PrintCsv(header, rows);
-  } else {
-    PrintTable(header, rows);
-    if (!response.next_page_token().empty()) {
-      std::cout << "\nmore: --page-token=" << response.next_page_token()
-                << "\n";
-    }
-  }
+  PrintHits(response, *format);
   return kExitOk;
+}
+
+std::vector<FlagSpec> ListFlags() {
+  return ClientFlags({
+      {"kind", "", "identifier kind"},
+      {"issuer", "", "identifier issuer"},
+      {"value", "", "identifier value (any accepted form)"},
+      {"from", "", "ISO 8601 date or time, inclusive"},
+      {"to", "", "ISO 8601 date or time, exclusive"},
+      {"page-size", "100", "hits per page (<= 1000)"},
+      {"page-token", "", "continue from a previous page"},
+  });
 }
 
 }  // namespace
@@ -79,17 +116,21 @@ int Run(const Flags& flags) {
 Command HitsCommand() {
   return Command{"hits",
                  "hits [--kind=K --issuer=I --value=V] [--from=T] [--to=T]",
-                 "search the screening history, newest first",
-                 ClientFlags({
-                     {"kind", "", "identifier kind to search by"},
-                     {"issuer", "", "identifier issuer"},
-                     {"value", "", "identifier value (any accepted form)"},
-                     {"from", "", "ISO 8601 date or time, inclusive"},
-                     {"to", "", "ISO 8601 date or time, exclusive"},
-                     {"page-size", "100", "hits per page (<= 1000)"},
-                     {"page-token", "", "continue from a previous page"},
-                 }),
-                 Run};
+                 "search the screening history, newest first", ListFlags(),
+                 [](const Flags& flags) {
+                   return ListHits<v1::QueryHitsRequest>(
+                       flags, false, &v1::HistoryService::Stub::QueryHits);
+                 }};
+}
+
+Command PastCommand() {
+  return Command{
+      "past", "past --kind=K [--issuer=I] --value=V [--from=T] [--to=T]",
+      "earlier transfers to a beneficiary, ALLOWed ones included", ListFlags(),
+      [](const Flags& flags) {
+        return ListHits<v1::FindPastTransfersRequest>(
+            flags, true, &v1::HistoryService::Stub::FindPastTransfers);
+      }};
 }
 
 }  // namespace fraudgate::cli

@@ -14,7 +14,7 @@ std::vector<Command> Commands() {
   using namespace fraudgate::cli;
   return {ServeCommand(),  ScreenCommand(),   ImportCommand(), EntityCommand(),
           DelistCommand(), WithdrawCommand(), HitsCommand(),   OutcomeCommand(),
-          StatsCommand(),  AuditCommand()};
+          StatsCommand(),  PastCommand(),     AuditCommand()};
 }
 
 void PrintHelp(const std::vector<Command>& commands, std::ostream& out) {

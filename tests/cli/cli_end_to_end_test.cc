@@ -472,6 +472,27 @@ TEST_F(CliEndToEndTest, StatsCountTodaysScreenings) {
   EXPECT_EQ(bad.exit_code, 2) << bad.Describe();
 }
 
+TEST_F(CliEndToEndTest, PastFindsEarlierAllowedTransfers) {
+  v1::ScreenTransferResponse r =
+      Screen({"--bank=BIDV", "--account=31410001234567", "--amount=7000000"});
+  ASSERT_EQ(r.decision(), v1::DECISION_ALLOW);
+  ProcessResult past = Client({"past", "--format=json", "--kind=BANK_ACCOUNT",
+                               "--issuer=BIDV", "--value=3141 0001 234567"});
+  ASSERT_EQ(past.exit_code, 0) << past.Describe();
+  v1::QueryHitsResponse hits;
+  ASSERT_TRUE(google::protobuf::util::JsonStringToMessage(past.out, &hits).ok())
+      << past.out;
+  ASSERT_EQ(hits.hits_size(), 1);
+  EXPECT_EQ(hits.hits(0).hit_id(), r.hit_id());
+  EXPECT_EQ(hits.hits(0).amount(), 7000000);
+  ProcessResult table = Client({"past", "--kind=BANK_ACCOUNT", "--issuer=BIDV",
+                                "--value=31410001234567"});
+  ASSERT_EQ(table.exit_code, 0) << table.Describe();
+  EXPECT_THAT(table.out, HasSubstr("BANK_ACCOUNT:970418:31410001234567"));
+  ProcessResult missing = Client({"past"});
+  EXPECT_EQ(missing.exit_code, 2) << missing.Describe();
+}
+
 // f. Restart on the same data dir.
 
 TEST_F(CliEndToEndTest, RestartGivesSameAnswers) {
