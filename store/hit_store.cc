@@ -76,8 +76,7 @@ absl::StatusOr<std::optional<v1::HitRecord>> HitStore::FindByTransfer(
 }
 
 absl::StatusOr<std::optional<v1::HitRecord>> HitStore::PutIfAbsent(
-    const v1::HitRecord& record,
-    absl::Span<const std::string> identifier_keys,
+    const v1::HitRecord& record, absl::Span<const std::string> identifier_keys,
     absl::Span<const std::string> beneficiary_keys) {
   const v1::Hit& hit = record.hit();
   std::optional<std::string> hit_key = HitKeyFromId(hit.hit_id());
@@ -153,8 +152,9 @@ absl::StatusOr<v1::HitRecord> HitStore::RecordOutcome(const std::string& hit_id,
   return record;
 }
 
-absl::StatusOr<HitStore::Stats> HitStore::CountHits(
-    absl::Time from, absl::Time to, int64_t max_scanned) const {
+absl::StatusOr<HitStore::Stats> HitStore::CountHits(absl::Time from,
+                                                    absl::Time to,
+                                                    int64_t max_scanned) const {
   Stats stats;
   std::unique_ptr<rocksdb::Iterator> it(
       db_->get()->NewIterator(rocksdb::ReadOptions(), db_->cf(Cf::kHits)));
@@ -173,14 +173,15 @@ absl::StatusOr<HitStore::Stats> HitStore::CountHits(
     }
     ++stats.screenings;
     const int decision = record.hit().decision();
-    if (decision >= 0 && decision < static_cast<int>(stats.by_decision.size())) {
+    if (decision >= 0 &&
+        decision < static_cast<int>(stats.by_decision.size())) {
       ++stats.by_decision[decision];
     }
     for (const v1::Reason& reason : record.hit().reasons()) {
       const v1::Identifier& id = reason.identifier();
       auto& entry = stats.by_identifier[core::Identifier{
-          static_cast<core::IdentifierKind>(id.kind()), id.issuer(),
-          id.value()}.Key()];
+          static_cast<core::IdentifierKind>(id.kind()), id.issuer(), id.value()}
+                                            .Key()];
       if (entry.hits == 0) entry.identifier = id;
       ++entry.hits;
     }
@@ -245,9 +246,8 @@ absl::StatusOr<HitPage> HitStore::Query(const HitQuery& q) const {
     if (by_beneficiary && hmac_key_.empty()) {
       return absl::FailedPreconditionError("store: no beneficiary hash key");
     }
-    const std::string index_key = by_beneficiary
-                                      ? BeneficiaryHash(q.beneficiary_key)
-                                      : q.identifier_key;
+    const std::string index_key =
+        by_beneficiary ? BeneficiaryHash(q.beneficiary_key) : q.identifier_key;
     const std::string prefix = IdentifierIndexPrefix(index_key);
     std::unique_ptr<rocksdb::Iterator> it(db_->get()->NewIterator(
         rocksdb::ReadOptions(),

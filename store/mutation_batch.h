@@ -12,9 +12,9 @@
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
-#include "google/protobuf/arena.h"
 #include "fraudgate/v1/fraudgate.pb.h"
 #include "fraudgate/v1/storage.pb.h"
+#include "google/protobuf/arena.h"
 
 namespace fraudgate::store {
 

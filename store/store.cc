@@ -29,9 +29,8 @@ absl::StatusOr<std::string> LoadHmacKey(const StoreOptions& options) {
     const ssize_t got = read(fd, key.data(), key.size());
     close(fd);
     if (got != static_cast<ssize_t>(kHmacKeySize)) {
-      return absl::DataLossError(
-          core::StrCat("store: ", path, " is not a ", kHmacKeySize,
-                       "-byte key"));
+      return absl::DataLossError(core::StrCat("store: ", path, " is not a ",
+                                              kHmacKeySize, "-byte key"));
     }
     return key;
   }
@@ -45,12 +44,11 @@ absl::StatusOr<std::string> LoadHmacKey(const StoreOptions& options) {
     return absl::InternalError("store: no randomness for the HMAC key");
   }
   const std::string tmp = path + ".tmp";
-  const int out = open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
-                       0600);
+  const int out =
+      open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
   const bool written =
       out >= 0 &&
-      write(out, key.data(), key.size()) ==
-          static_cast<ssize_t>(key.size()) &&
+      write(out, key.data(), key.size()) == static_cast<ssize_t>(key.size()) &&
       fsync(out) == 0;
   if (out >= 0) close(out);
   if (!written || rename(tmp.c_str(), path.c_str()) != 0) {
