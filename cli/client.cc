@@ -6,7 +6,6 @@
 
 #include "absl/time/time.h"
 #include "cli/command.h"
-#include "core/identifier.h"
 #include "core/memo.h"
 #include "core/report_time.h"
 #include "core/text.h"
@@ -15,6 +14,7 @@
 #include "grpcpp/create_channel.h"
 #include "grpcpp/security/credentials.h"
 #include "proto/proto_time.h"
+#include "service/convert.h"
 
 namespace fraudgate::cli {
 namespace {
@@ -132,9 +132,7 @@ absl::StatusOr<TimeRange> TimeRangeOf(const Flags& flags) {
 
 std::string IdentifierText(const v1::Identifier& id) {
   if (id.kind() == v1::IDENTIFIER_KIND_UNSPECIFIED) return "-";
-  return core::Identifier{static_cast<core::IdentifierKind>(id.kind()),
-                          id.issuer(), id.value()}
-      .ToString();
+  return service::FromProto(id).ToString();
 }
 
 std::string CsvField(const std::string& value) {

@@ -5,7 +5,6 @@
 #include <algorithm>
 
 #include "absl/container/flat_hash_map.h"
-#include "core/identifier.h"
 #include "core/text.h"
 #include "google/protobuf/util/message_differencer.h"
 #include "proto/proto_time.h"
@@ -16,12 +15,6 @@
 
 namespace fraudgate::store {
 namespace {
-
-std::string KeyOf(const v1::Identifier& id) {
-  return core::Identifier{static_cast<core::IdentifierKind>(id.kind()),
-                          id.issuer(), id.value()}
-      .Key();
-}
 
 absl::StatusOr<std::optional<v1::StoredReport>> ReadReport(
     Db* db, const std::string& key) {
@@ -241,7 +234,7 @@ absl::StatusOr<std::vector<ApplyReportResult>> BlocklistStore::StageReports(
     }
 
     std::vector<std::string> keys;
-    for (const auto& id : merged.identifiers()) keys.push_back(KeyOf(id));
+    for (const auto& id : merged.identifiers()) keys.push_back(EntityKey(id));
     auto entities = StageEntities(batch, keys);
     if (!entities.ok()) return entities.status();
     for (int i = 0; i < merged.identifiers_size(); ++i) {
@@ -290,7 +283,7 @@ absl::StatusOr<WithdrawResult> BlocklistStore::WithdrawReport(
   MutationBatch batch;
   std::vector<std::string> keys;
   for (const auto& id : record.report().identifiers()) {
-    keys.push_back(KeyOf(id));
+    keys.push_back(EntityKey(id));
   }
   auto entities = StageEntities(batch, keys);
   if (!entities.ok()) return entities.status();

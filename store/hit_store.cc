@@ -7,7 +7,6 @@
 #include <functional>
 #include <random>
 
-#include "core/identifier.h"
 #include "proto/proto_time.h"
 #include "store/db.h"
 #include "store/keys.h"
@@ -179,9 +178,7 @@ absl::StatusOr<HitStore::Stats> HitStore::CountHits(absl::Time from,
     }
     for (const v1::Reason& reason : record.hit().reasons()) {
       const v1::Identifier& id = reason.identifier();
-      auto& entry = stats.by_identifier[core::Identifier{
-          static_cast<core::IdentifierKind>(id.kind()), id.issuer(), id.value()}
-                                            .Key()];
+      auto& entry = stats.by_identifier[EntityKey(id)];
       if (entry.hits == 0) entry.identifier = id;
       ++entry.hits;
     }

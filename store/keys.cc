@@ -1,5 +1,6 @@
 #include "store/keys.h"
 
+#include "core/identifier.h"
 #include "core/text.h"
 
 namespace fraudgate::store {
@@ -27,6 +28,12 @@ uint64_t ReadBigEndian64(std::string_view bytes) {
   for (int i = 0; i < 8; ++i)
     v = (v << 8) | static_cast<unsigned char>(bytes[i]);
   return v;
+}
+
+std::string EntityKey(const v1::Identifier& canonical) {
+  return core::Identifier{static_cast<core::IdentifierKind>(canonical.kind()),
+                          canonical.issuer(), canonical.value()}
+      .Key();
 }
 
 std::string ReportKey(std::string_view agency, std::string_view report_id) {

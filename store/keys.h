@@ -8,6 +8,7 @@
 #include <string_view>
 
 #include "absl/time/time.h"
+#include "fraudgate/v1/fraudgate.pb.h"
 
 namespace fraudgate::store {
 
@@ -25,6 +26,9 @@ inline constexpr size_t kHitKeySize = 12;
 
 std::string BigEndian64(uint64_t v);
 uint64_t ReadBigEndian64(std::string_view bytes);  // bytes.size() >= 8
+
+// The `entities` key of a canonical identifier (core::Identifier::Key()).
+std::string EntityKey(const v1::Identifier& canonical);
 
 // `reports` key: agency, 0x1F, report_id.
 std::string ReportKey(std::string_view agency, std::string_view report_id);

@@ -7,12 +7,12 @@
 #include <random>
 
 #include "absl/time/civil_time.h"
-#include "core/identifier.h"
 #include "core/text.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "proto/proto_time.h"
 #include "store/db.h"
+#include "store/keys.h"
 #include "store/store.h"
 #include "tests/testing/matchers.h"
 #include "tests/testing/proto_printer.h"
@@ -181,9 +181,7 @@ TEST(BulkLoadTest, NothingIsStoredWithoutCommit) {
   ASSERT_OK_AND_ASSIGN(auto audit, store->blocklist().ReadAudit(1, 10));
   EXPECT_TRUE(audit.empty());
   ASSERT_OK_AND_ASSIGN(auto entity,
-                       store->blocklist().GetEntity(core::Identifier{
-                           core::IdentifierKind::kPhone, "", Phone(1).value()}
-                                                        .Key()));
+                       store->blocklist().GetEntity(EntityKey(Phone(1))));
   EXPECT_FALSE(entity.has_value());
 }
 
@@ -207,12 +205,8 @@ TEST(BulkLoadTest, OnlineWritesAfterALoadContinueTheChain) {
   ASSERT_OK_AND_ASSIGN(auto result,
                        store->blocklist().ApplyReport(extra, "police/x", kNow));
   EXPECT_EQ(result.list_version, 2u);
-  ASSERT_OK_AND_ASSIGN(
-      auto entity,
-      store->blocklist().GetEntity(core::Identifier{
-          static_cast<core::IdentifierKind>(extra.identifiers(0).kind()),
-          extra.identifiers(0).issuer(), extra.identifiers(0).value()}
-                                       .Key()));
+  ASSERT_OK_AND_ASSIGN(auto entity, store->blocklist().GetEntity(
+                                        EntityKey(extra.identifiers(0))));
   ASSERT_TRUE(entity.has_value());
   EXPECT_GE(entity->reports_size(), 2);
   ASSERT_OK_AND_ASSIGN(AuditCheck check, store->blocklist().VerifyAudit());

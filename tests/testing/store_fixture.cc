@@ -10,7 +10,6 @@
 #include <vector>
 
 #include "absl/time/time.h"
-#include "core/identifier.h"
 #include "fraudgate/v1/fraudgate.pb.h"
 #include "fraudgate/v1/storage.pb.h"
 #include "gtest/gtest.h"
@@ -37,11 +36,7 @@ v1::Identifier Id(v1::IdentifierKind kind, std::string issuer,
   return id;
 }
 
-std::string KeyOf(const v1::Identifier& id) {
-  return core::Identifier{static_cast<core::IdentifierKind>(id.kind()),
-                          id.issuer(), id.value()}
-      .Key();
-}
+std::string KeyOf(const v1::Identifier& id) { return store::EntityKey(id); }
 
 std::vector<std::string> KeysOf(
     const google::protobuf::RepeatedPtrField<v1::Identifier>& ids) {
