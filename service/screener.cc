@@ -24,13 +24,25 @@ using core::ReasonCode;
 struct Candidate {
   ReasonCode code;
   Identifier identifier;
+  std::string key;  // identifier.Key(), computed once
 };
 
 // What one request asks us to look up.
 struct Plan {
   std::vector<Candidate> candidates;
   std::optional<Identifier> beneficiary;  // canonical, for the hit record
+
+  void Add(ReasonCode code, Identifier id) {
+    std::string key = id.Key();
+    candidates.push_back({code, std::move(id), std::move(key)});
+  }
 };
+
+void AddUnique(std::vector<std::string>& keys, const std::string& key) {
+  if (std::find(keys.begin(), keys.end(), key) == keys.end()) {
+    keys.push_back(key);
+  }
+}
 
 // A bank account number that is also a Vietnamese phone number: many banks
 // let customers use their phone number as an account alias.
@@ -61,10 +73,10 @@ absl::Status PlanBeneficiary(const v1::Party& party, Plan* plan) {
                        core::NormalizeIdentifier(
                            IdentifierKind::kEwallet, *wallet, party.account(),
                            {"beneficiary.bank", "beneficiary.account"}));
-      plan->candidates.push_back({ReasonCode::kBeneficiaryAccountListed, id});
+      plan->Add(ReasonCode::kBeneficiaryAccountListed, id);
       if (!id.value.empty() && id.value[0] == '+') {
-        plan->candidates.push_back({ReasonCode::kBeneficiaryPhoneListed,
-                                    {IdentifierKind::kPhone, "", id.value}});
+        plan->Add(ReasonCode::kBeneficiaryPhoneListed,
+                  {IdentifierKind::kPhone, "", id.value});
       }
       plan->beneficiary = id;
     } else {
@@ -74,14 +86,14 @@ absl::Status PlanBeneficiary(const v1::Party& party, Plan* plan) {
               IdentifierKind::kBankAccount, party.bank(), party.account(),
               {"beneficiary.bank", "beneficiary.account"}));
       if (id.issuer != core::kAnyBank) {
-        plan->candidates.push_back({ReasonCode::kBeneficiaryAccountListed, id});
+        plan->Add(ReasonCode::kBeneficiaryAccountListed, id);
       }
-      plan->candidates.push_back({ReasonCode::kBeneficiaryAccountNumberListed,
-                                  {IdentifierKind::kBankAccount,
-                                   std::string(core::kAnyBank), id.value}});
+      plan->Add(ReasonCode::kBeneficiaryAccountNumberListed,
+                {IdentifierKind::kBankAccount, std::string(core::kAnyBank),
+                 id.value});
       if (auto alias = PhoneAlias(party.account())) {
-        plan->candidates.push_back({ReasonCode::kBeneficiaryPhoneListed,
-                                    {IdentifierKind::kPhone, "", *alias}});
+        plan->Add(ReasonCode::kBeneficiaryPhoneListed,
+                  {IdentifierKind::kPhone, "", *alias});
       }
       plan->beneficiary = id;
     }
@@ -90,7 +102,7 @@ absl::Status PlanBeneficiary(const v1::Party& party, Plan* plan) {
     ASSIGN_OR_RETURN(std::string phone,
                      core::NormalizePhone(party.phone(), "beneficiary.phone"));
     Identifier id{IdentifierKind::kPhone, "", phone};
-    plan->candidates.push_back({ReasonCode::kBeneficiaryPhoneListed, id});
+    plan->Add(ReasonCode::kBeneficiaryPhoneListed, id);
     if (!plan->beneficiary) plan->beneficiary = id;
   }
   return absl::OkStatus();
@@ -127,11 +139,10 @@ absl::StatusOr<Plan> Validate(const v1::ScreenTransferRequest& r) {
     ASSIGN_OR_RETURN(
         Identifier id,
         NormalizeProto(r.contacts(i), core::StrCat("contacts[", i, "]")));
-    plan.candidates.push_back({ReasonCode::kContactListed, std::move(id)});
+    plan.Add(ReasonCode::kContactListed, std::move(id));
   }
   for (Identifier& id : core::ExtractMemoIdentifiers(r.memo())) {
-    plan.candidates.push_back(
-        {ReasonCode::kMemoIdentifierListed, std::move(id)});
+    plan.Add(ReasonCode::kMemoIdentifierListed, std::move(id));
   }
   return plan;
 }
@@ -166,29 +177,26 @@ absl::StatusOr<v1::ScreenTransferResponse> Screener::Screen(
     const std::string& caller, const v1::ScreenTransferRequest& request) {
   ASSIGN_OR_RETURN(Plan plan, Validate(request));
 
-  auto earlier = store_->hits().FindByTransfer(caller, request.transfer_id());
-  if (!earlier.ok()) return Unavailable(earlier.status());
-  if (earlier->has_value()) return ResponseOf(**earlier);
-
+  // Distinct keys for one MultiGet; `slot[i]` is candidate i's key's index.
   std::vector<std::string> keys;
+  std::vector<size_t> slot;
   for (const Candidate& c : plan.candidates) {
-    std::string key = c.identifier.Key();
-    if (std::find(keys.begin(), keys.end(), key) == keys.end()) {
-      keys.push_back(std::move(key));
-    }
+    AddUnique(keys, c.key);
+    slot.push_back(std::find(keys.begin(), keys.end(), c.key) - keys.begin());
   }
   auto found = store_->blocklist().Lookup(keys);
   if (!found.ok()) return Unavailable(found.status());
 
   std::vector<core::Match> matches;
-  for (const Candidate& c : plan.candidates) {
-    const size_t i =
-        std::find(keys.begin(), keys.end(), c.identifier.Key()) - keys.begin();
-    const std::optional<v1::Entity>& entity = found->entities[i];
+  std::vector<const Candidate*> matched;
+  for (size_t i = 0; i < plan.candidates.size(); ++i) {
+    const std::optional<v1::Entity>& entity = found->entities[slot[i]];
     if (!entity) continue;
+    const Candidate& c = plan.candidates[i];
     matches.push_back(core::Match{c.code, c.identifier,
                                   entity->status() == v1::DELISTED,
                                   ReportFactsOf(*entity)});
+    matched.push_back(&c);
   }
   const absl::Time now = options_.clock();
   const core::ScoreResult scored =
@@ -218,30 +226,21 @@ absl::StatusOr<v1::ScreenTransferResponse> Screener::Screen(
   if (!matches.empty()) {
     if (plan.beneficiary) {
       *hit.mutable_beneficiary() = ToProto(*plan.beneficiary);
-      index_keys.push_back(plan.beneficiary->Key());
+      AddUnique(index_keys, plan.beneficiary->Key());
     }
-    for (const core::Match& m : matches) {
-      std::string key = m.identifier.Key();
-      if (std::find(index_keys.begin(), index_keys.end(), key) ==
-          index_keys.end()) {
-        index_keys.push_back(std::move(key));
-      }
-    }
+    for (const Candidate* c : matched) AddUnique(index_keys, c->key);
   }
   // Every screening is findable by its beneficiary later (FindPastTransfers),
   // through keyed hashes only.
   std::vector<std::string> beneficiary_keys;
   for (const Candidate& c : plan.candidates) {
-    if (c.code == ReasonCode::kContactListed ||
-        c.code == ReasonCode::kMemoIdentifierListed) {
-      continue;
-    }
-    std::string key = c.identifier.Key();
-    if (std::find(beneficiary_keys.begin(), beneficiary_keys.end(), key) ==
-        beneficiary_keys.end()) {
-      beneficiary_keys.push_back(std::move(key));
+    if (c.code != ReasonCode::kContactListed &&
+        c.code != ReasonCode::kMemoIdentifierListed) {
+      AddUnique(beneficiary_keys, c.key);
     }
   }
+  // A transfer_id this caller already screened gets its recorded result:
+  // PutIfAbsent checks and writes under one lock.
   auto existing =
       store_->hits().PutIfAbsent(record, index_keys, beneficiary_keys);
   if (!existing.ok()) return Unavailable(existing.status());

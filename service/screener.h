@@ -40,7 +40,8 @@ class Screener {
 
   // Screens `request` for `caller` (the caller identity recorded in the hit and
   // the scope of transfer_id idempotency). A transfer_id the caller already
-  // screened returns the recorded response without screening again.
+  // screened returns the recorded response, not a new one (the check is made
+  // where the hit is written, so a first screening costs no extra read).
   absl::StatusOr<v1::ScreenTransferResponse> Screen(
       const std::string& caller, const v1::ScreenTransferRequest& request);
 
