@@ -79,9 +79,9 @@ ChunkSink BulkLoadSink(store::BulkLoad* load,
     for (const CsvReport& r : chunk) {
       auto normalized = service::NormalizeReport(r.report, now, *options);
       if (!normalized.ok()) {
-        const std::string message(normalized.status().message());
-        const size_t colon = message.find(": ");
-        PrintRejection(r, message.substr(0, colon), message.substr(colon + 2));
+        const v1::Rejection rej =
+            service::RejectionOf(0, r.report, normalized.status());
+        PrintRejection(r, rej.field(), rej.message());
         ++totals->rejected;
         continue;
       }
@@ -93,8 +93,9 @@ ChunkSink BulkLoadSink(store::BulkLoad* load,
     for (size_t i = 0; i < results->size(); ++i) {
       const store::ApplyReportResult& result = (*results)[i];
       if (!result.status.ok()) {
-        PrintRejection(*sources[i], "report_id",
-                       std::string(result.status.message()));
+        const v1::Rejection rej =
+            service::RejectionOf(0, sources[i]->report, result.status);
+        PrintRejection(*sources[i], rej.field(), rej.message());
         ++totals->rejected;
       } else if (result.unchanged) {
         ++totals->unchanged;

@@ -13,23 +13,6 @@
 namespace fraudgate::service {
 namespace {
 
-// Splits "field: message" as produced by the validators.
-v1::Rejection RejectionOf(int index, const v1::Report& report,
-                          const absl::Status& status) {
-  v1::Rejection r;
-  r.set_index(index);
-  r.set_report_id(report.report_id());
-  const std::string message(status.message());
-  const size_t colon = message.find(": ");
-  if (colon != std::string_view::npos) {
-    r.set_field(message.substr(0, colon));
-    r.set_message(message.substr(colon + 2));
-  } else {
-    r.set_message(message);
-  }
-  return r;
-}
-
 class Uploader final : public grpc::ServerReadReactor<v1::Report> {
  public:
   Uploader(store::Store* store, const ReportOptions* options,
@@ -111,6 +94,22 @@ class Uploader final : public grpc::ServerReadReactor<v1::Report> {
 };
 
 }  // namespace
+
+v1::Rejection RejectionOf(int index, const v1::Report& report,
+                          const absl::Status& status) {
+  v1::Rejection r;
+  r.set_index(index);
+  r.set_report_id(report.report_id());
+  const std::string message(status.message());
+  const size_t colon = message.find(": ");
+  if (colon != std::string_view::npos) {
+    r.set_field(message.substr(0, colon));
+    r.set_message(message.substr(colon + 2));
+  } else {
+    r.set_message(message);
+  }
+  return r;
+}
 
 absl::StatusOr<v1::Report> NormalizeReport(const v1::Report& in, absl::Time now,
                                            const ReportOptions& options) {

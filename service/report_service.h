@@ -37,6 +37,11 @@ absl::StatusOr<v1::Report> NormalizeReport(const v1::Report& report,
                                            absl::Time now,
                                            const ReportOptions& options);
 
+// The Rejection of report `index` for `status`, an error "<field>: <what>"
+// from NormalizeReport or the store: field and message split apart.
+v1::Rejection RejectionOf(int index, const v1::Report& report,
+                          const absl::Status& status);
+
 class ReportService final : public v1::ReportService::CallbackService {
  public:
   // `store` must outlive the service.
