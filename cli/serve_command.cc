@@ -36,6 +36,7 @@ int Run(const Flags& flags) {
   options.scoring = service::ScoringOptionsFromConfig(config.scoring());
   options.reports.default_lifetime =
       service::ReportLifetimesFromConfig(config.reports());
+  options.retention = service::RetentionOptionsFromConfig(config.history());
   // Refuse bad options before the data dir is opened (and created).
   if (auto s = service::ValidateServerOptions(options); !s.ok()) {
     std::cerr << "fraudgate serve: " << s.message() << "\n";

@@ -64,6 +64,11 @@ absl::StatusOr<v1::Config> ParseConfig(std::string_view text,
           name, ": reports.", fd->name(), ": must be 0 (never) or more days"));
     }
   }
+  if (absl::Status s = ValidateRetentionOptions(
+          RetentionOptionsFromConfig(config.history()));
+      !s.ok()) {
+    return absl::InvalidArgumentError(core::StrCat(name, ": ", s.message()));
+  }
   if (config.store().block_cache_mb() < 1) {
     return absl::InvalidArgumentError(
         core::StrCat(name, ": store.block_cache_mb: must be at least 1"));

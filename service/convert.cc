@@ -110,6 +110,14 @@ absl::flat_hash_map<v1::Category, absl::Duration> ReportLifetimesFromConfig(
   return lifetimes;
 }
 
+RetentionOptions RetentionOptionsFromConfig(const v1::HistoryConfig& c) {
+  RetentionOptions o;
+  o.hit_retention = absl::Hours(24) * c.hit_retention_days();
+  o.unmatched_retention = absl::Hours(24) * c.unmatched_retention_days();
+  o.interval = absl::Minutes(c.retention_interval_minutes());
+  return o;
+}
+
 core::ScoringOptions ScoringOptionsFromConfig(const v1::ScoringConfig& c) {
   core::ScoringOptions o;
   o.beneficiary_account_confirmed = c.beneficiary_account_confirmed();

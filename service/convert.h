@@ -14,6 +14,7 @@
 #include "core/scoring.h"
 #include "fraudgate/v1/config.pb.h"
 #include "fraudgate/v1/fraudgate.pb.h"
+#include "service/retention.h"
 
 namespace fraudgate::service {
 
@@ -37,6 +38,9 @@ std::vector<core::ReportFacts> ReportFactsOf(const v1::Entity& entity);
 v1::Entity EntityAt(v1::Entity entity, absl::Time now);
 
 v1::Reason ToProto(const core::ScoredReason& reason);
+
+// The retention options a HistoryConfig sets.
+RetentionOptions RetentionOptionsFromConfig(const v1::HistoryConfig& c);
 
 // Config lifetimes (days, 0 = never) -> per-category durations; categories
 // whose lifetime is 0 are left out.

@@ -242,7 +242,7 @@ absl::StatusOr<v1::ScreenTransferResponse> Screener::Screen(
   // A transfer_id this caller already screened gets its recorded result:
   // PutIfAbsent checks and writes under one lock.
   auto existing =
-      store_->hits().PutIfAbsent(record, index_keys, beneficiary_keys);
+      store_->hits().PutIfAbsent(&record, index_keys, beneficiary_keys);
   if (!existing.ok()) return Unavailable(existing.status());
   if (existing->has_value()) return ResponseOf(**existing);
   return ResponseOf(record);

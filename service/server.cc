@@ -48,6 +48,7 @@ absl::Status ValidateServerOptions(const ServerOptions& options) {
                        v1::Category_Name(category), " must be positive"));
     }
   }
+  if (auto s = ValidateRetentionOptions(options.retention); !s.ok()) return s;
   return core::ValidateScoringOptions(options.scoring);
 }
 
@@ -62,6 +63,8 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(store::Store* store,
   server->reports_ =
       std::make_unique<ReportService>(store, options.reports, options.clock);
   server->history_ = std::make_unique<HistoryService>(store, options.clock);
+  server->retention_ = std::make_unique<RetentionJob>(
+      &store->hits(), options.retention, options.clock);
 
   grpc::ServerBuilder builder;
   builder.AddListeningPort(options.listen, grpc::InsecureServerCredentials(),
@@ -74,6 +77,7 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(store::Store* store,
     return absl::UnavailableError(
         core::StrCat("cannot listen on ", options.listen));
   }
+  server->retention_->Start();
   return server;
 }
 

@@ -13,6 +13,7 @@
 #include "core/scoring.h"
 #include "grpcpp/server.h"
 #include "service/report_service.h"
+#include "service/retention.h"
 #include "store/store.h"
 
 namespace fraudgate::service {
@@ -32,6 +33,9 @@ struct ServerOptions {
   core::ScoringOptions scoring;
   // Report lifetimes and upload batching. Default: see ReportOptions.
   ReportOptions reports;
+  // Retention of the screening history, run in the background while the
+  // server runs. Default: see RetentionOptions.
+  RetentionOptions retention;
   // Source of the current time. Default: absl::Now.
   std::function<absl::Time()> clock = [] { return absl::Now(); };
 };
@@ -69,6 +73,7 @@ class Server {
   std::unique_ptr<ScreeningService> screening_;
   std::unique_ptr<ReportService> reports_;
   std::unique_ptr<HistoryService> history_;
+  std::unique_ptr<RetentionJob> retention_;
   std::unique_ptr<grpc::Server> server_;
   int port_ = 0;
 };

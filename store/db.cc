@@ -7,7 +7,10 @@
 #include "core/text.h"
 #include "rocksdb/cache.h"
 #include "rocksdb/filter_policy.h"
+#include "rocksdb/slice_transform.h"
 #include "rocksdb/table.h"
+#include "rocksdb/utilities/table_properties_collectors.h"
+#include "store/keys.h"
 
 namespace fraudgate::store {
 namespace {
@@ -27,6 +30,13 @@ bool IsPointLookupCf(size_t index) {
   const Cf cf = static_cast<Cf>(index);
   return cf == Cf::kEntities || cf == Cf::kHitsByTransfer || cf == Cf::kMeta ||
          cf == Cf::kReports;
+}
+
+// The history CFs, from which retention deletes whole ranges of old records.
+bool IsHistoryCf(size_t index) {
+  const Cf cf = static_cast<Cf>(index);
+  return cf == Cf::kHits || cf == Cf::kHitsByIdentifier ||
+         cf == Cf::kHitsByTransfer || cf == Cf::kHitsByBeneficiary;
 }
 
 }  // namespace
@@ -75,6 +85,23 @@ absl::StatusOr<std::unique_ptr<Db>> Db::Open(const StoreOptions& options) {
       table.cache_index_and_filter_blocks = cache != nullptr;
       table.pin_l0_filter_and_index_blocks_in_cache = cache != nullptr;
       cf_options.optimize_filters_for_hits = false;
+    }
+    if (static_cast<Cf>(i) == Cf::kHitsByBeneficiary) {
+      // Keys start with a 32-byte keyed hash; most lookups (how many past
+      // transfers has a newly listed identifier?) find none, which a prefix
+      // bloom filter answers without reading a data block.
+      cf_options.prefix_extractor.reset(
+          rocksdb::NewFixedPrefixTransform(kBeneficiaryHashSize));
+      cf_options.memtable_prefix_bloom_size_ratio = 0.02;
+      table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
+      table.whole_key_filtering = false;
+    }
+    if (IsHistoryCf(i)) {
+      // Retention leaves runs of tombstones; a file dense with them is
+      // compacted soon, so scans of the history do not step over them.
+      cf_options.table_properties_collector_factories.push_back(
+          rocksdb::NewCompactOnDeletionCollectorFactory(
+              /*sliding_window_size=*/1024, /*deletion_trigger=*/512));
     }
     cf_options.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
     descriptors.emplace_back(std::string(kCfNames[i]), cf_options);

@@ -7,6 +7,7 @@
 #include <functional>
 #include <random>
 
+#include "core/status_macros.h"
 #include "proto/proto_time.h"
 #include "store/db.h"
 #include "store/keys.h"
@@ -61,25 +62,40 @@ std::string HitStore::NewHitId(absl::Time at) {
 
 absl::StatusOr<std::optional<v1::HitRecord>> HitStore::FindByTransfer(
     const std::string& caller, const std::string& transfer_id) const {
-  std::string hit_key;
-  rocksdb::Status s =
-      db_->get()->Get(rocksdb::ReadOptions(), db_->cf(Cf::kHitsByTransfer),
-                      TransferKey(caller, transfer_id), &hit_key);
-  if (s.IsNotFound()) return std::nullopt;
-  if (!s.ok()) return FromRocks(s, "read transfer index");
-  auto hit = ReadHit(db_, hit_key);
-  if (hit.ok() && !hit->has_value()) {
-    return absl::DataLossError("store: transfer index names a missing hit");
+  const std::string transfer_key = TransferKey(caller, transfer_id);
+  // Retention may remove the hit between the two reads; it removes the
+  // transfer entry in the same batch, so a second look tells that apart from
+  // an index entry that names a hit that was never there.
+  for (int attempt = 0; attempt < 2; ++attempt) {
+    std::string hit_key;
+    rocksdb::Status s =
+        db_->get()->Get(rocksdb::ReadOptions(), db_->cf(Cf::kHitsByTransfer),
+                        transfer_key, &hit_key);
+    if (s.IsNotFound()) return std::nullopt;
+    if (!s.ok()) return FromRocks(s, "read transfer index");
+    auto hit = ReadHit(db_, hit_key);
+    if (!hit.ok() || hit->has_value()) return hit;
   }
-  return hit;
+  return absl::DataLossError("store: transfer index names a missing hit");
 }
 
 absl::StatusOr<std::optional<v1::HitRecord>> HitStore::PutIfAbsent(
-    const v1::HitRecord& record, absl::Span<const std::string> identifier_keys,
+    v1::HitRecord* record, absl::Span<const std::string> identifier_keys,
     absl::Span<const std::string> beneficiary_keys) {
-  const v1::Hit& hit = record.hit();
+  const v1::Hit& hit = record->hit();
   std::optional<std::string> hit_key = HitKeyFromId(hit.hit_id());
   if (!hit_key) return absl::InvalidArgumentError("store: malformed hit_id");
+  if (!beneficiary_keys.empty() && hmac_key_.empty()) {
+    return absl::FailedPreconditionError("store: no beneficiary hash key");
+  }
+  record->clear_identifier_keys();
+  for (const std::string& key : identifier_keys) {
+    record->add_identifier_keys(key);
+  }
+  record->clear_beneficiary_hashes();
+  for (const std::string& key : beneficiary_keys) {
+    record->add_beneficiary_hashes(BeneficiaryHash(key));
+  }
   const std::string transfer_key = TransferKey(hit.caller(), hit.transfer_id());
 
   absl::MutexLock lock(&transfer_locks_[std::hash<std::string>{}(transfer_key) %
@@ -88,19 +104,15 @@ absl::StatusOr<std::optional<v1::HitRecord>> HitStore::PutIfAbsent(
   if (!existing.ok() || existing->has_value()) return existing;
 
   rocksdb::WriteBatch batch;
-  batch.Put(db_->cf(Cf::kHits), *hit_key, record.SerializeAsString());
+  batch.Put(db_->cf(Cf::kHits), *hit_key, record->SerializeAsString());
   batch.Put(db_->cf(Cf::kHitsByTransfer), transfer_key, *hit_key);
-  for (const std::string& id_key : identifier_keys) {
-    batch.Put(db_->cf(Cf::kHitsByIdentifier),
-              IdentifierIndexKey(id_key, *hit_key), rocksdb::Slice());
-  }
-  if (!beneficiary_keys.empty() && hmac_key_.empty()) {
-    return absl::FailedPreconditionError("store: no beneficiary hash key");
-  }
-  for (const std::string& key : beneficiary_keys) {
-    batch.Put(db_->cf(Cf::kHitsByBeneficiary),
-              IdentifierIndexKey(BeneficiaryHash(key), *hit_key),
+  for (const std::string& key : record->identifier_keys()) {
+    batch.Put(db_->cf(Cf::kHitsByIdentifier), IdentifierIndexKey(key, *hit_key),
               rocksdb::Slice());
+  }
+  for (const std::string& hash : record->beneficiary_hashes()) {
+    batch.Put(db_->cf(Cf::kHitsByBeneficiary),
+              IdentifierIndexKey(hash, *hit_key), rocksdb::Slice());
   }
   rocksdb::WriteOptions write;
   write.sync = false;  // WAL without fsync: survives a process crash
@@ -187,6 +199,84 @@ absl::StatusOr<HitStore::Stats> HitStore::CountHits(absl::Time from,
   return stats;
 }
 
+absl::StatusOr<int64_t> HitStore::CountByBeneficiary(const std::string& key,
+                                                     int64_t limit) const {
+  if (hmac_key_.empty()) {
+    return absl::FailedPreconditionError("store: no beneficiary hash key");
+  }
+  const std::string prefix = IdentifierIndexPrefix(BeneficiaryHash(key));
+  rocksdb::ReadOptions read;
+  read.prefix_same_as_start = true;
+  std::unique_ptr<rocksdb::Iterator> it(
+      db_->get()->NewIterator(read, db_->cf(Cf::kHitsByBeneficiary)));
+  int64_t count = 0;
+  for (it->Seek(prefix);
+       count < limit && it->Valid() && it->key().starts_with(prefix);
+       it->Next()) {
+    ++count;
+  }
+  RETURN_IF_ERROR(FromRocks(it->status(), "count past transfers"));
+  return count;
+}
+
+absl::StatusOr<int64_t> HitStore::RemoveExpired(absl::Time matched_before,
+                                                absl::Time unmatched_before,
+                                                int batch_size) {
+  const std::string upper =
+      HitKey(std::max(matched_before, unmatched_before), 0);
+  const rocksdb::Slice upper_bound(upper);
+  rocksdb::ReadOptions read;
+  read.iterate_upper_bound = &upper_bound;
+  std::unique_ptr<rocksdb::Iterator> it(
+      db_->get()->NewIterator(read, db_->cf(Cf::kHits)));
+
+  int64_t removed = 0;
+  int batched = 0;
+  rocksdb::WriteBatch batch;
+  auto write = [&]() -> absl::Status {
+    if (batched == 0) return absl::OkStatus();
+    // Not between a verdict's read and write, which would bring the hit back.
+    absl::MutexLock lock(&outcome_mu_);
+    rocksdb::WriteOptions options;
+    options.sync = false;
+    RETURN_IF_ERROR(
+        FromRocks(db_->get()->Write(options, &batch), "remove expired hits"));
+    batch.Clear();
+    removed += batched;
+    batched = 0;
+    return absl::OkStatus();
+  };
+  for (it->SeekToFirst(); it->Valid(); it->Next()) {
+    v1::HitRecord record;
+    if (!record.ParseFromArray(it->value().data(),
+                               static_cast<int>(it->value().size()))) {
+      return absl::DataLossError("store: unreadable hit record");
+    }
+    const bool matched = record.identifier_keys_size() > 0;
+    if (HitKeyTime(it->key().ToStringView()) >=
+        (matched ? matched_before : unmatched_before)) {
+      continue;
+    }
+    const std::string hit_key = it->key().ToString();
+    batch.Delete(db_->cf(Cf::kHits), hit_key);
+    batch.Delete(
+        db_->cf(Cf::kHitsByTransfer),
+        TransferKey(record.hit().caller(), record.hit().transfer_id()));
+    for (const std::string& key : record.identifier_keys()) {
+      batch.Delete(db_->cf(Cf::kHitsByIdentifier),
+                   IdentifierIndexKey(key, hit_key));
+    }
+    for (const std::string& hash : record.beneficiary_hashes()) {
+      batch.Delete(db_->cf(Cf::kHitsByBeneficiary),
+                   IdentifierIndexKey(hash, hit_key));
+    }
+    if (++batched == batch_size) RETURN_IF_ERROR(write());
+  }
+  RETURN_IF_ERROR(FromRocks(it->status(), "scan expired hits"));
+  RETURN_IF_ERROR(write());
+  return removed;
+}
+
 absl::StatusOr<HitPage> HitStore::Query(const HitQuery& q) const {
   std::optional<std::string> after;
   if (!q.page_token.empty()) {
@@ -246,10 +336,11 @@ absl::StatusOr<HitPage> HitStore::Query(const HitQuery& q) const {
     const std::string index_key =
         by_beneficiary ? BeneficiaryHash(q.beneficiary_key) : q.identifier_key;
     const std::string prefix = IdentifierIndexPrefix(index_key);
+    rocksdb::ReadOptions read;
+    read.prefix_same_as_start = by_beneficiary;  // its prefix bloom filter
     std::unique_ptr<rocksdb::Iterator> it(db_->get()->NewIterator(
-        rocksdb::ReadOptions(),
-        db_->cf(by_beneficiary ? Cf::kHitsByBeneficiary
-                               : Cf::kHitsByIdentifier)));
+        read, db_->cf(by_beneficiary ? Cf::kHitsByBeneficiary
+                                     : Cf::kHitsByIdentifier)));
     if (after) {
       const std::string start = IdentifierIndexKey(index_key, *after);
       it->Seek(start);

@@ -63,15 +63,15 @@ class HitStore {
   absl::StatusOr<std::optional<v1::HitRecord>> FindByTransfer(
       const std::string& caller, const std::string& transfer_id) const;
 
-  // Records `record` (hit_id from NewHitId, caller and transfer_id set),
+  // Records `*record` (hit_id from NewHitId, caller and transfer_id set),
   // indexed under every key in `identifier_keys` and, by keyed hash only
-  // (HMAC-SHA256), under every key in `beneficiary_keys`, unless (caller,
-  // transfer_id) already has a hit: then nothing is written and that earlier
-  // record is returned. Concurrent calls for the same transfer record exactly
-  // one hit.
+  // (HMAC-SHA256), under every key in `beneficiary_keys`; the index entries
+  // are noted in the record (identifier_keys, beneficiary_hashes) so that
+  // retention can remove them with it. Unless (caller, transfer_id) already
+  // has a hit: then nothing is written and that earlier record is returned.
+  // Concurrent calls for the same transfer record exactly one hit.
   absl::StatusOr<std::optional<v1::HitRecord>> PutIfAbsent(
-      const v1::HitRecord& record,
-      absl::Span<const std::string> identifier_keys,
+      v1::HitRecord* record, absl::Span<const std::string> identifier_keys,
       absl::Span<const std::string> beneficiary_keys = {});
 
   // One hit by id; nullopt when there is none.
@@ -101,6 +101,22 @@ class HitStore {
   };
   absl::StatusOr<Stats> CountHits(absl::Time from, absl::Time to,
                                   int64_t max_scanned) const;
+
+  // How many screenings (at most `limit`) have the beneficiary key `key`
+  // (core::Identifier::Key()), found through the keyed-hash index as
+  // HitQuery::beneficiary_key. FAILED_PRECONDITION without a hash key.
+  absl::StatusOr<int64_t> CountByBeneficiary(const std::string& key,
+                                             int64_t limit) const;
+
+  // Retention: removes every screening from before `matched_before` and,
+  // from before `unmatched_before`, every screening that matched nothing (no
+  // identifier_keys), with all their index entries. Runs in batches of at
+  // most `batch_size` records, each one WAL write without fsync, holding no
+  // lock that screening takes; a verdict recorded concurrently on a removed
+  // hit gets NOT_FOUND. Returns the number of screenings removed.
+  absl::StatusOr<int64_t> RemoveExpired(absl::Time matched_before,
+                                        absl::Time unmatched_before,
+                                        int batch_size = 1000);
 
   // Hits matching `query`, newest first. The page token is the last returned
   // hit's position, so pages stay correct while new hits are written.

@@ -24,6 +24,10 @@ inline constexpr size_t kAuditHeadSize = 40;
 // big-endian 32-bit sequence, so `hits` iterates in time order.
 inline constexpr size_t kHitKeySize = 12;
 
+// Size of the keyed hash (HMAC-SHA256) that starts a `hits_by_beneficiary`
+// key.
+inline constexpr size_t kBeneficiaryHashSize = 32;
+
 std::string BigEndian64(uint64_t v);
 uint64_t ReadBigEndian64(std::string_view bytes);  // bytes.size() >= 8
 

@@ -129,11 +129,15 @@ class HitStoreTest : public StoreFixture {
     return record;
   }
 
-  // Stores `record` as a new hit, failing the test if it is not new.
-  void Put(const v1::HitRecord& record, std::vector<std::string> keys = {}) {
-    auto put = hits().PutIfAbsent(record, keys);
+  // Stores `record` as a new hit, failing the test if it is not new. The
+  // record gets the index entries noted in it, as stored.
+  void Put(v1::HitRecord& record, std::vector<std::string> keys = {}) {
+    auto put = hits().PutIfAbsent(&record, keys);
     ASSERT_TRUE(put.ok()) << put.status();
     ASSERT_EQ(*put, std::nullopt) << "transfer already had a hit";
+  }
+  void Put(v1::HitRecord&& record, std::vector<std::string> keys = {}) {
+    Put(record, std::move(keys));
   }
 
   // Every page of `query`, in order; fails the test past `max_pages`.
@@ -196,7 +200,7 @@ TEST_F(HitStoreTest, NewHitIdIsOrderedByTime) {
 }
 
 TEST_F(HitStoreTest, PutFindGetRoundTrip) {
-  const v1::HitRecord record = MakeHit("vcb", "TX-1", T(10));
+  v1::HitRecord record = MakeHit("vcb", "TX-1", T(10));
   ASSERT_NO_FATAL_FAILURE(Put(record, {kKeyA}));
 
   ASSERT_OK_AND_ASSIGN(auto found, hits().FindByTransfer("vcb", "TX-1"));
@@ -218,7 +222,7 @@ TEST_F(HitStoreTest, PutFindGetRoundTrip) {
 TEST_F(HitStoreTest, PutWithMalformedHitIdIsInvalidArgument) {
   v1::HitRecord record = MakeHit("vcb", "TX-1", T(10));
   record.mutable_hit()->set_hit_id("xyz");
-  auto put = hits().PutIfAbsent(record, {kKeyA});
+  auto put = hits().PutIfAbsent(&record, {kKeyA});
   EXPECT_EQ(put.status().code(), absl::StatusCode::kInvalidArgument)
       << put.status();
   ASSERT_OK_AND_ASSIGN(auto found, hits().FindByTransfer("vcb", "TX-1"));
@@ -226,13 +230,11 @@ TEST_F(HitStoreTest, PutWithMalformedHitIdIsInvalidArgument) {
 }
 
 TEST_F(HitStoreTest, SecondPutOfATransferReturnsTheFirstAndWritesNothing) {
-  const v1::HitRecord first =
-      MakeHit("vcb", "TX-1", T(10), v1::DECISION_HOLD, 70);
+  v1::HitRecord first = MakeHit("vcb", "TX-1", T(10), v1::DECISION_HOLD, 70);
   ASSERT_NO_FATAL_FAILURE(Put(first, {kKeyA}));
 
-  const v1::HitRecord second =
-      MakeHit("vcb", "TX-1", T(20), v1::DECISION_BLOCK, 95);
-  ASSERT_OK_AND_ASSIGN(auto existing, hits().PutIfAbsent(second, {kKeyB}));
+  v1::HitRecord second = MakeHit("vcb", "TX-1", T(20), v1::DECISION_BLOCK, 95);
+  ASSERT_OK_AND_ASSIGN(auto existing, hits().PutIfAbsent(&second, {kKeyB}));
   EXPECT_THAT(existing, Optional(EqualsProto(first)));
 
   ASSERT_OK_AND_ASSIGN(auto got, hits().Get(second.hit().hit_id()));
@@ -245,8 +247,8 @@ TEST_F(HitStoreTest, SecondPutOfATransferReturnsTheFirstAndWritesNothing) {
 }
 
 TEST_F(HitStoreTest, SameTransferIdFromAnotherCallerIsAnotherHit) {
-  const v1::HitRecord vcb = MakeHit("vcb", "TX-1", T(10));
-  const v1::HitRecord tcb = MakeHit("tcb", "TX-1", T(11));
+  v1::HitRecord vcb = MakeHit("vcb", "TX-1", T(10));
+  v1::HitRecord tcb = MakeHit("tcb", "TX-1", T(11));
   ASSERT_NO_FATAL_FAILURE(Put(vcb, {kKeyA}));
   ASSERT_NO_FATAL_FAILURE(Put(tcb, {kKeyA}));
 
@@ -284,7 +286,7 @@ TEST_F(HitStoreTest, ConcurrentPutsOfOneTransferStoreExactlyOneHit) {
       threads.emplace_back([&, t] {
         start.arrive_and_wait();
         results[t] = hits().PutIfAbsent(
-            records[t], {PhoneKey("+8490000000" + std::to_string(t))});
+            &records[t], {PhoneKey("+8490000000" + std::to_string(t))});
       });
     }
     for (auto& thread : threads) thread.join();
@@ -337,11 +339,11 @@ TEST_F(HitStoreTest, QueryReturnsNewestFirst) {
 }
 
 TEST_F(HitStoreTest, QueryByIdentifierReturnsOnlyHitsIndexedUnderIt) {
-  const v1::HitRecord h1 = MakeHit("vcb", "TX-1", T(1));
-  const v1::HitRecord h2 = MakeHit("vcb", "TX-2", T(2));
-  const v1::HitRecord h3 = MakeHit("vcb", "TX-3", T(3));
-  const v1::HitRecord h4 = MakeHit("vcb", "TX-4", T(4));
-  const v1::HitRecord h5 = MakeHit("vcb", "TX-5", T(5));
+  v1::HitRecord h1 = MakeHit("vcb", "TX-1", T(1));
+  v1::HitRecord h2 = MakeHit("vcb", "TX-2", T(2));
+  v1::HitRecord h3 = MakeHit("vcb", "TX-3", T(3));
+  v1::HitRecord h4 = MakeHit("vcb", "TX-4", T(4));
+  v1::HitRecord h5 = MakeHit("vcb", "TX-5", T(5));
   ASSERT_NO_FATAL_FAILURE(Put(h1, {kKeyA}));
   ASSERT_NO_FATAL_FAILURE(Put(h2, {kKeyB}));
   ASSERT_NO_FATAL_FAILURE(Put(h3, {kKeyA, kKeyB}));
@@ -535,9 +537,9 @@ TEST_F(HitStoreTest, MalformedPageTokenIsInvalidArgument) {
 }
 
 TEST_F(HitStoreTest, ReopenKeepsHitsAndIndexes) {
-  const v1::HitRecord h1 = MakeHit("vcb", "TX-1", T(1), v1::DECISION_HOLD, 70);
-  const v1::HitRecord h2 = MakeHit("tcb", "TX-2", T(2));
-  const v1::HitRecord h3 = MakeHit("vcb", "TX-3", T(3), v1::DECISION_BLOCK, 90);
+  v1::HitRecord h1 = MakeHit("vcb", "TX-1", T(1), v1::DECISION_HOLD, 70);
+  v1::HitRecord h2 = MakeHit("tcb", "TX-2", T(2));
+  v1::HitRecord h3 = MakeHit("vcb", "TX-3", T(3), v1::DECISION_BLOCK, 90);
   ASSERT_NO_FATAL_FAILURE(Put(h1, {kKeyA}));
   ASSERT_NO_FATAL_FAILURE(Put(h2, {kKeyB}));
   ASSERT_NO_FATAL_FAILURE(Put(h3, {kKeyA, kKeyB}));
@@ -556,11 +558,11 @@ TEST_F(HitStoreTest, ReopenKeepsHitsAndIndexes) {
   EXPECT_THAT(IdsOf(QueryAll(Q().key(kKeyB))),
               ElementsAre(h3.hit().hit_id(), h2.hit().hit_id()));
   // Idempotency survives the restart.
-  ASSERT_OK_AND_ASSIGN(
-      auto again, hits().PutIfAbsent(MakeHit("vcb", "TX-3", T(4)), {kKeyA}));
+  v1::HitRecord retry = MakeHit("vcb", "TX-3", T(4));
+  ASSERT_OK_AND_ASSIGN(auto again, hits().PutIfAbsent(&retry, {kKeyA}));
   EXPECT_THAT(again, Optional(EqualsProto(h3)));
   // And hit ids made after the restart are new ones.
-  const v1::HitRecord h4 = MakeHit("vcb", "TX-4", T(3));
+  v1::HitRecord h4 = MakeHit("vcb", "TX-4", T(3));
   ASSERT_NO_FATAL_FAILURE(Put(h4, {kKeyA}));
   EXPECT_THAT(QueryAll(Q()), SizeIs(4));
 }
@@ -588,12 +590,12 @@ TEST_F(HitStoreTest, SelectiveFilterOverManyHitsStillFindsEveryMatch) {
 
 TEST_F(HitStoreTest, FailedWriteIsNotVisible) {
   ASSERT_NO_FATAL_FAILURE(UseFaultEnv());
-  const v1::HitRecord h1 = MakeHit("vcb", "TX-1", T(1));
+  v1::HitRecord h1 = MakeHit("vcb", "TX-1", T(1));
   ASSERT_NO_FATAL_FAILURE(Put(h1, {kKeyA}));
 
   fault_env_.FailWrites(true);
-  const v1::HitRecord h2 = MakeHit("vcb", "TX-2", T(2));
-  auto failed = hits().PutIfAbsent(h2, {kKeyA, kKeyB});
+  v1::HitRecord h2 = MakeHit("vcb", "TX-2", T(2));
+  auto failed = hits().PutIfAbsent(&h2, {kKeyA, kKeyB});
   EXPECT_EQ(failed.status().code(), absl::StatusCode::kUnavailable)
       << failed.status();
   ASSERT_OK_AND_ASSIGN(auto now_visible, hits().FindByTransfer("vcb", "TX-2"));
@@ -621,7 +623,7 @@ TEST_F(HitStoreTest, FailedWriteIsNotVisible) {
 
 TEST_F(HitStoreTest, ReadFaultIsAnErrorNotAnEmptyAnswer) {
   ASSERT_NO_FATAL_FAILURE(UseFaultEnv());
-  const v1::HitRecord h1 = MakeHit("vcb", "TX-1", T(1));
+  v1::HitRecord h1 = MakeHit("vcb", "TX-1", T(1));
   ASSERT_NO_FATAL_FAILURE(Put(h1, {kKeyA}));
   // Reopening flushes the replayed WAL to SST files; with no block cache the
   // reads below go to them.
@@ -637,14 +639,15 @@ TEST_F(HitStoreTest, ReadFaultIsAnErrorNotAnEmptyAnswer) {
             absl::StatusCode::kUnavailable);
   // A retried screening must not be recorded twice because the idempotency
   // check could not read.
-  EXPECT_FALSE(hits().PutIfAbsent(MakeHit("vcb", "TX-1", T(5)), {}).ok());
+  v1::HitRecord retry = MakeHit("vcb", "TX-1", T(5));
+  EXPECT_FALSE(hits().PutIfAbsent(&retry, {}).ok());
 
   fault_env_.FailReads(false);
   EXPECT_THAT(IdsOf(QueryAll(Q())), ElementsAre(h1.hit().hit_id()));
 }
 
 TEST_F(HitStoreTest, VerdictsAreKeptInOrderAndSurviveReopen) {
-  const v1::HitRecord h = MakeHit("vcb", "TX-1", T(1), v1::DECISION_HOLD, 70);
+  v1::HitRecord h = MakeHit("vcb", "TX-1", T(1), v1::DECISION_HOLD, 70);
   ASSERT_NO_FATAL_FAILURE(Put(h, {kKeyA}));
   const std::string& id = h.hit().hit_id();
   ASSERT_OK_AND_ASSIGN(auto first,
@@ -682,7 +685,7 @@ TEST_F(HitStoreTest, VerdictsAreKeptInOrderAndSurviveReopen) {
 }
 
 TEST_F(HitStoreTest, FailedVerdictLeavesTheHitAsItWas) {
-  const v1::HitRecord h = MakeHit("vcb", "TX-1", T(1));
+  v1::HitRecord h = MakeHit("vcb", "TX-1", T(1));
   ASSERT_NO_FATAL_FAILURE(UseFaultEnv());
   ASSERT_NO_FATAL_FAILURE(Put(h, {kKeyA}));
   fault_env_.FailWrites(true);
