@@ -156,7 +156,7 @@ void PrintCsv(const std::vector<std::string>& header,
     }
     std::cout << line << "\n";
   };
-  print(header, true);
+  if (!header.empty()) print(header, true);
   for (const auto& row : rows) print(row, false);
 }
 

@@ -58,7 +58,7 @@ std::string IdentifierText(const v1::Identifier& id);
 // RFC 4180 quoting of one field.
 std::string CsvField(const std::string& value);
 
-// Prints `header` (lower-cased) and `rows` as RFC 4180 CSV.
+// Prints `header` (lower-cased; none when empty) and `rows` as RFC 4180 CSV.
 void PrintCsv(const std::vector<std::string>& header,
               const std::vector<std::vector<std::string>>& rows);
 

@@ -1,5 +1,6 @@
 // `fraudgate import FILE.csv`: streams a police CSV to UploadReports, or with
 // --offline bulk-loads it into the data dir of a stopped server.
+#include <algorithm>
 #include <fstream>
 #include <functional>
 #include <iostream>
@@ -26,6 +27,23 @@ struct Totals {
   int64_t accepted = 0, unchanged = 0, added = 0, rejected = 0, bad_rows = 0;
   // The list version after the last upload; unknown when nothing was sent.
   std::optional<uint64_t> list_version;
+  // Earlier screenings paid to the added identifiers, and the identifiers
+  // with the most of them (at most service::kMaxPastTransferIdentifiers).
+  int64_t past_transfers = 0;
+  std::vector<v1::PastTransferCount> past_by_identifier;
+
+  void AddPast(
+      const google::protobuf::RepeatedPtrField<v1::PastTransferCount>& counts) {
+    past_by_identifier.insert(past_by_identifier.end(), counts.begin(),
+                              counts.end());
+    std::sort(past_by_identifier.begin(), past_by_identifier.end(),
+              [](const auto& a, const auto& b) {
+                return a.transfers() > b.transfers();
+              });
+    if (past_by_identifier.size() > service::kMaxPastTransferIdentifiers) {
+      past_by_identifier.resize(service::kMaxPastTransferIdentifiers);
+    }
+  }
 };
 
 void PrintRejection(const CsvReport& r, const std::string& field,
@@ -61,6 +79,8 @@ ChunkSink UploadSink(v1::ReportService::Stub* stub, const Flags& flags) {
     totals->added += summary.identifiers_added();
     totals->rejected += summary.rejected_size();
     totals->list_version = summary.list_version();
+    totals->past_transfers += summary.past_transfers();
+    totals->AddPast(summary.past_transfers_by_identifier());
     for (const v1::Rejection& rej : summary.rejected()) {
       PrintRejection(chunk.at(rej.index()), rej.field(), rej.message());
     }
@@ -70,10 +90,10 @@ ChunkSink UploadSink(v1::ReportService::Stub* stub, const Flags& flags) {
 
 // Offline: reports are checked like the server checks them and staged in a
 // bulk load, committed after the last chunk.
-ChunkSink BulkLoadSink(store::BulkLoad* load,
+ChunkSink BulkLoadSink(store::BulkLoad* load, const store::HitStore* hits,
                        const service::ReportOptions* options, absl::Time now) {
-  return [load, options, now](const std::vector<CsvReport>& chunk,
-                              Totals* totals) -> absl::Status {
+  return [load, hits, options, now](const std::vector<CsvReport>& chunk,
+                                    Totals* totals) -> absl::Status {
     std::vector<v1::Report> reports;
     std::vector<const CsvReport*> sources;
     for (const CsvReport& r : chunk) {
@@ -101,7 +121,20 @@ ChunkSink BulkLoadSink(store::BulkLoad* load,
         ++totals->unchanged;
       } else {
         ++totals->accepted;
-        totals->added += result.identifiers_added;
+        totals->added += result.identifiers_added.size();
+        google::protobuf::RepeatedPtrField<v1::PastTransferCount> past;
+        for (const v1::Identifier& id : result.identifiers_added) {
+          ASSIGN_OR_RETURN(
+              int64_t count,
+              hits->CountByBeneficiary(service::FromProto(id).Key(),
+                                       service::kMaxPastTransfersCounted));
+          if (count == 0) continue;
+          totals->past_transfers += count;
+          v1::PastTransferCount* entry = past.Add();
+          *entry->mutable_identifier() = id;
+          entry->set_transfers(count);
+        }
+        totals->AddPast(past);
       }
     }
     return absl::OkStatus();
@@ -153,7 +186,8 @@ void PrintTotals(const Totals& totals, int64_t rows, Format format) {
               << ",\"reports_unchanged\":" << totals.unchanged
               << ",\"identifiers_added\":" << totals.added
               << ",\"reports_rejected\":" << totals.rejected
-              << ",\"rows_with_errors\":" << totals.bad_rows;
+              << ",\"rows_with_errors\":" << totals.bad_rows
+              << ",\"past_transfers\":" << totals.past_transfers;
     if (totals.list_version) {
       std::cout << ",\"list_version\":" << *totals.list_version;
     }
@@ -168,6 +202,22 @@ void PrintTotals(const Totals& totals, int64_t rows, Format format) {
     std::cout << ", list_version " << *totals.list_version;
   }
   std::cout << "\n";
+  if (totals.past_transfers == 0) return;
+  // The customers who may already have paid: analysts follow these up.
+  std::cout << "past transfers to the added identifiers: "
+            << totals.past_transfers
+            << " (list them with: fraudgate past --kind=K --issuer=I "
+               "--value=V)\n";
+  constexpr size_t kShown = 10;
+  for (size_t i = 0; i < totals.past_by_identifier.size() && i < kShown; ++i) {
+    const v1::PastTransferCount& c = totals.past_by_identifier[i];
+    std::cout << "  " << c.transfers() << "  " << IdentifierText(c.identifier())
+              << "\n";
+  }
+  if (totals.past_by_identifier.size() > kShown) {
+    std::cout << "  ... and " << totals.past_by_identifier.size() - kShown
+              << " more identifiers\n";
+  }
 }
 
 // The offline import: a bulk load into a stopped server's data dir.
@@ -196,8 +246,9 @@ absl::Status ImportOffline(const Flags& flags, PoliceCsvReader& reader,
   ASSIGN_OR_RETURN(auto load, store::BulkLoad::Start(
                                   &(*store)->blocklist(), flags.Get("actor"),
                                   now, store_options.path + "/bulk-load"));
-  RETURN_IF_ERROR(ReadAll(reader, chunk_size,
-                          BulkLoadSink(load.get(), &options, now), totals));
+  RETURN_IF_ERROR(ReadAll(
+      reader, chunk_size,
+      BulkLoadSink(load.get(), &(*store)->hits(), &options, now), totals));
   ASSIGN_OR_RETURN(uint64_t version, load->Commit());
   totals->list_version = version;
   return absl::OkStatus();

@@ -30,6 +30,15 @@ class Uploader final : public grpc::ServerReadReactor<v1::Report> {
     if (!ok) {  // the client finished its stream
       if (!Flush()) return;
       summary_->set_list_version(store_->blocklist().list_version());
+      std::sort(past_.begin(), past_.end(), [](const auto& a, const auto& b) {
+        return a.transfers() > b.transfers();
+      });
+      if (past_.size() > kMaxPastTransferIdentifiers) {
+        past_.resize(kMaxPastTransferIdentifiers);
+      }
+      for (v1::PastTransferCount& count : past_) {
+        *summary_->add_past_transfers_by_identifier() = std::move(count);
+      }
       Finish(grpc::Status::OK);
       return;
     }
@@ -74,11 +83,34 @@ class Uploader final : public grpc::ServerReadReactor<v1::Report> {
       } else {
         summary_->set_reports_accepted(summary_->reports_accepted() + 1);
         summary_->set_identifiers_added(summary_->identifiers_added() +
-                                        r.identifiers_added);
+                                        r.identifiers_added.size());
+        for (const v1::Identifier& id : r.identifiers_added) {
+          if (!CountPastTransfers(id)) return false;
+        }
       }
     }
     pending_.clear();
     pending_index_.clear();
+    return true;
+  }
+
+  // Adds the earlier transfers to `id`, just listed, to the summary. On a
+  // store failure it finishes the call with UNAVAILABLE and returns false.
+  bool CountPastTransfers(const v1::Identifier& id) {
+    auto count = store_->hits().CountByBeneficiary(FromProto(id).Key(),
+                                                   kMaxPastTransfersCounted);
+    if (!count.ok()) {
+      Finish(ToGrpcStatus(absl::UnavailableError(core::StrCat(
+          "reports stored, but their past transfers could not be counted "
+          "(list them with FindPastTransfers): ",
+          count.status().message()))));
+      return false;
+    }
+    if (*count == 0) return true;
+    summary_->set_past_transfers(summary_->past_transfers() + *count);
+    v1::PastTransferCount& entry = past_.emplace_back();
+    *entry.mutable_identifier() = id;
+    entry.set_transfers(*count);
     return true;
   }
 
@@ -91,6 +123,7 @@ class Uploader final : public grpc::ServerReadReactor<v1::Report> {
   int index_ = 0;
   std::vector<v1::Report> pending_;
   std::vector<int> pending_index_;
+  std::vector<v1::PastTransferCount> past_;
 };
 
 }  // namespace

@@ -18,6 +18,10 @@ namespace fraudgate::service {
 
 // Most identifiers in one report.
 inline constexpr int kMaxIdentifiersPerReport = 1000;
+// UploadSummary.past_transfers_by_identifier: most entries, most transfers
+// counted per identifier.
+inline constexpr size_t kMaxPastTransferIdentifiers = 1000;
+inline constexpr int64_t kMaxPastTransfersCounted = 100'000;
 
 struct ReportOptions {
   // How long a report without `expires_at` keeps its identifiers listed, by

@@ -240,7 +240,7 @@ absl::StatusOr<std::vector<ApplyReportResult>> BlocklistStore::StageReports(
     for (int i = 0; i < merged.identifiers_size(); ++i) {
       if (ApplyReportToEntity(merged, merged.identifiers(i), actor, now,
                               (*entities)[i])) {
-        ++result.identifiers_added;
+        result.identifiers_added.push_back(merged.identifiers(i));
       }
     }
     v1::StoredReport record;

@@ -41,8 +41,9 @@ struct ApplyReportResult {
   // Not OK when this report was refused without failing the batch:
   // FAILED_PRECONDITION for a report that was withdrawn.
   absl::Status status;
-  bool unchanged = false;     // identical report already stored: no write
-  int identifiers_added = 0;  // newly listed or re-activated identifiers
+  bool unchanged = false;  // identical report already stored: no write
+  // Identifiers (canonical) newly listed or re-activated by this report.
+  std::vector<v1::Identifier> identifiers_added;
   uint64_t list_version = 0;  // after the write
 };
 

@@ -128,6 +128,44 @@ TEST_F(PastTransfersTest, FindsAllowedTransfersMadeBeforeTheAccountWasListed) {
   EXPECT_TRUE(AnyFileContains(dir_.path(), "31410001234567"));
 }
 
+TEST_F(PastTransfersTest, UploadSummaryCountsPastTransfersToAddedIdentifiers) {
+  Screen("a-1", "VCB", "31410001234567");
+  Screen("a-2", "TCB", "31410001234567");  // same number, another bank
+  Screen("b-1", "MB", "0912345678");       // account = a phone alias
+  Screen("c-1", "VCB", "55550001234567");  // never reported
+
+  const v1::Report report =
+      MakeReport("R1", "A05-BCA", v1::EXTORTION_DEEPFAKE, v1::CONFIRMED,
+                 {MakeIdentifier(v1::BANK_ACCOUNT, "*", "31410001234567"),
+                  MakeIdentifier(v1::PHONE, "", "0912 345 678"),
+                  MakeIdentifier(v1::CHAT_HANDLE, "TELEGRAM", "@ghost")});
+  auto summary = testing::Upload(server_->reports(), {report});
+  ASSERT_TRUE(summary.ok()) << summary.status();
+  EXPECT_EQ(summary->identifiers_added(), 3);
+  EXPECT_EQ(summary->past_transfers(), 3);
+  // Most transfers first; identifiers without any are left out.
+  ASSERT_EQ(summary->past_transfers_by_identifier_size(), 2);
+  EXPECT_EQ(summary->past_transfers_by_identifier(0).identifier().value(),
+            "31410001234567");
+  EXPECT_EQ(summary->past_transfers_by_identifier(0).identifier().issuer(),
+            "*");
+  EXPECT_EQ(summary->past_transfers_by_identifier(0).transfers(), 2);
+  EXPECT_EQ(summary->past_transfers_by_identifier(1).identifier().value(),
+            "+84912345678");
+  EXPECT_EQ(summary->past_transfers_by_identifier(1).transfers(), 1);
+  // What the summary counts, FindPastTransfers lists.
+  EXPECT_EQ(
+      Past(summary->past_transfers_by_identifier(0).identifier()).hits_size(),
+      2);
+
+  // A re-upload adds nothing, so it counts nothing.
+  auto again = testing::Upload(server_->reports(), {report});
+  ASSERT_TRUE(again.ok()) << again.status();
+  EXPECT_EQ(again->reports_unchanged(), 1);
+  EXPECT_EQ(again->past_transfers(), 0);
+  EXPECT_EQ(again->past_transfers_by_identifier_size(), 0);
+}
+
 TEST_F(PastTransfersTest, BadRequestsAreInvalidArgument) {
   v1::FindPastTransfersRequest request;
   v1::QueryHitsResponse response;

@@ -109,9 +109,9 @@ TEST_F(BlocklistStoreApplyReportsTest, BatchIsOneVersionBump) {
     EXPECT_FALSE(r.unchanged);
     EXPECT_EQ(r.list_version, 1u);
   }
-  EXPECT_EQ(results[0].identifiers_added, 1);
-  EXPECT_EQ(results[1].identifiers_added, 2);
-  EXPECT_EQ(results[2].identifiers_added, 1);
+  EXPECT_THAT(results[0].identifiers_added, SizeIs(1));
+  EXPECT_THAT(results[1].identifiers_added, SizeIs(2));
+  EXPECT_THAT(results[2].identifiers_added, SizeIs(1));
   EXPECT_EQ(list().list_version(), 1u);
   for (const v1::Identifier& id : {kPhone, kAccount, kWallet, kHandle}) {
     SCOPED_TRACE(KeyOf(id));
@@ -147,8 +147,8 @@ TEST_F(BlocklistStoreApplyReportsTest, BatchIsOneVersionBump) {
   ASSERT_THAT(results, SizeIs(2));
   EXPECT_EQ(results[0].list_version, 2u);
   EXPECT_EQ(results[1].list_version, 2u);
-  EXPECT_EQ(results[0].identifiers_added, 1);
-  EXPECT_EQ(results[1].identifiers_added, 0);  // the phone was listed
+  EXPECT_THAT(results[0].identifiers_added, SizeIs(1));
+  EXPECT_THAT(results[1].identifiers_added, SizeIs(0));  // the phone was listed
   audit = Audit();
   ASSERT_THAT(audit, SizeIs(5));
   ExpectValidChain(audit);
@@ -185,8 +185,9 @@ TEST_F(BlocklistStoreApplyReportsTest, LaterReportSeesAnEarlierOne) {
              MakeReport("PC02-HCM", "HCM-7", {kPhone, kWallet}, T(20))},
             "police", T(100)));
   ASSERT_THAT(results, SizeIs(2));
-  EXPECT_EQ(results[0].identifiers_added, 2);
-  EXPECT_EQ(results[1].identifiers_added, 1);  // the phone counted once
+  EXPECT_THAT(results[0].identifiers_added, SizeIs(2));
+  EXPECT_THAT(results[1].identifiers_added,
+              SizeIs(1));  // the phone counted once
   EXPECT_EQ(list().list_version(), 1u);
 
   auto check_phone = [&] {
@@ -220,10 +221,10 @@ TEST_F(BlocklistStoreApplyReportsTest, SameReportTwiceInABatchIsUnchanged) {
                        Apply({report, report}, "police-hn", T(100)));
   ASSERT_THAT(results, SizeIs(2));
   EXPECT_FALSE(results[0].unchanged);
-  EXPECT_EQ(results[0].identifiers_added, 2);
+  EXPECT_THAT(results[0].identifiers_added, SizeIs(2));
   EXPECT_TRUE(results[1].status.ok()) << results[1].status;
   EXPECT_TRUE(results[1].unchanged);
-  EXPECT_EQ(results[1].identifiers_added, 0);
+  EXPECT_THAT(results[1].identifiers_added, SizeIs(0));
   EXPECT_EQ(results[1].list_version, 1u);
   EXPECT_EQ(list().list_version(), 1u);
   ASSERT_THAT(Audit(), SizeIs(1));
@@ -245,9 +246,9 @@ TEST_F(BlocklistStoreApplyReportsTest, CorrectionInTheSameBatchMerges) {
                              "police-hn", T(100)));
   ASSERT_THAT(results, SizeIs(2));
   EXPECT_FALSE(results[0].unchanged);
-  EXPECT_EQ(results[0].identifiers_added, 1);
+  EXPECT_THAT(results[0].identifiers_added, SizeIs(1));
   EXPECT_FALSE(results[1].unchanged);
-  EXPECT_EQ(results[1].identifiers_added, 1);
+  EXPECT_THAT(results[1].identifiers_added, SizeIs(1));
   EXPECT_EQ(list().list_version(), 1u);
 
   std::optional<v1::Entity> phone = Entity(kPhone);
@@ -283,8 +284,8 @@ TEST_F(BlocklistStoreApplyReportsTest, UnchangedReportsWriteNothing) {
   EXPECT_TRUE(results[0].unchanged);
   EXPECT_FALSE(results[1].unchanged);
   EXPECT_TRUE(results[2].unchanged);
-  EXPECT_EQ(results[0].identifiers_added, 0);
-  EXPECT_EQ(results[1].identifiers_added, 1);
+  EXPECT_THAT(results[0].identifiers_added, SizeIs(0));
+  EXPECT_THAT(results[1].identifiers_added, SizeIs(1));
   for (const ApplyReportResult& r : results) EXPECT_EQ(r.list_version, 2u);
   EXPECT_EQ(list().list_version(), 2u);
 
@@ -312,7 +313,7 @@ TEST_F(BlocklistStoreApplyReportsTest, AllUnchangedBatchKeepsTheVersion) {
   ASSERT_THAT(results, SizeIs(2));
   for (const ApplyReportResult& r : results) {
     EXPECT_TRUE(r.unchanged);
-    EXPECT_EQ(r.identifiers_added, 0);
+    EXPECT_THAT(r.identifiers_added, SizeIs(0));
     EXPECT_EQ(r.list_version, 1u);
   }
   EXPECT_EQ(list().list_version(), 1u);
@@ -370,9 +371,9 @@ TEST_F(BlocklistStoreApplyReportsTest, WriteFaultFailsTheWholeBatch) {
     EXPECT_FALSE(r.unchanged);
     EXPECT_EQ(r.list_version, 2u);
   }
-  EXPECT_EQ(retry[0].identifiers_added, 1);
-  EXPECT_EQ(retry[1].identifiers_added, 1);
-  EXPECT_EQ(retry[2].identifiers_added, 1);
+  EXPECT_THAT(retry[0].identifiers_added, SizeIs(1));
+  EXPECT_THAT(retry[1].identifiers_added, SizeIs(1));
+  EXPECT_THAT(retry[2].identifiers_added, SizeIs(1));
   const std::vector<v1::AuditRecord> audit = Audit();
   ASSERT_THAT(audit, SizeIs(4));
   ExpectValidChain(audit);
@@ -537,7 +538,7 @@ TEST_F(BlocklistStoreWithdrawnTest, ReuploadIsRefused) {
         << result.status;
     EXPECT_THAT(result.status.message(), HasSubstr("withdrawn"));
     EXPECT_FALSE(result.unchanged);
-    EXPECT_EQ(result.identifiers_added, 0);
+    EXPECT_THAT(result.identifiers_added, SizeIs(0));
     EXPECT_EQ(result.list_version, 2u);
   }
   EXPECT_EQ(list().list_version(), 2u);
@@ -554,9 +555,9 @@ TEST_F(BlocklistStoreWithdrawnTest, ReuploadIsRefused) {
   ASSERT_THAT(results, SizeIs(2));
   EXPECT_EQ(results[0].status.code(), absl::StatusCode::kFailedPrecondition)
       << results[0].status;
-  EXPECT_EQ(results[0].identifiers_added, 0);
+  EXPECT_THAT(results[0].identifiers_added, SizeIs(0));
   EXPECT_TRUE(results[1].status.ok()) << results[1].status;
-  EXPECT_EQ(results[1].identifiers_added, 1);
+  EXPECT_THAT(results[1].identifiers_added, SizeIs(1));
   EXPECT_EQ(results[1].list_version, 3u);
   EXPECT_EQ(list().list_version(), 3u);
   const std::vector<v1::AuditRecord> audit = Audit();
@@ -577,7 +578,7 @@ TEST_F(BlocklistStoreWithdrawnTest, NewReportReactivatesTheIdentifier) {
                        list().ApplyReport(MakeReport("C", "3", {kPhone}, T(3)),
                                           "police-dn", T(300)));
   EXPECT_FALSE(result.unchanged);
-  EXPECT_EQ(result.identifiers_added, 1);
+  EXPECT_THAT(result.identifiers_added, SizeIs(1));
   EXPECT_EQ(result.list_version, 3u);
 
   auto check = [&] {

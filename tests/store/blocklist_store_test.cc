@@ -94,7 +94,7 @@ TEST_F(BlocklistStoreTest, NewReportListsEveryIdentifier) {
   ASSERT_OK_AND_ASSIGN(ApplyReportResult result,
                        list().ApplyReport(report, "police-hn", T(100)));
   EXPECT_FALSE(result.unchanged);
-  EXPECT_EQ(result.identifiers_added, 3);
+  EXPECT_THAT(result.identifiers_added, SizeIs(3));
   EXPECT_EQ(result.list_version, 1u);
   EXPECT_EQ(list().list_version(), 1u);
 
@@ -164,7 +164,7 @@ TEST_F(BlocklistStoreTest, ReuploadOfIdenticalReportIsUnchanged) {
   ASSERT_OK_AND_ASSIGN(ApplyReportResult again,
                        list().ApplyReport(report, "police-hcm", T(200)));
   EXPECT_TRUE(again.unchanged);
-  EXPECT_EQ(again.identifiers_added, 0);
+  EXPECT_THAT(again.identifiers_added, SizeIs(0));
   EXPECT_EQ(again.list_version, 1u);
   EXPECT_EQ(list().list_version(), 1u);
   EXPECT_THAT(Audit(), SizeIs(1));
@@ -194,7 +194,7 @@ TEST_F(BlocklistStoreTest, ReuploadWithAnotherIdentifierMerges) {
                                     T(10), v1::CONFIRMED),
                          "police-hn-2", T(200)));
   EXPECT_FALSE(result.unchanged);
-  EXPECT_EQ(result.identifiers_added, 1);
+  EXPECT_THAT(result.identifiers_added, SizeIs(1));
   EXPECT_EQ(result.list_version, 2u);
 
   // The union is kept: the phone stays listed, with one (updated) ref and no
@@ -251,7 +251,8 @@ TEST_F(BlocklistStoreTest, SecondReportOnAnIdentifierAddsARef) {
                                                      {kPhone, kHandle}, T(20)),
                                           "police-hcm", T(200)));
   EXPECT_FALSE(result.unchanged);
-  EXPECT_EQ(result.identifiers_added, 1);  // the phone was already listed
+  EXPECT_THAT(result.identifiers_added,
+              SizeIs(1));  // the phone was already listed
   EXPECT_EQ(result.list_version, 2u);
 
   std::optional<v1::Entity> phone = Entity(kPhone);
@@ -371,7 +372,7 @@ TEST_F(BlocklistStoreTest, NewReportReactivatesADelistedIdentifier) {
                                                      {kPhone, kAccount}, T(30)),
                                           "police-hcm", T(300)));
   EXPECT_FALSE(result.unchanged);
-  EXPECT_EQ(result.identifiers_added, 1);
+  EXPECT_THAT(result.identifiers_added, SizeIs(1));
   EXPECT_EQ(result.list_version, 3u);
 
   std::optional<v1::Entity> phone = Entity(kPhone);
@@ -596,7 +597,7 @@ TEST_F(BlocklistStoreTest, FailedApplyReportLeavesNoTrace) {
   ASSERT_OK_AND_ASSIGN(ApplyReportResult retry,
                        list().ApplyReport(r2, "police-hn", T(120)));
   EXPECT_FALSE(retry.unchanged);
-  EXPECT_EQ(retry.identifiers_added, 1);
+  EXPECT_THAT(retry.identifiers_added, SizeIs(1));
   EXPECT_EQ(retry.list_version, 2u);
   const std::vector<v1::AuditRecord> audit = Audit();
   ASSERT_THAT(audit, SizeIs(2));
