@@ -5,6 +5,7 @@
 #include <string>
 #include <type_traits>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/str_split.h"
 #include "absl/time/time.h"
 #include "cli/client.h"
@@ -62,7 +63,8 @@ std::vector<std::vector<std::string>> HitRows(
 // Sets the decision and score filters of QueryHits from the flags.
 absl::Status FilterFlags(const Flags& flags, v1::QueryHitsRequest* request) {
   const std::vector<std::string> names =
-      absl::StrSplit(flags.Get("decision"), ',', absl::SkipWhitespace());
+      absl::StrSplit(absl::StripAsciiWhitespace(flags.Get("decision")),
+                     absl::ByAnyChar(", "), absl::SkipEmpty());
   for (const std::string& name : names) {
     v1::Decision decision;
     if (!v1::Decision_Parse(core::StrCat("DECISION_", core::AsciiUpper(name)),
