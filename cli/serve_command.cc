@@ -32,6 +32,8 @@ int Run(const Flags& flags) {
 
   service::ServerOptions options;
   options.listen = listen;
+  options.http_listen =
+      flags.Has("http") ? flags.Get("http") : config.server().http_listen();
   options.insecure = flags.GetBool("insecure");
   options.scoring = service::ScoringOptionsFromConfig(config.scoring());
   options.reports.default_lifetime =
@@ -75,6 +77,12 @@ int Run(const Flags& flags) {
             << " data=" << data
             << " list_version=" << (*store)->blocklist().list_version()
             << std::endl;
+  if ((*server)->http_port() != 0) {
+    const std::string& http = options.http_listen;
+    std::cout << "fraudgate: analyst console on http://"
+              << http.substr(0, http.rfind(':')) << ":"
+              << (*server)->http_port() << "/" << std::endl;
+  }
 
   int signal = 0;
   sigwait(&signals, &signal);
@@ -94,11 +102,14 @@ Command ServeCommand() {
   return Command{
       "serve",
       "serve --data=DIR --listen=HOST:PORT (--insecure | --tls-dir=DIR) "
-      "[--config=FILE]",
+      "[--http=HOST:PORT] [--config=FILE]",
       "run the fraudgate server",
       {
           {"data", "./var/data", "data directory (RocksDB)"},
           {"listen", "127.0.0.1:50051", "gRPC address; port 0 picks one"},
+          {"http", "",
+           "HTTP address of the analyst console (e.g. 127.0.0.1:8080); "
+           "default none"},
           {"insecure", "false",
            "plaintext, every caller admin; loopback addresses only", true},
           {"tls-dir", "./var/certs",

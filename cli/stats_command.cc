@@ -50,6 +50,18 @@ int Run(const Flags& flags) {
             << "\n\n";
   PrintTable({"DECISION", "COUNT"}, decisions);
   std::cout << "\n";
+  if (response.by_day_size() > 1) {
+    std::vector<std::vector<std::string>> days;
+    for (const v1::DayCount& day : response.by_day()) {
+      std::vector<std::string>& row = days.emplace_back();
+      row.push_back(day.day());
+      for (const v1::DecisionCount& d : day.by_decision()) {
+        row.push_back(std::to_string(d.count()));
+      }
+    }
+    PrintTable({"DAY (+07)", "ALLOW", "WARN", "HOLD", "BLOCK"}, days);
+    std::cout << "\n";
+  }
   PrintTable({"IDENTIFIER", "HITS"}, top_rows);
   return kExitOk;
 }

@@ -42,6 +42,10 @@ std::string FoldName(std::string_view name);
 std::string AsciiUpper(std::string_view in);
 std::string AsciiLower(std::string_view in);
 
+// True when `text` is well-formed UTF-8 (no overlong forms, surrogates or
+// code points above U+10FFFF).
+bool IsValidUtf8(std::string_view text);
+
 }  // namespace fraudgate::core
 
 #endif  // FRAUDGATE_CORE_TEXT_H_

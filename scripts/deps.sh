@@ -3,15 +3,20 @@
 # only those that are missing. When everything is installed it prints nothing
 # and returns at once, so build.sh, test.sh and run.sh call it every time.
 # Installing needs root; as another user it names what is missing and fails.
-# Run it, do not source it.
+# Run it, do not source it. Usage: deps.sh [--test]
 set -euo pipefail
 
 packages=(
   build-essential cmake ninja-build pkg-config git ca-certificates
   libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler
   librocksdb-dev libabsl-dev libphonenumber-dev libssl-dev
-  libgtest-dev libgmock-dev clang-format python3
+  libcpp-httplib-dev libgtest-dev libgmock-dev clang-format python3
 )
+# `deps.sh --test` adds what only the test suite needs: headless Chromium
+# loads the analyst console.
+if [[ ${1:-} == --test ]]; then
+  packages+=(chromium)
+fi
 
 die() {
   echo "deps.sh: $*" >&2

@@ -6,6 +6,7 @@
 #
 #   FRAUDGATE_DATA    data dir (default ./var/data in the repository)
 #   FRAUDGATE_LISTEN  listen address (default 127.0.0.1:50051; must be loopback)
+#   FRAUDGATE_HTTP    analyst console address (default 127.0.0.1:8080; loopback)
 #   BUILD_TYPE        CMake build type (default Release)
 #
 # mTLS is not wired into this script yet: the server runs with --insecure,
@@ -21,6 +22,7 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 repo=$PWD
 data=${data:-./var/data}
 listen=${FRAUDGATE_LISTEN:-127.0.0.1:50051}
+http=${FRAUDGATE_HTTP:-127.0.0.1:8080}
 bin=./build/cli/fraudgate
 demo_csv=deploy/demo/blocklist.csv
 startup_timeout=30
@@ -94,8 +96,8 @@ wait_server() {
 trap on_signal INT TERM
 trap cleanup EXIT
 
-echo "==> $bin serve --data=$data --listen=$listen --insecure"
-"$bin" serve --data="$data" --listen="$listen" --insecure &
+echo "==> $bin serve --data=$data --listen=$listen --http=$http --insecure"
+"$bin" serve --data="$data" --listen="$listen" --http="$http" --insecure &
 server_pid=$!
 
 deadline=$((SECONDS + startup_timeout))
@@ -154,6 +156,7 @@ cat <<EOF
    $bin screen --server=$listen --insecure --bank=970436 --account=0071000654321 --amount=2000000
 
  * recent screenings:  $bin hits --server=$listen --insecure
+ * analyst console:    http://$http/
  * all commands:       $bin help
 
  Ctrl-C stops the server.

@@ -6,6 +6,7 @@ set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 echo "==> fraudgate: install missing deps, build (${BUILD_TYPE:-Release}), run the test suite"
+./scripts/deps.sh --test
 ./scripts/build.sh
 
 echo "==> ctest --test-dir build -j2 --timeout 300"

@@ -5,7 +5,9 @@
 #include "core/text.h"
 #include "grpcpp/security/server_credentials.h"
 #include "grpcpp/server_builder.h"
+#include "service/history.h"
 #include "service/history_service.h"
+#include "service/http_server.h"
 #include "service/report_service.h"
 #include "service/screener.h"
 #include "service/screening_service.h"
@@ -37,6 +39,11 @@ absl::Status ValidateServerOptions(const ServerOptions& options) {
         "listen: --insecure serves only on a loopback address (got ",
         options.listen, ")"));
   }
+  if (!options.http_listen.empty() && !IsLoopbackAddress(options.http_listen)) {
+    return absl::InvalidArgumentError(
+        core::StrCat("http: --insecure serves only on a loopback address (got ",
+                     options.http_listen, ")"));
+  }
   if (options.reports.max_batch_reports < 1) {
     return absl::InvalidArgumentError(
         "reports.max_batch_reports: must be >= 1");
@@ -62,7 +69,9 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(store::Store* store,
       std::make_unique<ScreeningService>(server->screener_.get());
   server->reports_ =
       std::make_unique<ReportService>(store, options.reports, options.clock);
-  server->history_ = std::make_unique<HistoryService>(store, options.clock);
+  server->history_ = std::make_unique<History>(store, options.clock);
+  server->history_service_ =
+      std::make_unique<HistoryService>(server->history_.get());
   server->retention_ = std::make_unique<RetentionJob>(
       &store->hits(), options.retention, options.clock);
 
@@ -71,22 +80,30 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(store::Store* store,
                            &server->port_);
   builder.RegisterService(server->screening_.get());
   builder.RegisterService(server->reports_.get());
-  builder.RegisterService(server->history_.get());
+  builder.RegisterService(server->history_service_.get());
   server->server_ = builder.BuildAndStart();
   if (!server->server_ || server->port_ == 0) {
     return absl::UnavailableError(
         core::StrCat("cannot listen on ", options.listen));
+  }
+  if (!options.http_listen.empty()) {
+    auto http = HttpServer::Start(server->history_.get(), options.http_listen);
+    if (!http.ok()) return http.status();
+    server->http_ = *std::move(http);
   }
   server->retention_->Start();
   return server;
 }
 
 void Server::Shutdown(absl::Duration grace) {
+  http_.reset();
   server_->Shutdown(
       std::chrono::system_clock::now() +
       std::chrono::microseconds(absl::ToInt64Microseconds(grace)));
 }
 
 void Server::Wait() { server_->Wait(); }
+
+int Server::http_port() const { return http_ ? http_->port() : 0; }
 
 }  // namespace fraudgate::service

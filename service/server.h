@@ -19,12 +19,17 @@
 namespace fraudgate::service {
 
 class ScreeningService;
+class History;
+class HttpServer;
 class HistoryService;
 class Screener;
 
 struct ServerOptions {
   // HOST:PORT to listen on; port 0 picks a free port. Default 127.0.0.1:50051.
   std::string listen = "127.0.0.1:50051";
+  // HOST:PORT of the HTTP port (analyst console, see http_server.h); port 0
+  // picks a free port. Default empty: no HTTP port.
+  std::string http_listen;
   // Serve plaintext and treat every caller as admin. Only allowed on a
   // loopback address. Default false; mutual TLS is not built yet, so Start()
   // currently refuses to run without it.
@@ -45,8 +50,8 @@ bool IsLoopbackAddress(const std::string& host_port);
 
 // The checks Server::Start makes before it builds anything, so a caller can
 // refuse bad options before it opens the store: INVALID_ARGUMENT without
-// --insecure (TLS is not built yet), for insecure on a non-loopback address,
-// or for invalid scoring options.
+// --insecure (TLS is not built yet), for insecure on a non-loopback address
+// (gRPC or HTTP), or for invalid scoring or retention options.
 absl::Status ValidateServerOptions(const ServerOptions& options);
 
 class Server {
@@ -60,6 +65,8 @@ class Server {
 
   // The bound port (the real one when `listen` asked for port 0).
   int port() const { return port_; }
+  // The bound HTTP port; 0 without one.
+  int http_port() const;
 
   // Stops accepting calls and waits up to `grace` for in-flight ones, then
   // cancels the rest.
@@ -72,8 +79,10 @@ class Server {
   std::unique_ptr<Screener> screener_;
   std::unique_ptr<ScreeningService> screening_;
   std::unique_ptr<ReportService> reports_;
-  std::unique_ptr<HistoryService> history_;
+  std::unique_ptr<History> history_;
+  std::unique_ptr<HistoryService> history_service_;
   std::unique_ptr<RetentionJob> retention_;
+  std::unique_ptr<HttpServer> http_;
   std::unique_ptr<grpc::Server> server_;
   int port_ = 0;
 };

@@ -165,7 +165,8 @@ absl::StatusOr<v1::HitRecord> HitStore::RecordOutcome(const std::string& hit_id,
 
 absl::StatusOr<HitStore::Stats> HitStore::CountHits(absl::Time from,
                                                     absl::Time to,
-                                                    int64_t max_scanned) const {
+                                                    int64_t max_scanned,
+                                                    absl::TimeZone zone) const {
   Stats stats;
   std::unique_ptr<rocksdb::Iterator> it(
       db_->get()->NewIterator(rocksdb::ReadOptions(), db_->cf(Cf::kHits)));
@@ -187,6 +188,9 @@ absl::StatusOr<HitStore::Stats> HitStore::CountHits(absl::Time from,
     if (decision >= 0 &&
         decision < static_cast<int>(stats.by_decision.size())) {
       ++stats.by_decision[decision];
+      const absl::CivilDay day =
+          absl::ToCivilDay(HitKeyTime(it->key().ToStringView()), zone);
+      ++stats.by_day[day][decision];
     }
     for (const v1::Reason& reason : record.hit().reasons()) {
       const v1::Identifier& id = reason.identifier();

@@ -11,6 +11,7 @@
 #include <array>
 #include <atomic>
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -18,6 +19,7 @@
 #include "absl/container/flat_hash_map.h"
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
+#include "absl/time/civil_time.h"
 #include "absl/time/time.h"
 #include "absl/types/span.h"
 #include "fraudgate/v1/storage.pb.h"
@@ -86,9 +88,10 @@ class HitStore {
                                               const std::string& actor,
                                               absl::Time now);
 
-  // Counts the hits in [from, to): by decision, and by reason identifier
-  // (canonical key -> identifier and count). Scans at most `max_scanned`
-  // hits, newest first; `truncated` says when the window held more.
+  // Counts the hits in [from, to): by decision, by day in `zone`, and by
+  // reason identifier (canonical key -> identifier and count). Scans at most
+  // `max_scanned` hits, newest first; `truncated` says when the window held
+  // more.
   struct Stats {
     std::array<int64_t, 5> by_decision{};  // indexed by v1::Decision
     struct IdentifierHits {
@@ -96,11 +99,14 @@ class HitStore {
       int64_t hits = 0;
     };
     absl::flat_hash_map<std::string, IdentifierHits> by_identifier;
+    // By calendar day in the zone asked for.
+    std::map<absl::CivilDay, std::array<int64_t, 5>> by_day;
     int64_t screenings = 0;
     bool truncated = false;
   };
   absl::StatusOr<Stats> CountHits(absl::Time from, absl::Time to,
-                                  int64_t max_scanned) const;
+                                  int64_t max_scanned,
+                                  absl::TimeZone zone) const;
 
   // How many screenings (at most `limit`) have the beneficiary key `key`
   // (core::Identifier::Key()), found through the keyed-hash index as

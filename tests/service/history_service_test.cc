@@ -290,6 +290,15 @@ TEST_F(HistoryServiceTest, StatsCountDecisionsAndTopIdentifiersInAWindow) {
   EXPECT_EQ(r.top_identifiers(0).hits(), 2);
   EXPECT_EQ(r.top_identifiers(1).identifier().value(), "+84912345678");
   EXPECT_EQ(r.top_identifiers(1).hits(), 1);
+  // One day (Vietnam time), with the same counts.
+  ASSERT_EQ(r.by_day_size(), 1);
+  EXPECT_EQ(r.by_day(0).day(), absl::FormatCivilTime(absl::ToCivilDay(
+                                   kStart, absl::FixedTimeZone(7 * 3600))));
+  ASSERT_EQ(r.by_day(0).by_decision_size(), 4);
+  EXPECT_EQ(r.by_day(0).by_decision(0).count(), 1);  // ALLOW
+  EXPECT_EQ(r.by_day(0).by_decision(1).count(), 1);  // WARN
+  EXPECT_EQ(r.by_day(0).by_decision(2).count(), 0);  // HOLD
+  EXPECT_EQ(r.by_day(0).by_decision(3).count(), 2);  // BLOCK
 
   EXPECT_EQ(stats(1, 10, 1).top_identifiers_size(), 1);
   // [2, 3): only s2.

@@ -26,6 +26,9 @@ class TestServer {
 
   store::Store& store() { return *store_; }
   int port() const { return server_->port(); }
+  // The HTTP port when `options.http_listen` asked for one (e.g.
+  // "127.0.0.1:0"); 0 otherwise.
+  int http_port() const { return server_->http_port(); }
   std::shared_ptr<grpc::Channel> channel() const { return channel_; }
   v1::ScreeningService::Stub& screening() { return *screening_; }
   v1::ReportService::Stub& reports() { return *reports_; }

@@ -1,0 +1,58 @@
+// The HTTP port of `fraudgate serve --http=HOST:PORT` (cpp-httplib): the
+// read-only analyst console and the JSON it reads.
+//   GET /                    the console page (/console.js, /console.css)
+//   GET /api/hits            QueryHits: kind, issuer, value, from, to,
+//                            decision (comma list), min_score, page_size,
+//                            page_token
+//   GET /api/past            FindPastTransfers: kind, issuer, value, from,
+//                            to, page_size, page_token
+//   GET /api/hits/HIT_ID     GetHit
+//   GET /api/stats           HitStats: from, to, top_n
+// Times are ISO 8601 dates or date-times (Vietnam time without a zone).
+// Answers are the API messages in proto3 JSON with the wire field names;
+// errors are {"code": "INVALID_ARGUMENT", "message": "field: ..."} with
+// status 400, 404, 503 or 500. Nothing on this port changes any state.
+//
+// Access: the same identities as the gRPC API. Until mutual TLS is built the
+// server runs only with --insecure, and this port too serves only on a
+// loopback address, treating callers as admin.
+//
+// Thread safety: requests are served on cpp-httplib's worker threads.
+#ifndef FRAUDGATE_SERVICE_HTTP_SERVER_H_
+#define FRAUDGATE_SERVICE_HTTP_SERVER_H_
+
+#include <memory>
+#include <string>
+#include <thread>
+
+#include "absl/status/statusor.h"
+#include "service/history.h"
+
+namespace httplib {
+class Server;
+}
+
+namespace fraudgate::service {
+
+class HttpServer {
+ public:
+  // Listens on `listen` (HOST:PORT; port 0 picks one) and serves in the
+  // background. UNAVAILABLE when the address cannot be bound. `history` must
+  // outlive the server.
+  static absl::StatusOr<std::unique_ptr<HttpServer>> Start(
+      History* history, const std::string& listen);
+  // Stops listening and waits for the serving thread.
+  ~HttpServer();
+
+  int port() const { return port_; }
+
+ private:
+  HttpServer();
+  std::unique_ptr<httplib::Server> server_;
+  std::thread thread_;
+  int port_ = 0;
+};
+
+}  // namespace fraudgate::service
+
+#endif  // FRAUDGATE_SERVICE_HTTP_SERVER_H_
