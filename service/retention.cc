@@ -2,6 +2,7 @@
 
 #include <iostream>
 
+#include "absl/time/clock.h"
 #include "core/text.h"
 
 namespace fraudgate::service {
@@ -38,10 +39,14 @@ void RetentionJob::Start() {
     absl::MutexLock lock(&mu_);
     while (!stop_) {
       mu_.Unlock();
+      const absl::Time start = absl::Now();
       if (auto removed = RunOnce(); !removed.ok()) {
         // The next run retries; screening goes on meanwhile.
         std::cerr << "fraudgate: history retention: " << removed.status()
                   << "\n";
+      } else if (*removed > 0) {
+        std::cerr << "fraudgate: history retention removed " << *removed
+                  << " screenings in " << absl::Now() - start << "\n";
       }
       mu_.Lock();
       mu_.AwaitWithTimeout(absl::Condition(&stop_), options_.interval);

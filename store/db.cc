@@ -82,8 +82,15 @@ absl::StatusOr<std::unique_ptr<Db>> Db::Open(const StoreOptions& options) {
     if (IsPointLookupCf(i)) {
       table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
       table.whole_key_filtering = true;
-      table.cache_index_and_filter_blocks = cache != nullptr;
-      table.pin_l0_filter_and_index_blocks_in_cache = cache != nullptr;
+      // hits_by_transfer grows with the history, and nearly every lookup is
+      // of a new transfer_id that only the filter can rule out: its filters
+      // stay in memory (~1.25 bytes a transfer) instead of competing for the
+      // block cache, where an evicted full filter block was read back from
+      // the file on every screening.
+      const bool cached =
+          cache != nullptr && static_cast<Cf>(i) != Cf::kHitsByTransfer;
+      table.cache_index_and_filter_blocks = cached;
+      table.pin_l0_filter_and_index_blocks_in_cache = cached;
       cf_options.optimize_filters_for_hits = false;
     }
     if (static_cast<Cf>(i) == Cf::kHitsByBeneficiary) {
