@@ -2,7 +2,10 @@
 
 #include <algorithm>
 #include <chrono>
+#include <fstream>
 #include <iostream>
+#include <sstream>
+#include <utility>
 
 #include "absl/time/time.h"
 #include "cli/command.h"
@@ -43,12 +46,17 @@ std::string_view CodeName(grpc::StatusCode code) {
 
 }  // namespace
 
-std::vector<FlagSpec> ClientFlags(std::vector<FlagSpec> extra) {
+std::vector<FlagSpec> ClientFlags(std::string default_role,
+                                  std::vector<FlagSpec> extra) {
   std::vector<FlagSpec> flags = {
       {"server", "127.0.0.1:50051", "fraudgate server HOST:PORT"},
       {"insecure", "false", "plaintext connection (loopback servers only)",
        true},
-      {"tls-dir", "./var/certs", "TLS material (mutual TLS: not built yet)"},
+      {"tls-dir", "./var/certs",
+       "mutual TLS: ca.pem and the client certificate <role>.pem, "
+       "<role>-key.pem"},
+      {"role", std::move(default_role),
+       "which client certificate of --tls-dir: bank, police, analyst, admin"},
       {"format", "table", "output: table, json or csv"},
       {"timeout", "30", "deadline of each call, seconds"},
   };
@@ -62,13 +70,30 @@ absl::StatusOr<std::shared_ptr<grpc::Channel>> Connect(const Flags& flags) {
   if (*timeout < 1) {
     return absl::InvalidArgumentError("--timeout: must be at least 1 second");
   }
-  if (!flags.GetBool("insecure")) {
-    return absl::InvalidArgumentError(
-        "mutual TLS is not built yet: pass --insecure to talk to a server "
-        "started with --insecure");
+  if (flags.GetBool("insecure")) {
+    return grpc::CreateChannel(flags.Get("server"),
+                               grpc::InsecureChannelCredentials());
   }
-  return grpc::CreateChannel(flags.Get("server"),
-                             grpc::InsecureChannelCredentials());
+  const std::string dir = flags.Get("tls-dir");
+  const std::string role = flags.Get("role");
+  grpc::SslCredentialsOptions tls;
+  for (auto [name, field] :
+       {std::pair{std::string("ca.pem"), &tls.pem_root_certs},
+        std::pair{role + ".pem", &tls.pem_cert_chain},
+        std::pair{role + "-key.pem", &tls.pem_private_key}}) {
+    const std::string path = core::StrCat(dir, "/", name);
+    std::ifstream in(path);
+    if (!in) {
+      return absl::InvalidArgumentError(core::StrCat(
+          "--tls-dir: cannot read ", path,
+          " (scripts/dev-certs.sh makes development certificates; --role "
+          "picks the client certificate)"));
+    }
+    std::stringstream text;
+    text << in.rdbuf();
+    *field = text.str();
+  }
+  return grpc::CreateChannel(flags.Get("server"), grpc::SslCredentials(tls));
 }
 
 std::unique_ptr<grpc::ClientContext> NewContext(const Flags& flags) {

@@ -20,12 +20,15 @@ namespace fraudgate::cli {
 
 enum class Format { kTable, kJson, kCsv };
 
-// --server, --insecure, --tls-dir, --format, --timeout, followed by `extra`.
-std::vector<FlagSpec> ClientFlags(std::vector<FlagSpec> extra);
+// --server, --insecure, --tls-dir, --role (default `default_role`: the role
+// that usually runs the subcommand), --format, --timeout, then `extra`.
+std::vector<FlagSpec> ClientFlags(std::string default_role,
+                                  std::vector<FlagSpec> extra);
 
-// A channel to --server. INVALID_ARGUMENT for a --timeout that is not a
-// whole number >= 1, or when --insecure is not given (mutual TLS is not
-// built yet: --insecure is required).
+// A channel to --server: plaintext with --insecure, otherwise mutual TLS with
+// --tls-dir's ca.pem and the client certificate <role>.pem, <role>-key.pem.
+// INVALID_ARGUMENT for a --timeout that is not a whole number >= 1 or a TLS
+// file that cannot be read.
 absl::StatusOr<std::shared_ptr<grpc::Channel>> Connect(const Flags& flags);
 
 // A new context with the deadline from --timeout (checked by Connect).

@@ -20,7 +20,7 @@ std::vector<FlagSpec> IdentifierFlags(std::vector<FlagSpec> extra) {
       {"value", "", "the account, phone, wallet id or handle"},
   };
   flags.insert(flags.end(), extra.begin(), extra.end());
-  return ClientFlags(flags);
+  return ClientFlags("police", flags);
 }
 
 absl::StatusOr<v1::Identifier> IdentifierOf(const Flags& flags) {

@@ -165,7 +165,7 @@ std::vector<FlagSpec> ListFlags(std::vector<FlagSpec> filters = {}) {
                      {"page-size", "100", "hits per page (<= 1000; csv: 1000)"},
                      {"page-token", "", "continue from a previous page"},
                  });
-  return ClientFlags(std::move(filters));
+  return ClientFlags("analyst", std::move(filters));
 }
 
 }  // namespace

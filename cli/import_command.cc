@@ -304,15 +304,19 @@ Command ImportCommand() {
       "upload a police CSV "
       "(report_id,agency,reported_at,category,confidence,kind,issuer,value,"
       "victim_count,amount_lost,note); errors name the line",
-      ClientFlags({
-          {"chunk", "5000", "reports per upload stream (or staging step)"},
-          {"offline", "false",
-           "load into the data dir of a stopped server (SST ingestion)", true},
-          {"data", "./var/data", "--offline: the data directory"},
-          {"actor", "admin/offline-import",
-           "--offline: who is recorded as the uploader"},
-          {"config", "", "--offline: server config file (report lifetimes)"},
-      }),
+      ClientFlags(
+          "police",
+          {
+              {"chunk", "5000", "reports per upload stream (or staging step)"},
+              {"offline", "false",
+               "load into the data dir of a stopped server (SST ingestion)",
+               true},
+              {"data", "./var/data", "--offline: the data directory"},
+              {"actor", "admin/offline-import",
+               "--offline: who is recorded as the uploader"},
+              {"config", "",
+               "--offline: server config file (report lifetimes)"},
+          }),
       Run,
       /*takes_arguments=*/true};
 }

@@ -67,7 +67,8 @@ Command OutcomeCommand() {
   return Command{
       "outcome", "outcome --hit-id=H --outcome=O [--note=TEXT]",
       "record an analyst's verdict on a hit (earlier verdicts are kept)",
-      ClientFlags({{"hit-id", "", "the hit (from screen or hits)"},
+      ClientFlags("analyst",
+                  {{"hit-id", "", "the hit (from screen or hits)"},
                    {"outcome", "",
                     "CONFIRMED_FRAUD, FALSE_POSITIVE, CUSTOMER_ABORTED or "
                     "CUSTOMER_PROCEEDED"},

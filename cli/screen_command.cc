@@ -138,18 +138,20 @@ Command ScreenCommand() {
   return Command{
       "screen", "screen [flags]",
       "screen one transfer and print the decision, score and reasons",
-      ClientFlags({
-          {"transfer-id", "", "idempotency key (default: cli-<time>)"},
-          {"amount", "0", "amount in dong"},
-          {"currency", "VND", "ISO 4217 currency"},
-          {"channel", "MOBILE", "MOBILE, INTERNET, COUNTER, ATM or API"},
-          {"bank", "", "beneficiary bank: BIN, short name, or e-wallet"},
-          {"account", "", "beneficiary account number"},
-          {"phone", "", "beneficiary phone"},
-          {"name", "", "beneficiary name"},
-          {"memo", "", "transfer memo"},
-          {"contact", "", "KIND:ISSUER:VALUE of a contact", false, true},
-      }),
+      ClientFlags(
+          "bank",
+          {
+              {"transfer-id", "", "idempotency key (default: cli-<time>)"},
+              {"amount", "0", "amount in dong"},
+              {"currency", "VND", "ISO 4217 currency"},
+              {"channel", "MOBILE", "MOBILE, INTERNET, COUNTER, ATM or API"},
+              {"bank", "", "beneficiary bank: BIN, short name, or e-wallet"},
+              {"account", "", "beneficiary account number"},
+              {"phone", "", "beneficiary phone"},
+              {"name", "", "beneficiary name"},
+              {"memo", "", "transfer memo"},
+              {"contact", "", "KIND:ISSUER:VALUE of a contact", false, true},
+          }),
       Run};
 }
 

@@ -35,6 +35,8 @@ int Run(const Flags& flags) {
   options.http_listen =
       flags.Has("http") ? flags.Get("http") : config.server().http_listen();
   options.insecure = flags.GetBool("insecure");
+  options.tls_dir =
+      flags.Has("tls-dir") ? flags.Get("tls-dir") : config.server().tls_dir();
   options.scoring = service::ScoringOptionsFromConfig(config.scoring());
   options.reports.default_lifetime =
       service::ReportLifetimesFromConfig(config.reports());
@@ -113,7 +115,8 @@ Command ServeCommand() {
           {"insecure", "false",
            "plaintext, every caller admin; loopback addresses only", true},
           {"tls-dir", "./var/certs",
-           "TLS material (mutual TLS: not built yet)"},
+           "mutual TLS: ca.pem, server.pem, server-key.pem (re-read every "
+           "minute)"},
           {"config", "", "config file (text format of fraudgate.v1.Config)"},
       },
       Run};

@@ -73,6 +73,7 @@ Command StatsCommand() {
       "stats", "stats [--from=T] [--to=T] [--top=N]",
       "screenings by decision and the most matched identifiers in a window",
       ClientFlags(
+          "analyst",
           {{"from", "", "ISO 8601 date or time (default: 24 h before --to)"},
            {"to", "", "ISO 8601 date or time, exclusive (default: now)"},
            {"top", "10", "how many identifiers to list (<= 1000)"}}),

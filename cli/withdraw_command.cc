@@ -55,7 +55,8 @@ Command WithdrawCommand() {
       "withdraw --agency=A --report-id=R --reason=WHY --reference=DOC",
       "withdraw a whole police report; identifiers left with no report are "
       "delisted",
-      ClientFlags({{"agency", "", "agency of the report (required)"},
+      ClientFlags("police",
+                  {{"agency", "", "agency of the report (required)"},
                    {"report-id", "", "report id (required)"},
                    {"reason", "", "why it is withdrawn (required)"},
                    {"reference", "", "police document number (required)"}}),

@@ -2,55 +2,68 @@
 
 #include <utility>
 
-#include "service/caller.h"
+#include "core/status_macros.h"
 #include "service/grpc_status.h"
 
 namespace fraudgate::service {
-namespace {
 
-// Finishes the call with `result`, moved into `response` when OK.
-template <typename Response>
-grpc::ServerUnaryReactor* Answer(grpc::CallbackServerContext* context,
-                                 absl::StatusOr<Response> result,
-                                 Response* response) {
+template <typename Response, typename Call>
+grpc::ServerUnaryReactor* HistoryService::Answer(
+    grpc::CallbackServerContext* context, std::string_view method, Call call,
+    Response* response) {
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  absl::StatusOr<Response> result = [&]() -> absl::StatusOr<Response> {
+    ASSIGN_OR_RETURN(Caller caller, auth_->Authorize(*context, method));
+    return call(caller);
+  }();
   if (result.ok()) *response = *std::move(result);
   reactor->Finish(ToGrpcStatus(result.status()));
   return reactor;
 }
 
-}  // namespace
-
 grpc::ServerUnaryReactor* HistoryService::QueryHits(
     grpc::CallbackServerContext* context, const v1::QueryHitsRequest* request,
     v1::QueryHitsResponse* response) {
-  return Answer(context, history_->QueryHits(*request), response);
+  return Answer(
+      context, "QueryHits",
+      [&](const Caller&) { return history_->QueryHits(*request); }, response);
 }
 
 grpc::ServerUnaryReactor* HistoryService::GetHit(
     grpc::CallbackServerContext* context, const v1::GetHitRequest* request,
     v1::Hit* response) {
-  return Answer(context, history_->GetHit(*request), response);
+  return Answer(
+      context, "GetHit",
+      [&](const Caller&) { return history_->GetHit(*request); }, response);
 }
 
 grpc::ServerUnaryReactor* HistoryService::HitStats(
     grpc::CallbackServerContext* context, const v1::HitStatsRequest* request,
     v1::HitStatsResponse* response) {
-  return Answer(context, history_->HitStats(*request), response);
+  return Answer(
+      context, "HitStats",
+      [&](const Caller&) { return history_->HitStats(*request); }, response);
 }
 
 grpc::ServerUnaryReactor* HistoryService::FindPastTransfers(
     grpc::CallbackServerContext* context,
     const v1::FindPastTransfersRequest* request,
     v1::QueryHitsResponse* response) {
-  return Answer(context, history_->FindPastTransfers(*request), response);
+  return Answer(
+      context, "FindPastTransfers",
+      [&](const Caller&) { return history_->FindPastTransfers(*request); },
+      response);
 }
 
 grpc::ServerUnaryReactor* HistoryService::RecordOutcome(
     grpc::CallbackServerContext* context,
     const v1::RecordOutcomeRequest* request, v1::Hit* response) {
-  return Answer(context, history_->RecordOutcome(*request, CallerOf(*context)),
-                response);
+  return Answer(
+      context, "RecordOutcome",
+      [&](const Caller& caller) {
+        return history_->RecordOutcome(*request, caller.Id());
+      },
+      response);
 }
 
 }  // namespace fraudgate::service

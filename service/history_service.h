@@ -1,20 +1,25 @@
 // fraudgate.v1.HistoryService over the callback API (DESIGN §6): analysts'
 // search of the screening history. Each handler answers through History,
 // which states the contract of each method; the caller of RecordOutcome is
-// recorded as `outcome_by`.
+// recorded as `outcome_by`. Every handler first authorizes the caller
+// (UNAUTHENTICATED / PERMISSION_DENIED, see auth.h).
 // Thread safety: handlers run concurrently on gRPC's callback threads.
 #ifndef FRAUDGATE_SERVICE_HISTORY_SERVICE_H_
 #define FRAUDGATE_SERVICE_HISTORY_SERVICE_H_
 
+#include <string_view>
+
 #include "fraudgate/v1/fraudgate.grpc.pb.h"
+#include "service/auth.h"
 #include "service/history.h"
 
 namespace fraudgate::service {
 
 class HistoryService final : public v1::HistoryService::CallbackService {
  public:
-  // `history` must outlive the service.
-  explicit HistoryService(History* history) : history_(history) {}
+  // `history` and `auth` must outlive the service.
+  HistoryService(History* history, const Authorizer* auth)
+      : history_(history), auth_(auth) {}
 
   grpc::ServerUnaryReactor* QueryHits(grpc::CallbackServerContext* context,
                                       const v1::QueryHitsRequest* request,
@@ -34,7 +39,15 @@ class HistoryService final : public v1::HistoryService::CallbackService {
       const v1::RecordOutcomeRequest* request, v1::Hit* response) override;
 
  private:
+  // Authorizes `method`, then finishes with `call(caller)`, moved into
+  // `response` when OK.
+  template <typename Response, typename Call>
+  grpc::ServerUnaryReactor* Answer(grpc::CallbackServerContext* context,
+                                   std::string_view method, Call call,
+                                   Response* response);
+
   History* const history_;
+  const Authorizer* const auth_;
 };
 
 }  // namespace fraudgate::service

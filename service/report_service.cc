@@ -5,13 +5,19 @@
 #include "core/status_macros.h"
 #include "core/text.h"
 #include "proto/proto_time.h"
-#include "service/caller.h"
 #include "service/convert.h"
 #include "service/grpc_status.h"
 #include "service/validation.h"
 
 namespace fraudgate::service {
 namespace {
+
+// An upload refused before any report is read.
+class Refused final : public grpc::ServerReadReactor<v1::Report> {
+ public:
+  explicit Refused(const grpc::Status& status) { Finish(status); }
+  void OnDone() override { delete this; }
+};
 
 class Uploader final : public grpc::ServerReadReactor<v1::Report> {
  public:
@@ -205,13 +211,19 @@ absl::StatusOr<v1::Report> NormalizeReport(const v1::Report& in, absl::Time now,
 
 grpc::ServerReadReactor<v1::Report>* ReportService::UploadReports(
     grpc::CallbackServerContext* context, v1::UploadSummary* summary) {
-  return new Uploader(store_, &options_, clock_, CallerOf(*context), summary);
+  auto caller = auth_->Authorize(*context, "UploadReports");
+  if (!caller.ok()) return new Refused(ToGrpcStatus(caller.status()));
+  return new Uploader(store_, &options_, clock_, caller->Id(), summary);
 }
 
 grpc::ServerUnaryReactor* ReportService::GetEntity(
     grpc::CallbackServerContext* context, const v1::GetEntityRequest* request,
     v1::Entity* response) {
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  if (auto caller = auth_->Authorize(*context, "GetEntity"); !caller.ok()) {
+    reactor->Finish(ToGrpcStatus(caller.status()));
+    return reactor;
+  }
   auto id = NormalizeProto(request->identifier(), "identifier");
   if (!id.ok()) {
     reactor->Finish(ToGrpcStatus(id.status()));
@@ -236,15 +248,16 @@ grpc::ServerUnaryReactor* ReportService::DelistEntity(
     const v1::DelistEntityRequest* request, v1::Entity* response) {
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
   auto delist = [&]() -> absl::StatusOr<v1::Entity> {
+    ASSIGN_OR_RETURN(Caller caller, auth_->Authorize(*context, "DelistEntity"));
     ASSIGN_OR_RETURN(core::Identifier id,
                      NormalizeProto(request->identifier(), "identifier"));
     RETURN_IF_ERROR(CheckText("reason", request->reason(), 1024, true));
     RETURN_IF_ERROR(CheckText("reference", request->reference(), 128, true));
     const absl::Time now = clock_();
-    ASSIGN_OR_RETURN(v1::Entity entity,
-                     store_->blocklist().Delist(id.Key(), request->reason(),
-                                                request->reference(),
-                                                CallerOf(*context), now));
+    ASSIGN_OR_RETURN(
+        v1::Entity entity,
+        store_->blocklist().Delist(id.Key(), request->reason(),
+                                   request->reference(), caller.Id(), now));
     return EntityAt(std::move(entity), now);
   };
   auto result = delist();
@@ -259,13 +272,15 @@ grpc::ServerUnaryReactor* ReportService::WithdrawReport(
     v1::WithdrawReportResponse* response) {
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
   auto withdraw = [&]() -> absl::StatusOr<store::WithdrawResult> {
+    ASSIGN_OR_RETURN(Caller caller,
+                     auth_->Authorize(*context, "WithdrawReport"));
     RETURN_IF_ERROR(CheckText("agency", request->agency(), 128, true));
     RETURN_IF_ERROR(CheckText("report_id", request->report_id(), 128, true));
     RETURN_IF_ERROR(CheckText("reason", request->reason(), 1024, true));
     RETURN_IF_ERROR(CheckText("reference", request->reference(), 128, true));
     return store_->blocklist().WithdrawReport(
         request->agency(), request->report_id(), request->reason(),
-        request->reference(), CallerOf(*context), clock_());
+        request->reference(), caller.Id(), clock_());
   };
   auto result = withdraw();
   if (result.ok()) {

@@ -1,7 +1,6 @@
 #include "service/screening_service.h"
 
 #include "core/text.h"
-#include "service/caller.h"
 #include "service/grpc_status.h"
 
 namespace fraudgate::service {
@@ -11,7 +10,12 @@ grpc::ServerUnaryReactor* ScreeningService::ScreenTransfer(
     const v1::ScreenTransferRequest* request,
     v1::ScreenTransferResponse* response) {
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-  auto result = screener_->Screen(CallerOf(*context), *request);
+  auto caller = auth_->Authorize(*context, "ScreenTransfer");
+  if (!caller.ok()) {
+    reactor->Finish(ToGrpcStatus(caller.status()));
+    return reactor;
+  }
+  auto result = screener_->Screen(caller->Id(), *request);
   if (result.ok()) {
     *response = *std::move(result);
     reactor->Finish(grpc::Status::OK);
@@ -26,6 +30,11 @@ grpc::ServerUnaryReactor* ScreeningService::ScreenTransfers(
     const v1::ScreenTransfersRequest* request,
     v1::ScreenTransfersResponse* response) {
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  auto caller = auth_->Authorize(*context, "ScreenTransfers");
+  if (!caller.ok()) {
+    reactor->Finish(ToGrpcStatus(caller.status()));
+    return reactor;
+  }
   if (request->transfers_size() > kMaxBatch) {
     reactor->Finish(grpc::Status(
         grpc::StatusCode::INVALID_ARGUMENT,
@@ -33,10 +42,10 @@ grpc::ServerUnaryReactor* ScreeningService::ScreenTransfers(
                      request->transfers_size(), ")")));
     return reactor;
   }
-  const std::string caller = CallerOf(*context);
+  const std::string caller_id = caller->Id();
   for (int i = 0; i < request->transfers_size(); ++i) {
     v1::ScreenTransferResult* item = response->add_results();
-    auto result = screener_->Screen(caller, request->transfers(i));
+    auto result = screener_->Screen(caller_id, request->transfers(i));
     if (result.ok()) {
       *item->mutable_response() = *std::move(result);
     } else {

@@ -4,6 +4,7 @@
 #define FRAUDGATE_SERVICE_SCREENING_SERVICE_H_
 
 #include "fraudgate/v1/fraudgate.grpc.pb.h"
+#include "service/auth.h"
 #include "service/screener.h"
 
 namespace fraudgate::service {
@@ -13,8 +14,10 @@ inline constexpr int kMaxBatch = 1000;
 
 class ScreeningService final : public v1::ScreeningService::CallbackService {
  public:
-  // `screener` must outlive the service.
-  explicit ScreeningService(Screener* screener) : screener_(screener) {}
+  // `screener` and `auth` must outlive the service. Both methods first
+  // authorize the caller (UNAUTHENTICATED / PERMISSION_DENIED, see auth.h).
+  ScreeningService(Screener* screener, const Authorizer* auth)
+      : screener_(screener), auth_(auth) {}
 
   grpc::ServerUnaryReactor* ScreenTransfer(
       grpc::CallbackServerContext* context,
@@ -32,6 +35,7 @@ class ScreeningService final : public v1::ScreeningService::CallbackService {
 
  private:
   Screener* const screener_;
+  const Authorizer* const auth_;
 };
 
 }  // namespace fraudgate::service

@@ -1,9 +1,12 @@
 #include "service/server.h"
 
 #include <chrono>
+#include <fstream>
 
 #include "core/text.h"
 #include "grpcpp/security/server_credentials.h"
+#include "grpcpp/security/tls_certificate_provider.h"
+#include "grpcpp/security/tls_credentials_options.h"
 #include "grpcpp/server_builder.h"
 #include "service/history.h"
 #include "service/history_service.h"
@@ -29,17 +32,67 @@ Server::~Server() {
   }
 }
 
+namespace {
+
+constexpr const char* kTlsFiles[] = {"ca.pem", "server.pem", "server-key.pem"};
+
+std::string TlsFile(const ServerOptions& options, const char* name) {
+  return core::StrCat(options.tls_dir, "/", name);
+}
+
+absl::Status CheckTlsFiles(const ServerOptions& options) {
+  if (options.tls_dir.empty()) {
+    return absl::InvalidArgumentError(
+        "tls-dir: mutual TLS needs a directory with ca.pem, server.pem and "
+        "server-key.pem (scripts/dev-certs.sh makes development ones), or "
+        "--insecure on a loopback address");
+  }
+  for (const char* name : kTlsFiles) {
+    std::ifstream in(TlsFile(options, name));
+    if (!in) {
+      return absl::InvalidArgumentError(
+          core::StrCat("tls-dir: cannot read ", TlsFile(options, name),
+                       " (scripts/dev-certs.sh makes development ones)"));
+    }
+  }
+  if (options.tls_refresh_seconds < 1) {
+    return absl::InvalidArgumentError("tls_refresh_seconds: must be >= 1");
+  }
+  return absl::OkStatus();
+}
+
+std::shared_ptr<grpc::ServerCredentials> Credentials(
+    const ServerOptions& options) {
+  if (options.insecure) return grpc::InsecureServerCredentials();
+  auto provider =
+      std::make_shared<grpc::experimental::FileWatcherCertificateProvider>(
+          TlsFile(options, "server-key.pem"), TlsFile(options, "server.pem"),
+          TlsFile(options, "ca.pem"), options.tls_refresh_seconds);
+  grpc::experimental::TlsServerCredentialsOptions tls(provider);
+  tls.watch_root_certs();
+  tls.watch_identity_key_cert_pairs();
+  tls.set_cert_request_type(
+      GRPC_SSL_REQUEST_AND_REQUIRE_CLIENT_CERTIFICATE_AND_VERIFY);
+  return grpc::experimental::TlsServerCredentials(tls);
+}
+
+}  // namespace
+
 absl::Status ValidateServerOptions(const ServerOptions& options) {
   if (!options.insecure) {
-    return absl::InvalidArgumentError(
-        "TLS is not available yet: pass --insecure (loopback only)");
-  }
-  if (!IsLoopbackAddress(options.listen)) {
+    if (auto s = CheckTlsFiles(options); !s.ok()) return s;
+    if (!options.http_listen.empty()) {
+      return absl::InvalidArgumentError(
+          "http: the analyst console has no TLS yet; it is served only with "
+          "--insecure on loopback");
+    }
+  } else if (!IsLoopbackAddress(options.listen)) {
     return absl::InvalidArgumentError(core::StrCat(
         "listen: --insecure serves only on a loopback address (got ",
         options.listen, ")"));
   }
-  if (!options.http_listen.empty() && !IsLoopbackAddress(options.http_listen)) {
+  if (options.insecure && !options.http_listen.empty() &&
+      !IsLoopbackAddress(options.http_listen)) {
     return absl::InvalidArgumentError(
         core::StrCat("http: --insecure serves only on a loopback address (got ",
                      options.http_listen, ")"));
@@ -65,18 +118,19 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(store::Store* store,
   std::unique_ptr<Server> server(new Server());
   server->screener_ = std::make_unique<Screener>(
       store, ScreenerOptions{options.scoring, options.clock});
-  server->screening_ =
-      std::make_unique<ScreeningService>(server->screener_.get());
-  server->reports_ =
-      std::make_unique<ReportService>(store, options.reports, options.clock);
+  server->auth_ = std::make_unique<Authorizer>(options.insecure);
+  server->screening_ = std::make_unique<ScreeningService>(
+      server->screener_.get(), server->auth_.get());
+  server->reports_ = std::make_unique<ReportService>(
+      store, options.reports, options.clock, server->auth_.get());
   server->history_ = std::make_unique<History>(store, options.clock);
-  server->history_service_ =
-      std::make_unique<HistoryService>(server->history_.get());
+  server->history_service_ = std::make_unique<HistoryService>(
+      server->history_.get(), server->auth_.get());
   server->retention_ = std::make_unique<RetentionJob>(
       &store->hits(), options.retention, options.clock);
 
   grpc::ServerBuilder builder;
-  builder.AddListeningPort(options.listen, grpc::InsecureServerCredentials(),
+  builder.AddListeningPort(options.listen, Credentials(options),
                            &server->port_);
   builder.RegisterService(server->screening_.get());
   builder.RegisterService(server->reports_.get());

@@ -19,6 +19,7 @@
 namespace fraudgate::service {
 
 class ScreeningService;
+class Authorizer;
 class History;
 class HttpServer;
 class HistoryService;
@@ -31,9 +32,15 @@ struct ServerOptions {
   // picks a free port. Default empty: no HTTP port.
   std::string http_listen;
   // Serve plaintext and treat every caller as admin. Only allowed on a
-  // loopback address. Default false; mutual TLS is not built yet, so Start()
-  // currently refuses to run without it.
+  // loopback address. Default false: mutual TLS with `tls_dir`.
   bool insecure = false;
+  // Mutual TLS material: ca.pem (the CA that signs client certificates),
+  // server.pem and server-key.pem. The files are watched and re-read every
+  // `tls_refresh_seconds`, so certificates rotate without a restart (replace
+  // them atomically: rename a directory or swap a symlink). Default empty.
+  std::string tls_dir;
+  // Default 60.
+  int tls_refresh_seconds = 60;
   // Points, boosts and thresholds. Default: DESIGN §4.
   core::ScoringOptions scoring;
   // Report lifetimes and upload batching. Default: see ReportOptions.
@@ -49,9 +56,10 @@ struct ServerOptions {
 bool IsLoopbackAddress(const std::string& host_port);
 
 // The checks Server::Start makes before it builds anything, so a caller can
-// refuse bad options before it opens the store: INVALID_ARGUMENT without
-// --insecure (TLS is not built yet), for insecure on a non-loopback address
-// (gRPC or HTTP), or for invalid scoring or retention options.
+// refuse bad options before it opens the store: INVALID_ARGUMENT with neither
+// `insecure` nor a `tls_dir` holding readable TLS files, for insecure on a
+// non-loopback address (gRPC or HTTP), for the HTTP port without insecure
+// (its TLS is not built yet), or for invalid scoring or retention options.
 absl::Status ValidateServerOptions(const ServerOptions& options);
 
 class Server {
@@ -76,6 +84,7 @@ class Server {
 
  private:
   Server();
+  std::unique_ptr<Authorizer> auth_;
   std::unique_ptr<Screener> screener_;
   std::unique_ptr<ScreeningService> screening_;
   std::unique_ptr<ReportService> reports_;

@@ -744,11 +744,13 @@ TEST(CliHelpTest, UsageErrorsExitTwo) {
   EXPECT_EQ(flag.exit_code, 2) << flag.Describe();
   EXPECT_THAT(flag.err, HasSubstr("--bogus"));
 
-  // Client subcommands need --insecure (mutual TLS is not built yet).
+  // Without --insecure a client needs its TLS files, and says which.
   ProcessResult tls = RunFraudgate(
-      {"screen", "--server=127.0.0.1:1", "--bank=VCB", "--account=1023456789"});
+      {"screen", "--server=127.0.0.1:1", "--tls-dir=/nonexistent/certs",
+       "--bank=VCB", "--account=1023456789"});
   EXPECT_EQ(tls.exit_code, 2) << tls.Describe();
-  EXPECT_THAT(tls.err, HasSubstr("--insecure"));
+  EXPECT_THAT(tls.err, HasSubstr("/nonexistent/certs/ca.pem"));
+  EXPECT_THAT(tls.err, HasSubstr("dev-certs.sh"));
 }
 
 TEST(CliServeTest, NoServerMeansFailureNotAllow) {
