@@ -81,7 +81,8 @@ int Run(const Flags& flags) {
             << std::endl;
   if ((*server)->http_port() != 0) {
     const std::string& http = options.http_listen;
-    std::cout << "fraudgate: analyst console on http://"
+    std::cout << "fraudgate: analyst console on "
+              << (options.insecure ? "http" : "https") << "://"
               << http.substr(0, http.rfind(':')) << ":"
               << (*server)->http_port() << "/" << std::endl;
   }

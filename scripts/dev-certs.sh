@@ -10,7 +10,8 @@
 # DIR defaults to ./var/certs. It gets ca.pem and ca-key.pem (the CA: keep the
 # key private), server.pem and server-key.pem (for localhost, 127.0.0.1 and
 # ::1), and <role>.pem and <role>-key.pem for the roles bank, police, analyst
-# and admin. A client's identity is the URI SAN spiffe://fraudgate/ROLE/NAME;
+# and admin, and analyst.p12 (password "fraudgate") for a browser to open the
+# analyst console. A client's identity is the URI SAN spiffe://fraudgate/ROLE/NAME;
 # `issue` writes NAME.pem and NAME-key.pem. Files that exist are kept, so a
 # second run changes nothing; delete DIR to start over.
 #
@@ -92,3 +93,11 @@ fi
 for role in "${roles[@]}"; do
   client "$role" "dev-$role" "$role"
 done
+# Browsers take a client certificate as PKCS#12: the analyst console.
+if [[ ! -f $dir/analyst.p12 ]]; then
+  openssl pkcs12 -export -in "$dir/analyst.pem" -inkey "$dir/analyst-key.pem" \
+    -certfile "$dir/ca.pem" -name "fraudgate dev-analyst" \
+    -passout pass:fraudgate -out "$dir/analyst.p12"
+  chmod 600 "$dir/analyst.p12"
+  echo "dev-certs.sh: $dir/analyst.p12: for a browser (password: fraudgate)"
+fi

@@ -6,11 +6,13 @@
 #
 #   FRAUDGATE_DATA    data dir (default ./var/data in the repository)
 #   FRAUDGATE_LISTEN  listen address (default 127.0.0.1:50051; must be loopback)
-#   FRAUDGATE_HTTP    analyst console address (default 127.0.0.1:8080; loopback)
+#   FRAUDGATE_HTTP    analyst console address (default 127.0.0.1:8080)
+#   FRAUDGATE_CERTS   TLS material (default ./var/certs; made by
+#                     scripts/dev-certs.sh when missing)
 #   BUILD_TYPE        CMake build type (default Release)
 #
-# mTLS is not wired into this script yet: the server runs with --insecure,
-# which serves plaintext on loopback only and treats every caller as admin.
+# Mutual TLS end to end: the server requires client certificates, and the
+# demo import runs as police/dev-police.
 set -euo pipefail
 
 # A relative FRAUDGATE_DATA is relative to where the caller stands.
@@ -22,17 +24,19 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 repo=$PWD
 data=${data:-./var/data}
 listen=${FRAUDGATE_LISTEN:-127.0.0.1:50051}
+certs=${FRAUDGATE_CERTS:-./var/certs}
 http=${FRAUDGATE_HTTP:-127.0.0.1:8080}
 bin=./build/cli/fraudgate
 demo_csv=deploy/demo/blocklist.csv
 startup_timeout=30
 
 ./scripts/build.sh
+./scripts/dev-certs.sh "$certs"
 
 # True once a server answers at $listen. Each probe is bounded so a client
 # that waits for the connection cannot stall the startup loop.
 server_answers() {
-  timeout 5 "$bin" hits --server="$listen" --insecure --page-size=1 \
+  timeout 5 "$bin" hits --server="$listen" --tls-dir="$certs" --page-size=1 \
     >/dev/null 2>&1
 }
 
@@ -96,8 +100,8 @@ wait_server() {
 trap on_signal INT TERM
 trap cleanup EXIT
 
-echo "==> $bin serve --data=$data --listen=$listen --http=$http --insecure"
-"$bin" serve --data="$data" --listen="$listen" --http="$http" --insecure &
+echo "==> $bin serve --data=$data --listen=$listen --http=$http --tls-dir=$certs"
+"$bin" serve --data="$data" --listen="$listen" --http="$http" --tls-dir="$certs" &
 server_pid=$!
 
 deadline=$((SECONDS + startup_timeout))
@@ -115,10 +119,10 @@ until server_answers; do
   sleep 0.2
 done
 
-import_cmd="$bin import --server=$listen --insecure $demo_csv"
+import_cmd="$bin import --server=$listen --tls-dir=$certs $demo_csv"
 if ((new_data)); then
   echo "==> new data dir: loading the demo blocklist: $import_cmd"
-  if ! "$bin" import --server="$listen" --insecure "$demo_csv"; then
+  if ! "$bin" import --server="$listen" --tls-dir="$certs" "$demo_csv"; then
     echo >&2
     echo "run.sh: WARNING: importing the demo blocklist failed (see above)." >&2
     echo "run.sh: the server keeps running; retry from a second terminal with:" >&2
@@ -140,8 +144,9 @@ cat <<EOF
 ================================================================================
  fraudgate is serving on $listen   (data: $data)
 
- PLAINTEXT: mTLS is not wired into run.sh yet, so the server runs with
- --insecure on loopback only, and every caller is treated as admin.
+ Mutual TLS: every client shows a certificate from $certs (made by
+ scripts/dev-certs.sh). Subcommands pick one by role (--role; screen uses
+ bank.pem, import police.pem, hits analyst.pem).
 
  From a second terminal, in $repo:
 
@@ -149,14 +154,15 @@ cat <<EOF
    names as CONFIRMED deepfake extortion (bank and account written differently
    from the CSV) -- expect BLOCK:
 
-   $bin screen --server=$listen --insecure --bank=VCB --account="0071 0012 34567" --amount=50000000
+   $bin screen --server=$listen --tls-dir=$certs --bank=VCB --account="0071 0012 34567" --amount=50000000
 
  * a transfer to an account that is not listed -- expect ALLOW:
 
-   $bin screen --server=$listen --insecure --bank=970436 --account=0071000654321 --amount=2000000
+   $bin screen --server=$listen --tls-dir=$certs --bank=970436 --account=0071000654321 --amount=2000000
 
- * recent screenings:  $bin hits --server=$listen --insecure
- * analyst console:    http://$http/
+ * recent screenings:  $bin hits --server=$listen --tls-dir=$certs
+ * analyst console:    https://$http/  (import $certs/analyst.p12 into the
+                       browser, password "fraudgate", and trust $certs/ca.pem)
  * all commands:       $bin help
 
  Ctrl-C stops the server.

@@ -82,21 +82,29 @@ bool RoleMayCall(Role role, std::string_view method) {
 
 absl::StatusOr<Caller> Authorizer::Authorize(
     const grpc::ServerContextBase& context, std::string_view method) const {
-  Caller caller;
-  if (insecure_) {
-    caller = Caller{Role::kAdmin, "insecure"};
-  } else {
+  std::optional<std::string_view> id;
+  if (!insecure_) {
     std::shared_ptr<const grpc::AuthContext> auth = context.auth_context();
     const std::vector<grpc::string_ref> ids =
         auth ? auth->FindPropertyValues(GRPC_PEER_SPIFFE_ID_PROPERTY_NAME)
              : std::vector<grpc::string_ref>();
-    if (!auth || !auth->IsPeerAuthenticated() || ids.size() != 1) {
+    if (auth && auth->IsPeerAuthenticated() && ids.size() == 1) {
+      id = std::string_view(ids[0].data(), ids[0].size());
+    }
+  }
+  return Authorize(id, method);
+}
+
+absl::StatusOr<Caller> Authorizer::Authorize(
+    std::optional<std::string_view> spiffe_id, std::string_view method) const {
+  Caller caller{Role::kAdmin, "insecure"};
+  if (!insecure_) {
+    if (!spiffe_id) {
       return absl::UnauthenticatedError(
           "client certificate with one spiffe://fraudgate/<role>/<name> URI "
           "SAN required");
     }
-    auto parsed =
-        CallerFromSpiffeId(std::string_view(ids[0].data(), ids[0].size()));
+    auto parsed = CallerFromSpiffeId(*spiffe_id);
     if (!parsed.ok()) return parsed.status();
     caller = *std::move(parsed);
   }

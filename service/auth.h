@@ -8,6 +8,7 @@
 #ifndef FRAUDGATE_SERVICE_AUTH_H_
 #define FRAUDGATE_SERVICE_AUTH_H_
 
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -46,6 +47,13 @@ class Authorizer {
   // method otherwise.
   absl::StatusOr<Caller> Authorize(const grpc::ServerContextBase& context,
                                    std::string_view method) const;
+
+  // The same for another transport (the HTTP console): `spiffe_id` is the
+  // URI SAN of the peer's verified client certificate, nullopt without one.
+  absl::StatusOr<Caller> Authorize(std::optional<std::string_view> spiffe_id,
+                                   std::string_view method) const;
+
+  bool insecure() const { return insecure_; }
 
  private:
   const bool insecure_;

@@ -12,6 +12,8 @@
 #include "core/text.h"
 #include "google/protobuf/util/json_util.h"
 #include "httplib.h"
+#include "openssl/ssl.h"
+#include "openssl/x509v3.h"
 #include "proto/proto_time.h"
 #include "service/console_assets.h"
 
@@ -176,13 +178,53 @@ absl::StatusOr<v1::HitStatsRequest> HitStatsOf(const httplib::Request& req) {
   return request;
 }
 
-// Answers with the JSON of `answer(req)`, or its error.
+// The URI SAN "spiffe://..." of the peer's verified client certificate, if
+// it has exactly one.
+std::optional<std::string> PeerSpiffeId(const httplib::Request& req) {
+  if (req.ssl == nullptr) return std::nullopt;
+  X509* cert = SSL_get1_peer_certificate(req.ssl);
+  if (cert == nullptr) return std::nullopt;
+  auto* names = static_cast<GENERAL_NAMES*>(
+      X509_get_ext_d2i(cert, NID_subject_alt_name, nullptr, nullptr));
+  std::optional<std::string> id;
+  int ids = 0;
+  for (int i = 0; names != nullptr && i < sk_GENERAL_NAME_num(names); ++i) {
+    const GENERAL_NAME* name = sk_GENERAL_NAME_value(names, i);
+    if (name->type != GEN_URI) continue;
+    const ASN1_IA5STRING* uri = name->d.uniformResourceIdentifier;
+    std::string text(reinterpret_cast<const char*>(ASN1_STRING_get0_data(uri)),
+                     ASN1_STRING_length(uri));
+    if (text.starts_with("spiffe://")) {
+      ++ids;
+      id = std::move(text);
+    }
+  }
+  GENERAL_NAMES_free(names);
+  X509_free(cert);
+  return ids == 1 ? id : std::nullopt;
+}
+
+// The caller of `req` if they may call `method` (see Authorizer).
+absl::Status Authorize(const Authorizer& auth, const httplib::Request& req,
+                       std::string_view method) {
+  const std::optional<std::string> id = PeerSpiffeId(req);
+  return auth
+      .Authorize(id ? std::optional<std::string_view>(*id) : std::nullopt,
+                 method)
+      .status();
+}
+
+// Answers with the JSON of `answer(req)`, or its error, to callers who may
+// call `method`.
 template <typename Answer>
-httplib::Server::Handler Json(Answer answer) {
-  return [answer](const httplib::Request& req, httplib::Response& res) {
+httplib::Server::Handler Json(const Authorizer* auth, std::string_view method,
+                              Answer answer) {
+  return [auth, method, answer](const httplib::Request& req,
+                                httplib::Response& res) {
     // Screening history is personal data: no caching anywhere.
     res.set_header("Cache-Control", "no-store");
     auto message = [&]() -> decltype(answer(req)) {
+      RETURN_IF_ERROR(Authorize(*auth, req, method));
       RETURN_IF_ERROR(CheckParams(req));
       return answer(req);
     }();
@@ -195,8 +237,16 @@ httplib::Server::Handler Json(Answer answer) {
   };
 }
 
-httplib::Server::Handler Asset(const char* content, const char* type) {
-  return [content, type](const httplib::Request&, httplib::Response& res) {
+// The console's files, to those who may search the history.
+httplib::Server::Handler Asset(const Authorizer* auth, const char* content,
+                               const char* type) {
+  return [auth, content, type](const httplib::Request& req,
+                               httplib::Response& res) {
+    if (absl::Status s = Authorize(*auth, req, "QueryHits"); !s.ok()) {
+      res.status = HttpStatusOf(s.code());
+      res.set_content(std::string(s.message()), "text/plain; charset=utf-8");
+      return;
+    }
     res.set_content(content, type);
   };
 }
@@ -211,7 +261,8 @@ HttpServer::~HttpServer() {
 }
 
 absl::StatusOr<std::unique_ptr<HttpServer>> HttpServer::Start(
-    History* history, const std::string& listen) {
+    History* history, const Authorizer* auth, const std::string& listen,
+    const std::string& tls_dir) {
   const size_t colon = listen.rfind(':');
   int port = -1;
   if (colon == std::string::npos ||
@@ -226,7 +277,22 @@ absl::StatusOr<std::unique_ptr<HttpServer>> HttpServer::Start(
   }
 
   std::unique_ptr<HttpServer> http(new HttpServer());
-  http->server_ = std::make_unique<httplib::Server>();
+  if (tls_dir.empty()) {
+    http->server_ = std::make_unique<httplib::Server>();
+  } else {
+    const std::string cert = core::StrCat(tls_dir, "/server.pem");
+    const std::string key = core::StrCat(tls_dir, "/server-key.pem");
+    const std::string ca = core::StrCat(tls_dir, "/ca.pem");
+    // With a CA file, cpp-httplib requires and verifies client certificates.
+    auto tls = std::make_unique<httplib::SSLServer>(cert.c_str(), key.c_str(),
+                                                    ca.c_str());
+    if (!tls->is_valid()) {
+      return absl::InvalidArgumentError(
+          core::StrCat("http: cannot load the TLS files of ", tls_dir,
+                       " (ca.pem, server.pem, server-key.pem)"));
+    }
+    http->server_ = std::move(tls);
+  }
   httplib::Server& server = *http->server_;
   server.set_default_headers({
       {"X-Content-Type-Options", "nosniff"},
@@ -236,34 +302,42 @@ absl::StatusOr<std::unique_ptr<HttpServer>> HttpServer::Start(
        "default-src 'self'; style-src 'self'; script-src 'self'; "
        "img-src 'self' data:; frame-ancestors 'none'"},
   });
-  server.Get("/", Asset(internal::kConsoleHtml, "text/html; charset=utf-8"));
-  server.Get("/console.js",
-             Asset(internal::kConsoleJs, "text/javascript; charset=utf-8"));
+  server.Get("/",
+             Asset(auth, internal::kConsoleHtml, "text/html; charset=utf-8"));
+  server.Get("/console.js", Asset(auth, internal::kConsoleJs,
+                                  "text/javascript; charset=utf-8"));
   server.Get("/console.css",
-             Asset(internal::kConsoleCss, "text/css; charset=utf-8"));
-  server.Get("/api/hits", Json([history](const httplib::Request& req)
+             Asset(auth, internal::kConsoleCss, "text/css; charset=utf-8"));
+  server.Get("/api/hits", Json(auth, "QueryHits",
+                               [history](const httplib::Request& req)
                                    -> absl::StatusOr<v1::QueryHitsResponse> {
-               ASSIGN_OR_RETURN(v1::QueryHitsRequest request, QueryHitsOf(req));
-               return history->QueryHits(request);
-             }));
-  server.Get("/api/past", Json([history](const httplib::Request& req)
-                                   -> absl::StatusOr<v1::QueryHitsResponse> {
-               ASSIGN_OR_RETURN(v1::FindPastTransfersRequest request,
-                                ListRequest<v1::FindPastTransfersRequest>(req));
-               return history->FindPastTransfers(request);
-             }));
+                                 ASSIGN_OR_RETURN(v1::QueryHitsRequest request,
+                                                  QueryHitsOf(req));
+                                 return history->QueryHits(request);
+                               }));
+  server.Get("/api/past",
+             Json(auth, "FindPastTransfers",
+                  [history](const httplib::Request& req)
+                      -> absl::StatusOr<v1::QueryHitsResponse> {
+                    ASSIGN_OR_RETURN(
+                        v1::FindPastTransfersRequest request,
+                        ListRequest<v1::FindPastTransfersRequest>(req));
+                    return history->FindPastTransfers(request);
+                  }));
   // Any id, so that a malformed one gets GetHit's NOT_FOUND as JSON.
   server.Get(R"(/api/hits/([^/]*))",
-             Json([history](const httplib::Request& req) {
+             Json(auth, "GetHit", [history](const httplib::Request& req) {
                v1::GetHitRequest request;
                request.set_hit_id(req.matches[1]);
                return history->GetHit(request);
              }));
-  server.Get("/api/stats", Json([history](const httplib::Request& req)
+  server.Get("/api/stats", Json(auth, "HitStats",
+                                [history](const httplib::Request& req)
                                     -> absl::StatusOr<v1::HitStatsResponse> {
-               ASSIGN_OR_RETURN(v1::HitStatsRequest request, HitStatsOf(req));
-               return history->HitStats(request);
-             }));
+                                  ASSIGN_OR_RETURN(v1::HitStatsRequest request,
+                                                   HitStatsOf(req));
+                                  return history->HitStats(request);
+                                }));
 
   http->port_ = port == 0 ? server.bind_to_any_port(host)
                           : (server.bind_to_port(host, port) ? port : -1);

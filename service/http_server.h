@@ -13,9 +13,12 @@
 // errors are {"code": "INVALID_ARGUMENT", "message": "field: ..."} with
 // status 400, 404, 503 or 500. Nothing on this port changes any state.
 //
-// Access: the same identities as the gRPC API. Until mutual TLS is built the
-// server runs only with --insecure, and this port too serves only on a
-// loopback address, treating callers as admin.
+// Access: the same identities and role table as the gRPC API (auth.h). With
+// TLS the port serves HTTPS with the gRPC port's certificate and requires a
+// client certificate from its CA; the console and each endpoint need a role
+// that may make the matching RPC (analyst or admin): 401/403 otherwise. With
+// --insecure it serves plain HTTP on a loopback address to everyone as
+// admin. The TLS files are read at start (no rotation on this port yet).
 //
 // Thread safety: requests are served on cpp-httplib's worker threads.
 #ifndef FRAUDGATE_SERVICE_HTTP_SERVER_H_
@@ -26,6 +29,7 @@
 #include <thread>
 
 #include "absl/status/statusor.h"
+#include "service/auth.h"
 #include "service/history.h"
 
 namespace httplib {
@@ -37,10 +41,13 @@ namespace fraudgate::service {
 class HttpServer {
  public:
   // Listens on `listen` (HOST:PORT; port 0 picks one) and serves in the
-  // background. UNAVAILABLE when the address cannot be bound. `history` must
-  // outlive the server.
+  // background: HTTPS with client certificates when `tls_dir` is set (its
+  // ca.pem, server.pem, server-key.pem), plain HTTP when it is empty.
+  // INVALID_ARGUMENT for unreadable TLS files, UNAVAILABLE when the address
+  // cannot be bound. `history` and `auth` must outlive the server.
   static absl::StatusOr<std::unique_ptr<HttpServer>> Start(
-      History* history, const std::string& listen);
+      History* history, const Authorizer* auth, const std::string& listen,
+      const std::string& tls_dir);
   // Stops listening and waits for the serving thread.
   ~HttpServer();
 

@@ -81,11 +81,6 @@ std::shared_ptr<grpc::ServerCredentials> Credentials(
 absl::Status ValidateServerOptions(const ServerOptions& options) {
   if (!options.insecure) {
     if (auto s = CheckTlsFiles(options); !s.ok()) return s;
-    if (!options.http_listen.empty()) {
-      return absl::InvalidArgumentError(
-          "http: the analyst console has no TLS yet; it is served only with "
-          "--insecure on loopback");
-    }
   } else if (!IsLoopbackAddress(options.listen)) {
     return absl::InvalidArgumentError(core::StrCat(
         "listen: --insecure serves only on a loopback address (got ",
@@ -141,7 +136,9 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(store::Store* store,
         core::StrCat("cannot listen on ", options.listen));
   }
   if (!options.http_listen.empty()) {
-    auto http = HttpServer::Start(server->history_.get(), options.http_listen);
+    auto http = HttpServer::Start(server->history_.get(), server->auth_.get(),
+                                  options.http_listen,
+                                  options.insecure ? "" : options.tls_dir);
     if (!http.ok()) return http.status();
     server->http_ = *std::move(http);
   }

@@ -58,8 +58,8 @@ bool IsLoopbackAddress(const std::string& host_port);
 // The checks Server::Start makes before it builds anything, so a caller can
 // refuse bad options before it opens the store: INVALID_ARGUMENT with neither
 // `insecure` nor a `tls_dir` holding readable TLS files, for insecure on a
-// non-loopback address (gRPC or HTTP), for the HTTP port without insecure
-// (its TLS is not built yet), or for invalid scoring or retention options.
+// non-loopback address (gRPC or HTTP), or for invalid scoring or retention
+// options.
 absl::Status ValidateServerOptions(const ServerOptions& options);
 
 class Server {
