@@ -1,5 +1,7 @@
 #include "tests/testing/test_server.h"
 
+#include <utility>
+
 #include "absl/time/civil_time.h"
 #include "core/status_macros.h"
 #include "grpcpp/create_channel.h"
@@ -11,18 +13,35 @@ namespace fraudgate::testing {
 absl::StatusOr<std::unique_ptr<TestServer>> TestServer::Start(
     const std::string& data_dir, service::ServerOptions options,
     rocksdb::Env* env) {
+  options.insecure = true;
+  return StartWith(data_dir, std::move(options), env, "127.0.0.1",
+                   grpc::InsecureChannelCredentials());
+}
+
+absl::StatusOr<std::unique_ptr<TestServer>> TestServer::StartTls(
+    const std::string& data_dir, const std::string& tls_dir,
+    std::shared_ptr<grpc::ChannelCredentials> credentials,
+    service::ServerOptions options) {
+  options.insecure = false;
+  options.tls_dir = tls_dir;
+  return StartWith(data_dir, std::move(options), nullptr, "localhost",
+                   std::move(credentials));
+}
+
+absl::StatusOr<std::unique_ptr<TestServer>> TestServer::StartWith(
+    const std::string& data_dir, service::ServerOptions options,
+    rocksdb::Env* env, const std::string& host,
+    std::shared_ptr<grpc::ChannelCredentials> credentials) {
   std::unique_ptr<TestServer> t(new TestServer());
   store::StoreOptions store_options;
   store_options.path = data_dir;
   store_options.env = env;
   ASSIGN_OR_RETURN(t->store_, store::Store::Open(store_options));
   options.listen = "127.0.0.1:0";
-  options.insecure = true;
   ASSIGN_OR_RETURN(t->server_,
                    service::Server::Start(t->store_.get(), options));
-  t->channel_ =
-      grpc::CreateChannel("127.0.0.1:" + std::to_string(t->server_->port()),
-                          grpc::InsecureChannelCredentials());
+  t->channel_ = grpc::CreateChannel(
+      host + ":" + std::to_string(t->server_->port()), std::move(credentials));
   t->screening_ = v1::ScreeningService::NewStub(t->channel_);
   t->reports_ = v1::ReportService::NewStub(t->channel_);
   t->history_ = v1::HistoryService::NewStub(t->channel_);

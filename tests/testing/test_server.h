@@ -1,6 +1,6 @@
 // A real fraudgate server for tests: a real RocksDB store in the given
-// directory, the real services on 127.0.0.1:0 (insecure), and real generated
-// stubs over a real channel.
+// directory, the real services on 127.0.0.1:0 (insecure, or mutual TLS with
+// StartTls), and real generated stubs over a real channel.
 #ifndef FRAUDGATE_TESTS_TESTING_TEST_SERVER_H_
 #define FRAUDGATE_TESTS_TESTING_TEST_SERVER_H_
 
@@ -10,6 +10,7 @@
 
 #include "absl/status/statusor.h"
 #include "fraudgate/v1/fraudgate.grpc.pb.h"
+#include "grpcpp/security/credentials.h"
 #include "service/server.h"
 #include "store/store.h"
 
@@ -22,6 +23,16 @@ class TestServer {
   static absl::StatusOr<std::unique_ptr<TestServer>> Start(
       const std::string& data_dir, service::ServerOptions options = {},
       rocksdb::Env* env = nullptr);
+  // Like Start, but serves mutual TLS from `tls_dir` (ca.pem, server.pem,
+  // server-key.pem, as scripts/dev-certs.sh makes them), and the stubs'
+  // channel connects to "localhost:PORT" (the name the server certificate
+  // carries) with `credentials`, e.g. grpc::SslCredentials with a client
+  // certificate. `options.listen`, `options.insecure` and `options.tls_dir`
+  // are overridden.
+  static absl::StatusOr<std::unique_ptr<TestServer>> StartTls(
+      const std::string& data_dir, const std::string& tls_dir,
+      std::shared_ptr<grpc::ChannelCredentials> credentials,
+      service::ServerOptions options = {});
   ~TestServer();
 
   store::Store& store() { return *store_; }
@@ -36,6 +47,10 @@ class TestServer {
 
  private:
   TestServer() = default;
+  static absl::StatusOr<std::unique_ptr<TestServer>> StartWith(
+      const std::string& data_dir, service::ServerOptions options,
+      rocksdb::Env* env, const std::string& host,
+      std::shared_ptr<grpc::ChannelCredentials> credentials);
   std::unique_ptr<store::Store> store_;
   std::unique_ptr<service::Server> server_;
   std::shared_ptr<grpc::Channel> channel_;
