@@ -1,5 +1,7 @@
 #include "service/server.h"
 
+#include <arpa/inet.h>
+
 #include <chrono>
 #include <fstream>
 
@@ -8,6 +10,9 @@
 #include "grpcpp/security/tls_certificate_provider.h"
 #include "grpcpp/security/tls_credentials_options.h"
 #include "grpcpp/server_builder.h"
+#include "openssl/err.h"
+#include "openssl/pem.h"
+#include "openssl/x509.h"
 #include "service/history.h"
 #include "service/history_service.h"
 #include "service/http_server.h"
@@ -21,7 +26,12 @@ bool IsLoopbackAddress(const std::string& host_port) {
   const size_t colon = host_port.rfind(':');
   const std::string host =
       colon == std::string::npos ? host_port : host_port.substr(0, colon);
-  return host == "localhost" || host == "[::1]" || host.starts_with("127.");
+  if (host == "localhost" || host == "[::1]") return true;
+  // Only a literal address: a name such as "127.example.com" may resolve
+  // anywhere.
+  in_addr addr;
+  return inet_pton(AF_INET, host.c_str(), &addr) == 1 &&
+         (ntohl(addr.s_addr) >> 24) == 127;
 }
 
 Server::Server() = default;
@@ -35,6 +45,45 @@ Server::~Server() {
 namespace {
 
 constexpr const char* kTlsFiles[] = {"ca.pem", "server.pem", "server-key.pem"};
+
+// OK when `cert` holds a certificate, `key` its private key, and `ca` at
+// least one certificate.
+absl::Status CheckTlsPair(const std::string& cert, const std::string& key,
+                          const std::string& ca) {
+  auto read_cert = [](const std::string& path) -> X509* {
+    BIO* bio = BIO_new_file(path.c_str(), "r");
+    if (bio == nullptr) return nullptr;
+    X509* x509 = PEM_read_bio_X509(bio, nullptr, nullptr, nullptr);
+    BIO_free(bio);
+    return x509;
+  };
+  for (const std::string& path : {cert, ca}) {
+    X509* x509 = read_cert(path);
+    if (x509 == nullptr) {
+      return absl::InvalidArgumentError(
+          core::StrCat(path, " holds no PEM certificate"));
+    }
+    X509_free(x509);
+  }
+  BIO* bio = BIO_new_file(key.c_str(), "r");
+  EVP_PKEY* pkey =
+      bio ? PEM_read_bio_PrivateKey(bio, nullptr, nullptr, nullptr) : nullptr;
+  if (bio != nullptr) BIO_free(bio);
+  if (pkey == nullptr) {
+    return absl::InvalidArgumentError(
+        core::StrCat(key, " holds no PEM private key"));
+  }
+  X509* x509 = read_cert(cert);
+  const bool match = x509 != nullptr && X509_check_private_key(x509, pkey) == 1;
+  X509_free(x509);
+  EVP_PKEY_free(pkey);
+  ERR_clear_error();
+  if (!match) {
+    return absl::InvalidArgumentError(
+        core::StrCat(key, " is not the key of ", cert));
+  }
+  return absl::OkStatus();
+}
 
 std::string TlsFile(const ServerOptions& options, const char* name) {
   return core::StrCat(options.tls_dir, "/", name);
@@ -54,6 +103,14 @@ absl::Status CheckTlsFiles(const ServerOptions& options) {
           core::StrCat("tls-dir: cannot read ", TlsFile(options, name),
                        " (scripts/dev-certs.sh makes development ones)"));
     }
+  }
+  // gRPC reads the files only at the first handshake and then refuses every
+  // connection; check them now, so a bad file stops the start instead.
+  if (auto s = CheckTlsPair(TlsFile(options, "server.pem"),
+                            TlsFile(options, "server-key.pem"),
+                            TlsFile(options, "ca.pem"));
+      !s.ok()) {
+    return absl::InvalidArgumentError(core::StrCat("tls-dir: ", s.message()));
   }
   if (options.tls_refresh_seconds < 1) {
     return absl::InvalidArgumentError("tls_refresh_seconds: must be >= 1");

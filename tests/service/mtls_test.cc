@@ -30,6 +30,7 @@
 #include <set>
 #include <sstream>
 #include <string>
+#include <tuple>
 #include <utility>
 #include <vector>
 
@@ -677,6 +678,30 @@ TEST_F(MtlsTest, ValidateServerOptionsNeedsTlsFiles) {
     expect_invalid(options, missing);
   }
 
+  // Files that are there but unusable stop the start, not every handshake.
+  TempDir other_ca;
+  ASSERT_TRUE(DevCerts({other_ca.path()}));
+  for (const auto& [name, replacement, mention] :
+       {std::tuple<std::string, std::string, std::string>{
+            "server.pem", "", "holds no PEM certificate"},
+        {"ca.pem", "", "holds no PEM certificate"},
+        {"server-key.pem", "", "holds no PEM private key"},
+        {"server-key.pem", other_ca.File("server-key.pem"),
+         "is not the key of"}}) {
+    TempDir bad;
+    for (const char* file : {"ca.pem", "server.pem", "server-key.pem"}) {
+      std::filesystem::copy_file(certs() + "/" + file, bad.File(file));
+    }
+    std::filesystem::remove(bad.File(name));
+    if (replacement.empty()) {
+      std::ofstream(bad.File(name)) << "not a certificate\n";
+    } else {
+      std::filesystem::copy_file(replacement, bad.File(name));
+    }
+    options.tls_dir = bad.path();
+    expect_invalid(options, mention);
+  }
+
   options.tls_dir = certs();
   EXPECT_TRUE(service::ValidateServerOptions(options).ok());
   options.tls_refresh_seconds = 0;
@@ -690,6 +715,20 @@ TEST_F(MtlsTest, ValidateServerOptionsNeedsTlsFiles) {
   options.insecure = true;
   options.http_listen = "0.0.0.0:8080";
   expect_invalid(options, "http");
+  // Loopback means a literal 127.0.0.0/8 address, localhost or [::1]: a
+  // name that merely starts with "127." may resolve anywhere.
+  options.http_listen = "";
+  for (const char* host :
+       {"127.0.0.1:1", "127.8.9.10:1", "localhost:1", "[::1]:1"}) {
+    EXPECT_TRUE(service::IsLoopbackAddress(host)) << host;
+  }
+  for (const char* host :
+       {"127.evil.example:1", "0.0.0.0:1", "10.0.0.1:1", "127.0.0:1", ":1"}) {
+    EXPECT_FALSE(service::IsLoopbackAddress(host)) << host;
+  }
+  options.listen = "127.evil.example:0";
+  expect_invalid(options, "loopback");
+  options.listen = "127.0.0.1:0";
   options.insecure = false;
   options.http_listen = "";
 
