@@ -745,9 +745,9 @@ TEST(CliHelpTest, UsageErrorsExitTwo) {
   EXPECT_THAT(flag.err, HasSubstr("--bogus"));
 
   // Without --insecure a client needs its TLS files, and says which.
-  ProcessResult tls = RunFraudgate(
-      {"screen", "--server=127.0.0.1:1", "--tls-dir=/nonexistent/certs",
-       "--bank=VCB", "--account=1023456789"});
+  ProcessResult tls = RunFraudgate({"screen", "--server=127.0.0.1:1",
+                                    "--tls-dir=/nonexistent/certs",
+                                    "--bank=VCB", "--account=1023456789"});
   EXPECT_EQ(tls.exit_code, 2) << tls.Describe();
   EXPECT_THAT(tls.err, HasSubstr("/nonexistent/certs/ca.pem"));
   EXPECT_THAT(tls.err, HasSubstr("dev-certs.sh"));
@@ -805,7 +805,10 @@ TEST(CliServeTest, ServeRefusesBadOptionsBeforeTouchingTheDataDir) {
   const std::vector<Case> cases = {
       {{"serve", "--data=" + data, "--listen=0.0.0.0:0", "--insecure"},
        "loopback"},
-      {{"serve", "--data=" + data, "--listen=127.0.0.1:0"}, "--insecure"},
+      // Mutual TLS is the default: without --insecure it needs its files.
+      {{"serve", "--data=" + data, "--listen=127.0.0.1:0",
+        "--tls-dir=" + dir.File("no-certs")},
+       "tls-dir: cannot read"},
   };
   for (const Case& c : cases) {
     ProcessResult r = RunFraudgate(c.args);

@@ -648,7 +648,7 @@ TEST_F(BlocklistStoreTest, ReadFaultIsUnavailableNeverNotListed) {
   ASSERT_NO_FATAL_FAILURE(Reopen());
   ASSERT_TRUE(Entity(kPhone).has_value());
 
-  fault_env_.FailReads(true);
+  fault_env_.FailReadsOnThisThread(true);
   auto lookup = list().Lookup({KeyOf(kPhone), KeyOf(kHandle)});
   EXPECT_EQ(lookup.status().code(), absl::StatusCode::kUnavailable)
       << lookup.status();
@@ -670,7 +670,7 @@ TEST_F(BlocklistStoreTest, ReadFaultIsUnavailableNeverNotListed) {
       << delist.status();
   EXPECT_EQ(list().list_version(), 1u);
 
-  fault_env_.FailReads(false);
+  fault_env_.FailReadsOnThisThread(false);
   ASSERT_OK_AND_ASSIGN(LookupResult found,
                        list().Lookup({KeyOf(kPhone), KeyOf(kHandle)}));
   EXPECT_EQ(found.list_version, 1u);
@@ -683,11 +683,10 @@ TEST_F(BlocklistStoreTest, ReadFaultIsUnavailableNeverNotListed) {
   // Now the list version (and the handle) are in the memtable while the
   // phone is only in the SST file: a failed entity read must still fail the
   // lookup rather than drop that one entity.
-  ASSERT_TRUE(list()
-                  .ApplyReport(MakeReport("C", "3", {kHandle}, T(3)),
-                               "police-hn", T(120))
-                  .ok());
-  fault_env_.FailReads(true);
+  auto added = list().ApplyReport(MakeReport("C", "3", {kHandle}, T(3)),
+                                  "police-hn", T(120));
+  ASSERT_TRUE(added.ok()) << added.status();
+  fault_env_.FailReadsOnThisThread(true);
   auto partial = list().Lookup({KeyOf(kHandle), KeyOf(kPhone)});
   EXPECT_EQ(partial.status().code(), absl::StatusCode::kUnavailable)
       << partial.status();
@@ -696,7 +695,7 @@ TEST_F(BlocklistStoreTest, ReadFaultIsUnavailableNeverNotListed) {
   ASSERT_TRUE(handle.ok()) << handle.status();
   ASSERT_TRUE(handle->has_value());
   EXPECT_EQ((*handle)->status(), v1::ACTIVE);
-  fault_env_.FailReads(false);
+  fault_env_.FailReadsOnThisThread(false);
 
   ASSERT_OK_AND_ASSIGN(LookupResult healthy,
                        list().Lookup({KeyOf(kHandle), KeyOf(kPhone)}));

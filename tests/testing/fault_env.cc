@@ -29,25 +29,29 @@ class FaultWritableFile : public rocksdb::WritableFileWrapper {
 class FaultRandomAccessFile : public rocksdb::RandomAccessFileWrapper {
  public:
   FaultRandomAccessFile(std::unique_ptr<rocksdb::RandomAccessFile> target,
-                        const std::atomic<bool>* fail)
+                        const FaultEnv* env)
       : rocksdb::RandomAccessFileWrapper(target.get()),
         owned_(std::move(target)),
-        fail_(fail) {}
+        env_(env) {}
 
   rocksdb::Status Read(uint64_t offset, size_t n, rocksdb::Slice* result,
                        char* scratch) const override {
-    if (*fail_) return rocksdb::Status::IOError("injected read fault");
+    if (env_->ShouldFailRead()) {
+      return rocksdb::Status::IOError("injected read fault");
+    }
     return rocksdb::RandomAccessFileWrapper::Read(offset, n, result, scratch);
   }
   rocksdb::Status MultiRead(rocksdb::ReadRequest* reqs,
                             size_t num_reqs) override {
-    if (*fail_) return rocksdb::Status::IOError("injected read fault");
+    if (env_->ShouldFailRead()) {
+      return rocksdb::Status::IOError("injected read fault");
+    }
     return rocksdb::RandomAccessFileWrapper::MultiRead(reqs, num_reqs);
   }
 
  private:
   std::unique_ptr<rocksdb::RandomAccessFile> owned_;
-  const std::atomic<bool>* fail_;
+  const FaultEnv* env_;
 };
 
 }  // namespace
@@ -68,7 +72,7 @@ rocksdb::Status FaultEnv::NewRandomAccessFile(
   std::unique_ptr<rocksdb::RandomAccessFile> file;
   rocksdb::Status s = target()->NewRandomAccessFile(name, &file, options);
   if (s.ok()) {
-    result->reset(new FaultRandomAccessFile(std::move(file), &fail_reads_));
+    result->reset(new FaultRandomAccessFile(std::move(file), this));
   }
   return s;
 }

@@ -8,6 +8,7 @@
 #include <atomic>
 #include <memory>
 #include <string>
+#include <thread>
 
 #include "rocksdb/env.h"
 
@@ -21,7 +22,23 @@ class FaultEnv : public rocksdb::EnvWrapper {
   const char* Name() const override { return kClassName(); }
 
   void FailWrites(bool fail) { fail_writes_ = fail; }
-  void FailReads(bool fail) { fail_reads_ = fail; }
+  void FailReads(bool fail) {
+    reads_thread_ = std::thread::id();
+    fail_reads_ = fail;
+  }
+  // Fails only the reads made on the calling thread, so RocksDB's background
+  // flushes and compactions never meet the fault (one there would stop all
+  // writes) and a test of foreground reads stays deterministic.
+  void FailReadsOnThisThread(bool fail) {
+    reads_thread_ = std::this_thread::get_id();
+    fail_reads_ = fail;
+  }
+  // Whether a read on the calling thread fails now.
+  bool ShouldFailRead() const {
+    if (!fail_reads_) return false;
+    const std::thread::id only = reads_thread_;
+    return only == std::thread::id() || only == std::this_thread::get_id();
+  }
 
   rocksdb::Status NewWritableFile(
       const std::string& name, std::unique_ptr<rocksdb::WritableFile>* result,
@@ -34,6 +51,7 @@ class FaultEnv : public rocksdb::EnvWrapper {
  private:
   std::atomic<bool> fail_writes_{false};
   std::atomic<bool> fail_reads_{false};
+  std::atomic<std::thread::id> reads_thread_{};
 };
 
 }  // namespace fraudgate::testing
