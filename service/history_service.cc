@@ -13,8 +13,9 @@ grpc::ServerUnaryReactor* HistoryService::Answer(
     Response* response) {
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
   absl::StatusOr<Response> result = [&]() -> absl::StatusOr<Response> {
-    ASSIGN_OR_RETURN(Caller caller, auth_->Authorize(*context, method));
-    return call(caller);
+    ASSIGN_OR_RETURN(CallGate::Admitted admitted,
+                     gate_->Admit(*context, method));
+    return call(admitted.caller);
   }();
   if (result.ok()) *response = *std::move(result);
   reactor->Finish(ToGrpcStatus(result.status()));

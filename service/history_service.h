@@ -1,8 +1,8 @@
 // fraudgate.v1.HistoryService over the callback API (DESIGN §6): analysts'
 // search of the screening history. Each handler answers through History,
 // which states the contract of each method; the caller of RecordOutcome is
-// recorded as `outcome_by`. Every handler first authorizes the caller
-// (UNAUTHENTICATED / PERMISSION_DENIED, see auth.h).
+// recorded as `outcome_by`. Every handler first passes the call gate
+// (UNAUTHENTICATED, PERMISSION_DENIED, RESOURCE_EXHAUSTED; see call_gate.h).
 // Thread safety: handlers run concurrently on gRPC's callback threads.
 #ifndef FRAUDGATE_SERVICE_HISTORY_SERVICE_H_
 #define FRAUDGATE_SERVICE_HISTORY_SERVICE_H_
@@ -10,16 +10,16 @@
 #include <string_view>
 
 #include "fraudgate/v1/fraudgate.grpc.pb.h"
-#include "service/auth.h"
+#include "service/call_gate.h"
 #include "service/history.h"
 
 namespace fraudgate::service {
 
 class HistoryService final : public v1::HistoryService::CallbackService {
  public:
-  // `history` and `auth` must outlive the service.
-  HistoryService(History* history, const Authorizer* auth)
-      : history_(history), auth_(auth) {}
+  // `history` and `gate` must outlive the service.
+  HistoryService(History* history, CallGate* gate)
+      : history_(history), gate_(gate) {}
 
   grpc::ServerUnaryReactor* QueryHits(grpc::CallbackServerContext* context,
                                       const v1::QueryHitsRequest* request,
@@ -39,7 +39,7 @@ class HistoryService final : public v1::HistoryService::CallbackService {
       const v1::RecordOutcomeRequest* request, v1::Hit* response) override;
 
  private:
-  // Authorizes `method`, then finishes with `call(caller)`, moved into
+  // Admits the call to `method`, then finishes with `call(caller)`, moved into
   // `response` when OK.
   template <typename Response, typename Call>
   grpc::ServerUnaryReactor* Answer(grpc::CallbackServerContext* context,
@@ -47,7 +47,7 @@ class HistoryService final : public v1::HistoryService::CallbackService {
                                    Response* response);
 
   History* const history_;
-  const Authorizer* const auth_;
+  CallGate* const gate_;
 };
 
 }  // namespace fraudgate::service

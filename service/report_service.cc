@@ -21,13 +21,15 @@ class Refused final : public grpc::ServerReadReactor<v1::Report> {
 
 class Uploader final : public grpc::ServerReadReactor<v1::Report> {
  public:
+  // The call stays in flight (`admitted.ticket`) until the stream is done.
   Uploader(store::Store* store, const ReportOptions* options,
-           std::function<absl::Time()> clock, std::string caller,
+           std::function<absl::Time()> clock, CallGate::Admitted admitted,
            v1::UploadSummary* summary)
       : store_(store),
         options_(options),
         clock_(std::move(clock)),
-        caller_(std::move(caller)),
+        caller_(admitted.caller.Id()),
+        ticket_(std::move(admitted.ticket)),
         summary_(summary) {
     StartRead(&report_);
   }
@@ -124,6 +126,7 @@ class Uploader final : public grpc::ServerReadReactor<v1::Report> {
   const ReportOptions* const options_;
   const std::function<absl::Time()> clock_;
   const std::string caller_;
+  CallGate::Ticket ticket_;
   v1::UploadSummary* const summary_;
   v1::Report report_;
   int index_ = 0;
@@ -211,17 +214,18 @@ absl::StatusOr<v1::Report> NormalizeReport(const v1::Report& in, absl::Time now,
 
 grpc::ServerReadReactor<v1::Report>* ReportService::UploadReports(
     grpc::CallbackServerContext* context, v1::UploadSummary* summary) {
-  auto caller = auth_->Authorize(*context, "UploadReports");
-  if (!caller.ok()) return new Refused(ToGrpcStatus(caller.status()));
-  return new Uploader(store_, &options_, clock_, caller->Id(), summary);
+  auto admitted = gate_->Admit(*context, "UploadReports");
+  if (!admitted.ok()) return new Refused(ToGrpcStatus(admitted.status()));
+  return new Uploader(store_, &options_, clock_, *std::move(admitted), summary);
 }
 
 grpc::ServerUnaryReactor* ReportService::GetEntity(
     grpc::CallbackServerContext* context, const v1::GetEntityRequest* request,
     v1::Entity* response) {
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-  if (auto caller = auth_->Authorize(*context, "GetEntity"); !caller.ok()) {
-    reactor->Finish(ToGrpcStatus(caller.status()));
+  auto admitted = gate_->Admit(*context, "GetEntity");
+  if (!admitted.ok()) {
+    reactor->Finish(ToGrpcStatus(admitted.status()));
     return reactor;
   }
   auto id = NormalizeProto(request->identifier(), "identifier");
@@ -248,16 +252,17 @@ grpc::ServerUnaryReactor* ReportService::DelistEntity(
     const v1::DelistEntityRequest* request, v1::Entity* response) {
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
   auto delist = [&]() -> absl::StatusOr<v1::Entity> {
-    ASSIGN_OR_RETURN(Caller caller, auth_->Authorize(*context, "DelistEntity"));
+    ASSIGN_OR_RETURN(CallGate::Admitted admitted,
+                     gate_->Admit(*context, "DelistEntity"));
     ASSIGN_OR_RETURN(core::Identifier id,
                      NormalizeProto(request->identifier(), "identifier"));
     RETURN_IF_ERROR(CheckText("reason", request->reason(), 1024, true));
     RETURN_IF_ERROR(CheckText("reference", request->reference(), 128, true));
     const absl::Time now = clock_();
-    ASSIGN_OR_RETURN(
-        v1::Entity entity,
-        store_->blocklist().Delist(id.Key(), request->reason(),
-                                   request->reference(), caller.Id(), now));
+    ASSIGN_OR_RETURN(v1::Entity entity,
+                     store_->blocklist().Delist(id.Key(), request->reason(),
+                                                request->reference(),
+                                                admitted.caller.Id(), now));
     return EntityAt(std::move(entity), now);
   };
   auto result = delist();
@@ -272,15 +277,15 @@ grpc::ServerUnaryReactor* ReportService::WithdrawReport(
     v1::WithdrawReportResponse* response) {
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
   auto withdraw = [&]() -> absl::StatusOr<store::WithdrawResult> {
-    ASSIGN_OR_RETURN(Caller caller,
-                     auth_->Authorize(*context, "WithdrawReport"));
+    ASSIGN_OR_RETURN(CallGate::Admitted admitted,
+                     gate_->Admit(*context, "WithdrawReport"));
     RETURN_IF_ERROR(CheckText("agency", request->agency(), 128, true));
     RETURN_IF_ERROR(CheckText("report_id", request->report_id(), 128, true));
     RETURN_IF_ERROR(CheckText("reason", request->reason(), 1024, true));
     RETURN_IF_ERROR(CheckText("reference", request->reference(), 128, true));
     return store_->blocklist().WithdrawReport(
         request->agency(), request->report_id(), request->reason(),
-        request->reference(), caller.Id(), clock_());
+        request->reference(), admitted.caller.Id(), clock_());
   };
   auto result = withdraw();
   if (result.ok()) {

@@ -12,7 +12,7 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "fraudgate/v1/fraudgate.grpc.pb.h"
-#include "service/auth.h"
+#include "service/call_gate.h"
 #include "store/store.h"
 
 namespace fraudgate::service {
@@ -49,15 +49,15 @@ v1::Rejection RejectionOf(int index, const v1::Report& report,
 
 class ReportService final : public v1::ReportService::CallbackService {
  public:
-  // `store` and `auth` must outlive the service. Every method first
-  // authorizes the caller (UNAUTHENTICATED / PERMISSION_DENIED, see auth.h),
-  // who is recorded as the uploader or actor.
+  // `store` and `gate` must outlive the service. Every method first passes
+  // the call gate (UNAUTHENTICATED, PERMISSION_DENIED, RESOURCE_EXHAUSTED;
+  // see call_gate.h); the caller is recorded as the uploader or actor.
   ReportService(store::Store* store, ReportOptions options,
-                std::function<absl::Time()> clock, const Authorizer* auth)
+                std::function<absl::Time()> clock, CallGate* gate)
       : store_(store),
         options_(std::move(options)),
         clock_(std::move(clock)),
-        auth_(auth) {}
+        gate_(gate) {}
 
   // Reports are validated as they arrive and stored in synced batches of up
   // to `max_batch_reports`, each report atomically; the summary is sent once
@@ -90,7 +90,7 @@ class ReportService final : public v1::ReportService::CallbackService {
   store::Store* const store_;
   const ReportOptions options_;
   const std::function<absl::Time()> clock_;
-  const Authorizer* const auth_;
+  CallGate* const gate_;
 };
 
 }  // namespace fraudgate::service

@@ -5,17 +5,26 @@
 
 namespace fraudgate::service {
 
+absl::StatusOr<v1::ScreenTransferResponse> ScreeningService::ScreenOne(
+    const std::string& caller, const v1::ScreenTransferRequest& request) {
+  if (request.ByteSizeLong() > kMaxScreeningRequestBytes) {
+    return absl::ResourceExhaustedError(core::StrCat(
+        "request: larger than ", kMaxScreeningRequestBytes, " bytes"));
+  }
+  return screener_->Screen(caller, request);
+}
+
 grpc::ServerUnaryReactor* ScreeningService::ScreenTransfer(
     grpc::CallbackServerContext* context,
     const v1::ScreenTransferRequest* request,
     v1::ScreenTransferResponse* response) {
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-  auto caller = auth_->Authorize(*context, "ScreenTransfer");
-  if (!caller.ok()) {
-    reactor->Finish(ToGrpcStatus(caller.status()));
+  auto admitted = gate_->Admit(*context, "ScreenTransfer");
+  if (!admitted.ok()) {
+    reactor->Finish(ToGrpcStatus(admitted.status()));
     return reactor;
   }
-  auto result = screener_->Screen(caller->Id(), *request);
+  auto result = ScreenOne(admitted->caller.Id(), *request);
   if (result.ok()) {
     *response = *std::move(result);
     reactor->Finish(grpc::Status::OK);
@@ -30,9 +39,9 @@ grpc::ServerUnaryReactor* ScreeningService::ScreenTransfers(
     const v1::ScreenTransfersRequest* request,
     v1::ScreenTransfersResponse* response) {
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-  auto caller = auth_->Authorize(*context, "ScreenTransfers");
-  if (!caller.ok()) {
-    reactor->Finish(ToGrpcStatus(caller.status()));
+  auto admitted = gate_->Admit(*context, "ScreenTransfers");
+  if (!admitted.ok()) {
+    reactor->Finish(ToGrpcStatus(admitted.status()));
     return reactor;
   }
   if (request->transfers_size() > kMaxBatch) {
@@ -42,10 +51,10 @@ grpc::ServerUnaryReactor* ScreeningService::ScreenTransfers(
                      request->transfers_size(), ")")));
     return reactor;
   }
-  const std::string caller_id = caller->Id();
+  const std::string caller_id = admitted->caller.Id();
   for (int i = 0; i < request->transfers_size(); ++i) {
     v1::ScreenTransferResult* item = response->add_results();
-    auto result = screener_->Screen(caller_id, request->transfers(i));
+    auto result = ScreenOne(caller_id, request->transfers(i));
     if (result.ok()) {
       *item->mutable_response() = *std::move(result);
     } else {

@@ -4,20 +4,24 @@
 #define FRAUDGATE_SERVICE_SCREENING_SERVICE_H_
 
 #include "fraudgate/v1/fraudgate.grpc.pb.h"
-#include "service/auth.h"
+#include "service/call_gate.h"
 #include "service/screener.h"
 
 namespace fraudgate::service {
 
 // Most transfers in one ScreenTransfers call.
 inline constexpr int kMaxBatch = 1000;
+// Largest ScreenTransferRequest (a real one is well under 2 KiB).
+inline constexpr size_t kMaxScreeningRequestBytes = 64 << 10;
 
 class ScreeningService final : public v1::ScreeningService::CallbackService {
  public:
-  // `screener` and `auth` must outlive the service. Both methods first
-  // authorize the caller (UNAUTHENTICATED / PERMISSION_DENIED, see auth.h).
-  ScreeningService(Screener* screener, const Authorizer* auth)
-      : screener_(screener), auth_(auth) {}
+  // `screener` and `gate` must outlive the service. Both methods first pass
+  // the call gate (UNAUTHENTICATED, PERMISSION_DENIED, RESOURCE_EXHAUSTED;
+  // see call_gate.h). A request (or batch item) over
+  // kMaxScreeningRequestBytes is RESOURCE_EXHAUSTED.
+  ScreeningService(Screener* screener, CallGate* gate)
+      : screener_(screener), gate_(gate) {}
 
   grpc::ServerUnaryReactor* ScreenTransfer(
       grpc::CallbackServerContext* context,
@@ -34,8 +38,12 @@ class ScreeningService final : public v1::ScreeningService::CallbackService {
       v1::ScreenTransfersResponse* response) override;
 
  private:
+  // Screens one request after checking its size.
+  absl::StatusOr<v1::ScreenTransferResponse> ScreenOne(
+      const std::string& caller, const v1::ScreenTransferRequest& request);
+
   Screener* const screener_;
-  const Authorizer* const auth_;
+  CallGate* const gate_;
 };
 
 }  // namespace fraudgate::service

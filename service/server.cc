@@ -133,6 +133,29 @@ std::shared_ptr<grpc::ServerCredentials> Credentials(
   return grpc::experimental::TlsServerCredentials(tls);
 }
 
+void ApplyLimits(const ServerLimits& limits, grpc::ServerBuilder& builder) {
+  auto ms = [](absl::Duration d) {
+    return static_cast<int>(absl::ToInt64Milliseconds(d));
+  };
+  builder.SetMaxReceiveMessageSize(limits.max_receive_message_bytes);
+  builder.AddChannelArgument(GRPC_ARG_MAX_CONCURRENT_STREAMS,
+                             limits.max_concurrent_streams);
+  builder.AddChannelArgument(GRPC_ARG_MAX_METADATA_SIZE,
+                             limits.max_metadata_bytes);
+  // Keepalive enforcement: pings more often than this (without data) count
+  // as strikes; two strikes close the connection.
+  builder.AddChannelArgument(
+      GRPC_ARG_HTTP2_MIN_RECV_PING_INTERVAL_WITHOUT_DATA_MS,
+      ms(limits.min_ping_interval));
+  builder.AddChannelArgument(GRPC_ARG_HTTP2_MAX_PING_STRIKES, 2);
+  builder.AddChannelArgument(GRPC_ARG_MAX_CONNECTION_AGE_MS,
+                             ms(limits.max_connection_age));
+  builder.AddChannelArgument(GRPC_ARG_MAX_CONNECTION_AGE_GRACE_MS,
+                             ms(limits.max_connection_age_grace));
+  builder.AddChannelArgument(GRPC_ARG_SERVER_HANDSHAKE_TIMEOUT_MS,
+                             ms(limits.handshake_timeout));
+}
+
 }  // namespace
 
 absl::Status ValidateServerOptions(const ServerOptions& options) {
@@ -148,6 +171,9 @@ absl::Status ValidateServerOptions(const ServerOptions& options) {
     return absl::InvalidArgumentError(
         core::StrCat("http: --insecure serves only on a loopback address (got ",
                      options.http_listen, ")"));
+  }
+  if (options.limits.max_in_flight < 1) {
+    return absl::InvalidArgumentError("limits.max_in_flight: must be >= 1");
   }
   if (options.reports.max_batch_reports < 1) {
     return absl::InvalidArgumentError(
@@ -171,19 +197,22 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(store::Store* store,
   server->screener_ = std::make_unique<Screener>(
       store, ScreenerOptions{options.scoring, options.clock});
   server->auth_ = std::make_unique<Authorizer>(options.insecure);
+  server->gate_ = std::make_unique<CallGate>(server->auth_.get(),
+                                             options.limits.max_in_flight);
   server->screening_ = std::make_unique<ScreeningService>(
-      server->screener_.get(), server->auth_.get());
+      server->screener_.get(), server->gate_.get());
   server->reports_ = std::make_unique<ReportService>(
-      store, options.reports, options.clock, server->auth_.get());
+      store, options.reports, options.clock, server->gate_.get());
   server->history_ = std::make_unique<History>(store, options.clock);
   server->history_service_ = std::make_unique<HistoryService>(
-      server->history_.get(), server->auth_.get());
+      server->history_.get(), server->gate_.get());
   server->retention_ = std::make_unique<RetentionJob>(
       &store->hits(), options.retention, options.clock);
 
   grpc::ServerBuilder builder;
   builder.AddListeningPort(options.listen, Credentials(options),
                            &server->port_);
+  ApplyLimits(options.limits, builder);
   builder.RegisterService(server->screening_.get());
   builder.RegisterService(server->reports_.get());
   builder.RegisterService(server->history_service_.get());

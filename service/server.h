@@ -20,10 +20,35 @@ namespace fraudgate::service {
 
 class ScreeningService;
 class Authorizer;
+class CallGate;
 class History;
 class HttpServer;
 class HistoryService;
 class Screener;
+
+// Transport limits (gRPC channel arguments) and load shedding.
+struct ServerLimits {
+  // Largest message the server reads: one Report of an upload stream, or one
+  // request. Default 4 MiB. (Screening requests have their own, smaller cap:
+  // kMaxScreeningRequestBytes.)
+  int max_receive_message_bytes = 4 << 20;
+  // Concurrent streams per connection. Default 100.
+  int max_concurrent_streams = 100;
+  // Request metadata (headers). Default 16 KiB.
+  int max_metadata_bytes = 16 << 10;
+  // Keepalive pings without data more often than this close the connection
+  // after two strikes. Default 10 s.
+  absl::Duration min_ping_interval = absl::Seconds(10);
+  // Connections are closed (gracefully) after this age, so load rebalances.
+  // Default 30 min, then up to 30 s for calls in flight.
+  absl::Duration max_connection_age = absl::Minutes(30);
+  absl::Duration max_connection_age_grace = absl::Seconds(30);
+  // A TLS handshake must finish within this. Default 10 s.
+  absl::Duration handshake_timeout = absl::Seconds(10);
+  // Calls in flight at once; more are refused with RESOURCE_EXHAUSTED at
+  // once (see call_gate.h). Default 1000.
+  int64_t max_in_flight = 1000;
+};
 
 struct ServerOptions {
   // HOST:PORT to listen on; port 0 picks a free port. Default 127.0.0.1:50051.
@@ -45,6 +70,8 @@ struct ServerOptions {
   core::ScoringOptions scoring;
   // Report lifetimes and upload batching. Default: see ReportOptions.
   ReportOptions reports;
+  // Default: see ServerLimits.
+  ServerLimits limits;
   // Retention of the screening history, run in the background while the
   // server runs. Default: see RetentionOptions.
   RetentionOptions retention;
@@ -85,6 +112,7 @@ class Server {
  private:
   Server();
   std::unique_ptr<Authorizer> auth_;
+  std::unique_ptr<CallGate> gate_;
   std::unique_ptr<Screener> screener_;
   std::unique_ptr<ScreeningService> screening_;
   std::unique_ptr<ReportService> reports_;
