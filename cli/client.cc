@@ -56,7 +56,8 @@ std::vector<FlagSpec> ClientFlags(std::string default_role,
        "mutual TLS: ca.pem and the client certificate <role>.pem, "
        "<role>-key.pem"},
       {"role", std::move(default_role),
-       "which client certificate of --tls-dir: bank, police, analyst, admin"},
+       "client certificate <role>.pem of --tls-dir: bank, police, analyst, "
+       "admin, or a NAME made by dev-certs.sh issue"},
       {"format", "table", "output: table, json or csv"},
       {"timeout", "30", "deadline of each call, seconds"},
   };

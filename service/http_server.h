@@ -15,8 +15,10 @@
 //
 // Access: the same identities and role table as the gRPC API (auth.h). With
 // TLS the port serves HTTPS with the gRPC port's certificate and requires a
-// client certificate from its CA; the console and each endpoint need a role
-// that may make the matching RPC (analyst or admin): 401/403 otherwise. With
+// client certificate from its CA (without one the TLS handshake fails); the
+// console and each endpoint need a role that may make the matching RPC
+// (analyst or admin): 401 for a certificate without a fraudgate identity,
+// 403 for another role. With
 // --insecure it serves plain HTTP on a loopback address to everyone as
 // admin. The TLS files are read at start (no rotation on this port yet).
 //

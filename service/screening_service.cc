@@ -1,5 +1,7 @@
 #include "service/screening_service.h"
 
+#include <algorithm>
+
 #include "core/text.h"
 #include "service/grpc_status.h"
 
@@ -39,7 +41,8 @@ grpc::ServerUnaryReactor* ScreeningService::ScreenTransfers(
     const v1::ScreenTransfersRequest* request,
     v1::ScreenTransfersResponse* response) {
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-  auto admitted = gate_->Admit(*context, "ScreenTransfers");
+  auto admitted = gate_->Admit(*context, "ScreenTransfers",
+                               std::max<double>(1, request->transfers_size()));
   if (!admitted.ok()) {
     reactor->Finish(ToGrpcStatus(admitted.status()));
     return reactor;

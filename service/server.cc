@@ -175,6 +175,12 @@ absl::Status ValidateServerOptions(const ServerOptions& options) {
   if (options.limits.max_in_flight < 1) {
     return absl::InvalidArgumentError("limits.max_in_flight: must be >= 1");
   }
+  const CallGate::Rates& rates = options.limits.rates;
+  if (!(rates.screening_rate > 0) || !(rates.get_entity_rate > 0) ||
+      !(rates.screening_burst >= 1) || !(rates.get_entity_burst >= 1)) {
+    return absl::InvalidArgumentError(
+        "limits.rates: rates must be > 0 and bursts >= 1");
+  }
   if (options.reports.max_batch_reports < 1) {
     return absl::InvalidArgumentError(
         "reports.max_batch_reports: must be >= 1");
@@ -197,8 +203,9 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(store::Store* store,
   server->screener_ = std::make_unique<Screener>(
       store, ScreenerOptions{options.scoring, options.clock});
   server->auth_ = std::make_unique<Authorizer>(options.insecure);
-  server->gate_ = std::make_unique<CallGate>(server->auth_.get(),
-                                             options.limits.max_in_flight);
+  server->gate_ = std::make_unique<CallGate>(
+      server->auth_.get(), options.limits.max_in_flight, options.limits.rates,
+      options.clock);
   server->screening_ = std::make_unique<ScreeningService>(
       server->screener_.get(), server->gate_.get());
   server->reports_ = std::make_unique<ReportService>(

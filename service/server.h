@@ -12,6 +12,7 @@
 #include "absl/time/clock.h"
 #include "core/scoring.h"
 #include "grpcpp/server.h"
+#include "service/call_gate.h"
 #include "service/report_service.h"
 #include "service/retention.h"
 #include "store/store.h"
@@ -48,6 +49,8 @@ struct ServerLimits {
   // Calls in flight at once; more are refused with RESOURCE_EXHAUSTED at
   // once (see call_gate.h). Default 1000.
   int64_t max_in_flight = 1000;
+  // Per-caller token buckets on screening and GetEntity (see call_gate.h).
+  CallGate::Rates rates;
 };
 
 struct ServerOptions {

@@ -20,6 +20,7 @@
 //   readable TLS files, and a plaintext HTTP port off loopback.
 #include <unistd.h>
 
+#include <atomic>
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
@@ -742,6 +743,77 @@ TEST_F(MtlsTest, ValidateServerOptionsNeedsTlsFiles) {
   auto server = service::Server::Start(store->get(), options);
   EXPECT_EQ(server.status().code(), absl::StatusCode::kInvalidArgument);
   EXPECT_THAT(std::string(server.status().message()), HasSubstr("tls-dir"));
+}
+
+}  // namespace
+}  // namespace fraudgate
+
+namespace fraudgate {
+namespace {
+
+// Anti-probing: per-caller token buckets on screening and GetEntity, with a
+// test clock that moves only when told to.
+TEST_F(MtlsTest, EachCallerHasItsOwnRateOnScreeningAndGetEntity) {
+  auto now = std::make_shared<std::atomic<int64_t>>(1'800'000'000);
+  service::ServerOptions options;
+  options.clock = [now] { return absl::FromUnixSeconds(now->load()); };
+  options.limits.rates.screening_rate = 5;
+  options.limits.rates.screening_burst = 5;
+  options.limits.rates.get_entity_rate = 1;
+  options.limits.rates.get_entity_burst = 2;
+  ASSERT_NO_FATAL_FAILURE(StartServer("", options));
+
+  auto screen = [&](const std::string& cert, const std::string& id) {
+    auto stub = v1::ScreeningService::NewStub(As(cert));
+    grpc::ClientContext context;
+    SetDeadline(context);
+    v1::ScreenTransferResponse response;
+    return stub->ScreenTransfer(&context, Transfer(id), &response);
+  };
+  for (int i = 0; i < 5; ++i) {
+    grpc::Status s = screen("bank", absl::StrCat("burst-", i));
+    EXPECT_TRUE(s.ok()) << Describe(s);
+  }
+  grpc::Status over = screen("bank", "over");
+  EXPECT_EQ(over.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED)
+      << Describe(over);
+  EXPECT_THAT(over.error_message(), HasSubstr("bank/dev-bank"));
+  // Another bank's certificate has its own bucket.
+  EXPECT_TRUE(screen("vcb-core", "other-bank").ok());
+  // A batch costs one token per transfer.
+  {
+    auto stub = v1::ScreeningService::NewStub(As("vcb-core"));
+    v1::ScreenTransfersRequest batch;
+    for (int i = 0; i < 5; ++i) {
+      *batch.add_transfers() = Transfer(absl::StrCat("batch-", i));
+    }
+    grpc::ClientContext context;
+    SetDeadline(context);
+    v1::ScreenTransfersResponse response;
+    grpc::Status s = stub->ScreenTransfers(&context, batch, &response);
+    EXPECT_EQ(s.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED)
+        << Describe(s);  // 4 tokens left, 5 asked
+  }
+  // One second refills five.
+  now->fetch_add(1);
+  EXPECT_TRUE(screen("bank", "after-refill").ok());
+
+  auto get_entity = [&](const std::string& cert) {
+    auto stub = v1::ReportService::NewStub(As(cert));
+    v1::GetEntityRequest request;
+    request.mutable_identifier()->set_kind(v1::PHONE);
+    request.mutable_identifier()->set_value("0912345678");
+    grpc::ClientContext context;
+    SetDeadline(context);
+    v1::Entity entity;
+    return stub->GetEntity(&context, request, &entity);
+  };
+  // Admitted calls get an answer (the phone is not listed: NOT_FOUND).
+  EXPECT_EQ(get_entity("analyst").error_code(), grpc::StatusCode::NOT_FOUND);
+  EXPECT_EQ(get_entity("analyst").error_code(), grpc::StatusCode::NOT_FOUND);
+  EXPECT_EQ(get_entity("analyst").error_code(),
+            grpc::StatusCode::RESOURCE_EXHAUSTED);
+  EXPECT_EQ(get_entity("police").error_code(), grpc::StatusCode::NOT_FOUND);
 }
 
 }  // namespace
