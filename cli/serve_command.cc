@@ -41,6 +41,8 @@ int Run(const Flags& flags) {
   options.reports.default_lifetime =
       service::ReportLifetimesFromConfig(config.reports());
   options.retention = service::RetentionOptionsFromConfig(config.history());
+  options.limits = service::ServerLimitsFromConfig(config.limits());
+  options.tls_refresh_seconds = config.server().tls_refresh_seconds();
   // Refuse bad options before the data dir is opened (and created).
   if (auto s = service::ValidateServerOptions(options); !s.ok()) {
     std::cerr << "fraudgate serve: " << s.message() << "\n";

@@ -69,11 +69,42 @@ absl::StatusOr<v1::Config> ParseConfig(std::string_view text,
       !s.ok()) {
     return absl::InvalidArgumentError(core::StrCat(name, ": ", s.message()));
   }
+  const google::protobuf::Descriptor* limits = v1::LimitsConfig::descriptor();
+  for (int i = 0; i < limits->field_count(); ++i) {
+    const google::protobuf::FieldDescriptor* fd = limits->field(i);
+    const auto* r = config.limits().GetReflection();
+    const double value =
+        fd->cpp_type() == google::protobuf::FieldDescriptor::CPPTYPE_DOUBLE
+            ? r->GetDouble(config.limits(), fd)
+        : fd->cpp_type() == google::protobuf::FieldDescriptor::CPPTYPE_INT64
+            ? static_cast<double>(r->GetInt64(config.limits(), fd))
+            : r->GetInt32(config.limits(), fd);
+    if (!(value > 0)) {
+      return absl::InvalidArgumentError(
+          core::StrCat(name, ": limits.", fd->name(), ": must be positive"));
+    }
+  }
+  if (config.server().tls_refresh_seconds() < 1) {
+    return absl::InvalidArgumentError(
+        core::StrCat(name, ": server.tls_refresh_seconds: must be at least 1"));
+  }
   if (config.store().block_cache_mb() < 1) {
     return absl::InvalidArgumentError(
         core::StrCat(name, ": store.block_cache_mb: must be at least 1"));
   }
   return config;
+}
+
+ServerLimits ServerLimitsFromConfig(const v1::LimitsConfig& c) {
+  ServerLimits limits;
+  limits.max_in_flight = c.max_in_flight();
+  limits.max_receive_message_bytes = c.max_receive_message_bytes();
+  limits.max_concurrent_streams = c.max_concurrent_streams();
+  limits.rates.screening_rate = c.screening_rate();
+  limits.rates.screening_burst = c.screening_burst();
+  limits.rates.get_entity_rate = c.get_entity_rate();
+  limits.rates.get_entity_burst = c.get_entity_burst();
+  return limits;
 }
 
 absl::StatusOr<v1::Config> LoadConfigFile(const std::string& path) {

@@ -9,6 +9,7 @@
 
 #include "absl/status/statusor.h"
 #include "fraudgate/v1/config.pb.h"
+#include "service/server.h"
 
 namespace fraudgate::service {
 
@@ -19,6 +20,9 @@ namespace fraudgate::service {
 // 60 and 100 (got 50)").
 absl::StatusOr<v1::Config> ParseConfig(std::string_view text,
                                        std::string_view name);
+
+// The limits a LimitsConfig sets (defaults equal ServerLimits{}).
+ServerLimits ServerLimitsFromConfig(const v1::LimitsConfig& config);
 
 // Reads and parses a config file; NOT_FOUND when it cannot be read.
 absl::StatusOr<v1::Config> LoadConfigFile(const std::string& path);

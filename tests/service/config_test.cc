@@ -3,6 +3,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "service/convert.h"
+#include "tests/testing/matchers.h"
 #include "tests/testing/temp_dir.h"
 
 namespace fraudgate::service {
@@ -72,6 +73,9 @@ TEST(ConfigTest, ErrorsNameTheLineAndField) {
        "50)"},
       {"scoring { memo_confirmed: 101 }", "scoring.memo_confirmed"},
       {"store { block_cache_mb: 0 }", "store.block_cache_mb"},
+      {"limits { max_in_flight: 0 }", "f.conf: limits.max_in_flight"},
+      {"limits { screening_rate: -1 }", "limits.screening_rate"},
+      {"server { tls_refresh_seconds: 0 }", "server.tls_refresh_seconds"},
       {"scoring {", "f.conf:1:"},
   };
   for (const auto& c : cases) {
@@ -80,6 +84,30 @@ TEST(ConfigTest, ErrorsNameTheLineAndField) {
     EXPECT_EQ(config.status().code(), absl::StatusCode::kInvalidArgument);
     EXPECT_THAT(config.status().message(), HasSubstr(c.expected)) << c.text;
   }
+}
+
+TEST(ConfigTest, LimitsDefaultsAreTheServerDefaultsAndCanBeSet) {
+  ASSERT_OK_AND_ASSIGN(v1::Config empty, ParseConfig("", "f.conf"));
+  const ServerLimits defaults = ServerLimitsFromConfig(empty.limits());
+  const ServerLimits expected;
+  EXPECT_EQ(defaults.max_in_flight, expected.max_in_flight);
+  EXPECT_EQ(defaults.max_receive_message_bytes,
+            expected.max_receive_message_bytes);
+  EXPECT_EQ(defaults.max_concurrent_streams, expected.max_concurrent_streams);
+  EXPECT_EQ(defaults.rates.screening_rate, expected.rates.screening_rate);
+  EXPECT_EQ(defaults.rates.screening_burst, expected.rates.screening_burst);
+  EXPECT_EQ(defaults.rates.get_entity_rate, expected.rates.get_entity_rate);
+  EXPECT_EQ(defaults.rates.get_entity_burst, expected.rates.get_entity_burst);
+  EXPECT_EQ(empty.server().tls_refresh_seconds(),
+            ServerOptions().tls_refresh_seconds);
+
+  ASSERT_OK_AND_ASSIGN(
+      v1::Config set,
+      ParseConfig("limits { max_in_flight: 64 get_entity_rate: 2.5 }", "f"));
+  const ServerLimits limits = ServerLimitsFromConfig(set.limits());
+  EXPECT_EQ(limits.max_in_flight, 64);
+  EXPECT_EQ(limits.rates.get_entity_rate, 2.5);
+  EXPECT_EQ(limits.rates.screening_rate, expected.rates.screening_rate);
 }
 
 TEST(ConfigTest, MissingFileIsNotFound) {
