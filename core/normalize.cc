@@ -140,8 +140,10 @@ struct ParsedHandle {
   std::string handle;
 };
 
-// Strips "@", "https://", "www.", a known host and trailing "/", "?..." from a
-// handle, remembering the platform the host names.
+// Strips "@", "https://", a known host (with or without "www.") and trailing
+// "/", "?..." from a handle, remembering the platform the host names. "www."
+// goes only with a host: a handle that itself starts with it is kept, so that
+// normalizing twice gives the same handle.
 ParsedHandle ParseHandle(std::string_view folded) {
   std::string_view v = folded;
   for (std::string_view scheme : {"https://", "http://"}) {
@@ -150,11 +152,11 @@ ParsedHandle ParseHandle(std::string_view folded) {
       v.remove_prefix(scheme.size());
     }
   }
-  if (v.size() >= 4 && AsciiLower(v.substr(0, 4)) == "www.") v.remove_prefix(4);
   ParsedHandle out;
   size_t slash = v.find('/');
   if (slash != std::string_view::npos) {
-    const std::string host = AsciiLower(v.substr(0, slash));
+    std::string host = AsciiLower(v.substr(0, slash));
+    if (host.starts_with("www.")) host.erase(0, 4);
     for (const Alias& a : kChatHosts) {
       if (a.folded == host) {
         out.platform = std::string(a.code);

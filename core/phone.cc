@@ -63,8 +63,11 @@ std::optional<std::string_view> ModernMobilePrefix(
   return std::nullopt;
 }
 
-absl::StatusOr<std::string> NormalizePhone(std::string_view raw,
-                                           std::string_view field) {
+namespace {
+
+// One pass of NormalizePhone.
+absl::StatusOr<std::string> Canonicalize(std::string_view raw,
+                                         std::string_view field) {
   const std::string folded = FoldWidthAndTrim(raw);
   if (folded.empty()) return Invalid(field, "phone number is empty", raw);
 
@@ -149,6 +152,26 @@ absl::StatusOr<std::string> NormalizePhone(std::string_view raw,
   }
   std::string e164;
   util.Format(number, PhoneNumberUtil::E164, &e164);
+  return e164;
+}
+
+}  // namespace
+
+absl::StatusOr<std::string> NormalizePhone(std::string_view raw,
+                                           std::string_view field) {
+  absl::StatusOr<std::string> e164 = Canonicalize(raw, field);
+  if (!e164.ok()) return e164;
+  // Extra zeros after the country code ("+84 00 123…", "+49 0004…") leave a
+  // number that a second pass reads differently (libphonenumber keeps some
+  // of them; the legacy prefix map then applies): such input is ambiguous,
+  // and a canonical form must normalize to itself (found by fuzzing).
+  absl::StatusOr<std::string> again = Canonicalize(*e164, field);
+  if (!again.ok() || *again != *e164) {
+    return Invalid(field,
+                   "phone number is ambiguous (extra zeros after the country "
+                   "code?)",
+                   raw);
+  }
   return e164;
 }
 

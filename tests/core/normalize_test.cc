@@ -103,6 +103,10 @@ constexpr AcceptCase kAccepted[] = {
     {kChat, "TELEGRAM", "@Name", "TELEGRAM", "name"},
     {kChat, "Telegram", "Some_Name", "TELEGRAM", "some_name"},
     {kChat, "", "t.me/Name", "TELEGRAM", "name"},
+    {kChat, "", "https://www.t.me/Name", "TELEGRAM", "name"},
+    // "www." goes only with a host (found by identifier_fuzzer: it was
+    // stripped again on every pass).
+    {kChat, "TELEGRAM", "t.me/www.abc", "TELEGRAM", "www.abc"},
     {kChat, "", "https://t.me/Name/", "TELEGRAM", "name"},
     {kChat, "", "HTTPS://T.ME/Name", "TELEGRAM", "name"},
     {kChat, "", "https://t.me/Name?start=1", "TELEGRAM", "name"},

@@ -105,6 +105,9 @@ struct AcceptCase {
 };
 
 constexpr AcceptCase kAccepted[] = {
+    // A leading zero that belongs to the number (Italy) is kept, and the
+    // result normalizes to itself.
+    {"+39 06 1234 5678", "+390612345678"},
     // The forms DESIGN §2 lists.
     {"0329 123 456", "+84329123456"},
     {"0329123456", "+84329123456"},
@@ -176,6 +179,12 @@ struct RejectCase {
 };
 
 constexpr RejectCase kRejected[] = {
+    // Extra zeros after the country code: a second pass would read the
+    // result differently (found by phone_fuzzer).
+    {"+49 0004 2058", "ambiguous"},
+    {"8400041645617", "ambiguous"},
+    {"0084 0080 4044", "ambiguous"},
+    {"84 00123 018 9456", "ambiguous"},
     {"0329abc456", "only digits"},
     {"abc", "only digits"},
     {"0329_123_456", "only digits"},
