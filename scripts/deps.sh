@@ -3,7 +3,7 @@
 # only those that are missing. When everything is installed it prints nothing
 # and returns at once, so build.sh, test.sh and run.sh call it every time.
 # Installing needs root; as another user it names what is missing and fails.
-# Run it, do not source it. Usage: deps.sh [--test]
+# Run it, do not source it. Usage: deps.sh [--test | --fuzz]
 set -euo pipefail
 
 packages=(
@@ -13,10 +13,12 @@ packages=(
   libcpp-httplib-dev libgtest-dev libgmock-dev clang-format python3
 )
 # `deps.sh --test` adds what only the test suite needs: headless Chromium
-# loads the analyst console.
-if [[ ${1:-} == --test ]]; then
-  packages+=(chromium)
-fi
+# loads the analyst console. `deps.sh --fuzz` adds clang and its sanitizer
+# and libFuzzer runtime for scripts/fuzz.sh.
+case ${1:-} in
+  --test) packages+=(chromium) ;;
+  --fuzz) packages+=(clang libclang-rt-14-dev) ;;
+esac
 
 die() {
   echo "deps.sh: $*" >&2

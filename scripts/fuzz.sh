@@ -26,6 +26,8 @@ for arg in "$@"; do
   esac
 done
 
+./scripts/deps.sh --fuzz
+
 build_dir=${FUZZ_BUILD_DIR:-build-fuzz}
 jobs=${FUZZ_JOBS:-$(nproc)}
 corpus_root=tests/fuzz/corpus
