@@ -65,9 +65,11 @@ std::optional<std::string_view> ModernMobilePrefix(
 
 namespace {
 
-// One pass of NormalizePhone.
+// One pass of NormalizePhone. `*national` tells whether the input was a
+// Vietnamese number in national form (one trunk 0, no "+" or "00").
 absl::StatusOr<std::string> Canonicalize(std::string_view raw,
-                                         std::string_view field) {
+                                         std::string_view field,
+                                         bool* national) {
   const std::string folded = FoldWidthAndTrim(raw);
   if (folded.empty()) return Invalid(field, "phone number is empty", raw);
 
@@ -98,6 +100,7 @@ absl::StatusOr<std::string> Canonicalize(std::string_view raw,
     international = true;
     digits.erase(0, 2);
   }
+  *national = !international && digits.starts_with("0");
   // E.164 allows 15 digits; checked after "00" is gone so that "00" and "+"
   // accept the same numbers.
   if (digits.size() > 15)
@@ -159,13 +162,17 @@ absl::StatusOr<std::string> Canonicalize(std::string_view raw,
 
 absl::StatusOr<std::string> NormalizePhone(std::string_view raw,
                                            std::string_view field) {
-  absl::StatusOr<std::string> e164 = Canonicalize(raw, field);
+  bool national = false;
+  absl::StatusOr<std::string> e164 = Canonicalize(raw, field, &national);
   if (!e164.ok()) return e164;
+  // The national form ("0329 123 456", the common one, on the screening
+  // path) has exactly one leading zero, and its result normalizes to itself.
+  if (national) return e164;
   // Extra zeros after the country code ("+84 00 123…", "+49 0004…") leave a
   // number that a second pass reads differently (libphonenumber keeps some
   // of them; the legacy prefix map then applies): such input is ambiguous,
   // and a canonical form must normalize to itself (found by fuzzing).
-  absl::StatusOr<std::string> again = Canonicalize(*e164, field);
+  absl::StatusOr<std::string> again = Canonicalize(*e164, field, &national);
   if (!again.ok() || *again != *e164) {
     return Invalid(field,
                    "phone number is ambiguous (extra zeros after the country "

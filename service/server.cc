@@ -57,26 +57,29 @@ absl::Status CheckTlsPair(const std::string& cert, const std::string& key,
     BIO_free(bio);
     return x509;
   };
-  for (const std::string& path : {cert, ca}) {
-    X509* x509 = read_cert(path);
-    if (x509 == nullptr) {
-      return absl::InvalidArgumentError(
-          core::StrCat(path, " holds no PEM certificate"));
-    }
-    X509_free(x509);
+  X509* ca_cert = read_cert(ca);
+  if (ca_cert == nullptr) {
+    return absl::InvalidArgumentError(
+        core::StrCat(ca, " holds no PEM certificate"));
+  }
+  X509_free(ca_cert);
+  X509* x509 = read_cert(cert);
+  if (x509 == nullptr) {
+    return absl::InvalidArgumentError(
+        core::StrCat(cert, " holds no PEM certificate"));
   }
   BIO* bio = BIO_new_file(key.c_str(), "r");
   EVP_PKEY* pkey =
       bio ? PEM_read_bio_PrivateKey(bio, nullptr, nullptr, nullptr) : nullptr;
   if (bio != nullptr) BIO_free(bio);
-  if (pkey == nullptr) {
+  const bool have_key = pkey != nullptr;
+  const bool match = have_key && X509_check_private_key(x509, pkey) == 1;
+  X509_free(x509);
+  EVP_PKEY_free(pkey);
+  if (!have_key) {
     return absl::InvalidArgumentError(
         core::StrCat(key, " holds no PEM private key"));
   }
-  X509* x509 = read_cert(cert);
-  const bool match = x509 != nullptr && X509_check_private_key(x509, pkey) == 1;
-  X509_free(x509);
-  EVP_PKEY_free(pkey);
   ERR_clear_error();
   if (!match) {
     return absl::InvalidArgumentError(
