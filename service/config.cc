@@ -104,6 +104,7 @@ ServerLimits ServerLimitsFromConfig(const v1::LimitsConfig& c) {
   limits.rates.screening_burst = c.screening_burst();
   limits.rates.get_entity_rate = c.get_entity_rate();
   limits.rates.get_entity_burst = c.get_entity_burst();
+  limits.max_stream_duration = absl::Seconds(c.max_stream_seconds());
   return limits;
 }
 

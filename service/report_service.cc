@@ -1,7 +1,9 @@
 #include "service/report_service.h"
 
 #include <algorithm>
+#include <mutex>
 
+#include "absl/time/clock.h"
 #include "core/status_macros.h"
 #include "core/text.h"
 #include "proto/proto_time.h"
@@ -21,21 +23,32 @@ class Refused final : public grpc::ServerReadReactor<v1::Report> {
 
 class Uploader final : public grpc::ServerReadReactor<v1::Report> {
  public:
-  // The call stays in flight (`admitted.ticket`) until the stream is done.
+  // The call stays in flight (`admitted.ticket`) until the stream is done,
+  // and ends with DEADLINE_EXCEEDED at `cap`'s deadline for it.
   Uploader(store::Store* store, const ReportOptions* options,
            std::function<absl::Time()> clock, CallGate::Admitted admitted,
+           DeadlineCap* cap, const grpc::CallbackServerContext& context,
            v1::UploadSummary* summary)
       : store_(store),
         options_(options),
         clock_(std::move(clock)),
         caller_(admitted.caller.Id()),
         ticket_(std::move(admitted.ticket)),
-        summary_(summary) {
+        summary_(summary),
+        deadline_(cap->DeadlineFor(context)),
+        cap_seconds_(absl::ToInt64Seconds(cap->cap())) {
+    std::lock_guard<std::mutex> lock(mu_);
+    expiry_ = cap->Schedule(deadline_, [this] {
+      std::lock_guard<std::mutex> lock(mu_);
+      if (!finished_) EndAtDeadline();
+    });
     StartRead(&report_);
   }
 
   void OnReadDone(bool ok) override {
-    if (!ok) {  // the client finished its stream
+    std::lock_guard<std::mutex> lock(mu_);
+    if (finished_) return;  // ended at the deadline while this read waited
+    if (!ok) {              // the client finished its stream
       if (!Flush()) return;
       summary_->set_list_version(store_->blocklist().list_version());
       std::sort(past_.begin(), past_.end(), [](const auto& a, const auto& b) {
@@ -47,7 +60,7 @@ class Uploader final : public grpc::ServerReadReactor<v1::Report> {
       for (v1::PastTransferCount& count : past_) {
         *summary_->add_past_transfers_by_identifier() = std::move(count);
       }
-      Finish(grpc::Status::OK);
+      End(grpc::Status::OK);
       return;
     }
     auto normalized = NormalizeReport(report_, clock_(), *options_);
@@ -63,12 +76,38 @@ class Uploader final : public grpc::ServerReadReactor<v1::Report> {
       }
     }
     ++index_;
+    // A stream that keeps sending is ended here; one that waits for the
+    // client, by the expiry.
+    if (absl::Now() >= deadline_) {
+      EndAtDeadline();
+      return;
+    }
     StartRead(&report_);
   }
 
-  void OnDone() override { delete this; }
+  void OnDone() override {
+    expiry_.reset();  // waits for an expiry running now
+    delete this;
+  }
 
  private:
+  // Finishes the call once. Requires mu_.
+  void End(const grpc::Status& status) {
+    finished_ = true;
+    Finish(status);
+  }
+
+  // Requires mu_.
+  void EndAtDeadline() {
+    End(ToGrpcStatus(absl::DeadlineExceededError(core::StrCat(
+        "upload stream ended at its deadline (the client's, or the server's "
+        "cap of ",
+        cap_seconds_,
+        " s for streams, limits.max_stream_seconds) after report ", index_,
+        "; reports in acknowledged batches are stored, and re-uploading them "
+        "is a no-op"))));
+  }
+
   // Stores the pending reports in one synced batch. On a store failure it
   // finishes the call with UNAVAILABLE and returns false.
   bool Flush() {
@@ -76,7 +115,7 @@ class Uploader final : public grpc::ServerReadReactor<v1::Report> {
     auto results =
         store_->blocklist().ApplyReports(pending_, caller_, clock_());
     if (!results.ok()) {
-      Finish(ToGrpcStatus(absl::UnavailableError(core::StrCat(
+      End(ToGrpcStatus(absl::UnavailableError(core::StrCat(
           "reports ", pending_index_.front(), "..", pending_index_.back(),
           " not stored: ", results.status().message()))));
       return false;
@@ -108,7 +147,7 @@ class Uploader final : public grpc::ServerReadReactor<v1::Report> {
     auto count = store_->hits().CountByBeneficiary(FromProto(id).Key(),
                                                    kMaxPastTransfersCounted);
     if (!count.ok()) {
-      Finish(ToGrpcStatus(absl::UnavailableError(core::StrCat(
+      End(ToGrpcStatus(absl::UnavailableError(core::StrCat(
           "reports stored, but their past transfers could not be counted "
           "(list them with FindPastTransfers): ",
           count.status().message()))));
@@ -133,6 +172,11 @@ class Uploader final : public grpc::ServerReadReactor<v1::Report> {
   std::vector<v1::Report> pending_;
   std::vector<int> pending_index_;
   std::vector<v1::PastTransferCount> past_;
+  const absl::Time deadline_;
+  const int64_t cap_seconds_;
+  std::mutex mu_;  // serializes the reactor's work with its expiry
+  bool finished_ = false;
+  DeadlineCap::Handle expiry_;
 };
 
 }  // namespace
@@ -216,7 +260,8 @@ grpc::ServerReadReactor<v1::Report>* ReportService::UploadReports(
     grpc::CallbackServerContext* context, v1::UploadSummary* summary) {
   auto admitted = gate_->Admit(*context, "UploadReports");
   if (!admitted.ok()) return new Refused(ToGrpcStatus(admitted.status()));
-  return new Uploader(store_, &options_, clock_, *std::move(admitted), summary);
+  return new Uploader(store_, &options_, clock_, *std::move(admitted),
+                      deadline_cap_, *context, summary);
 }
 
 grpc::ServerUnaryReactor* ReportService::GetEntity(

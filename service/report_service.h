@@ -13,6 +13,7 @@
 #include "absl/time/time.h"
 #include "fraudgate/v1/fraudgate.grpc.pb.h"
 #include "service/call_gate.h"
+#include "service/deadline_cap.h"
 #include "store/store.h"
 
 namespace fraudgate::service {
@@ -49,22 +50,27 @@ v1::Rejection RejectionOf(int index, const v1::Report& report,
 
 class ReportService final : public v1::ReportService::CallbackService {
  public:
-  // `store` and `gate` must outlive the service. Every method first passes
-  // the call gate (UNAUTHENTICATED, PERMISSION_DENIED, RESOURCE_EXHAUSTED;
-  // see call_gate.h); the caller is recorded as the uploader or actor.
+  // `store`, `gate` and `deadline_cap` must outlive the service. Every
+  // method first passes the call gate (UNAUTHENTICATED, PERMISSION_DENIED,
+  // RESOURCE_EXHAUSTED; see call_gate.h); the caller is recorded as the
+  // uploader or actor.
   ReportService(store::Store* store, ReportOptions options,
-                std::function<absl::Time()> clock, CallGate* gate)
+                std::function<absl::Time()> clock, CallGate* gate,
+                DeadlineCap* deadline_cap)
       : store_(store),
         options_(std::move(options)),
         clock_(std::move(clock)),
-        gate_(gate) {}
+        gate_(gate),
+        deadline_cap_(deadline_cap) {}
 
   // Reports are validated as they arrive and stored in synced batches of up
   // to `max_batch_reports`, each report atomically; the summary is sent once
   // every accepted report is on disk. Invalid reports are listed in
   // `rejected` and do not stop the stream. A store failure ends the call with
   // UNAVAILABLE; batches stored before it stay stored, and re-uploading the
-  // whole stream is safe (idempotent).
+  // whole stream is safe (idempotent). The stream ends with
+  // DEADLINE_EXCEEDED at the earlier of the client's deadline and the
+  // server's cap (deadline_cap.h), the same way.
   grpc::ServerReadReactor<v1::Report>* UploadReports(
       grpc::CallbackServerContext* context,
       v1::UploadSummary* summary) override;
@@ -91,6 +97,7 @@ class ReportService final : public v1::ReportService::CallbackService {
   const ReportOptions options_;
   const std::function<absl::Time()> clock_;
   CallGate* const gate_;
+  DeadlineCap* const deadline_cap_;
 };
 
 }  // namespace fraudgate::service

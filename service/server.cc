@@ -13,6 +13,7 @@
 #include "openssl/err.h"
 #include "openssl/pem.h"
 #include "openssl/x509.h"
+#include "service/deadline_cap.h"
 #include "service/history.h"
 #include "service/history_service.h"
 #include "service/http_server.h"
@@ -175,6 +176,10 @@ absl::Status ValidateServerOptions(const ServerOptions& options) {
         core::StrCat("http: --insecure serves only on a loopback address (got ",
                      options.http_listen, ")"));
   }
+  if (options.limits.max_stream_duration <= absl::ZeroDuration()) {
+    return absl::InvalidArgumentError(
+        "limits.max_stream_seconds: must be positive");
+  }
   if (options.limits.max_in_flight < 1) {
     return absl::InvalidArgumentError("limits.max_in_flight: must be >= 1");
   }
@@ -211,8 +216,11 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(store::Store* store,
       options.clock);
   server->screening_ = std::make_unique<ScreeningService>(
       server->screener_.get(), server->gate_.get());
+  server->deadline_cap_ =
+      std::make_unique<DeadlineCap>(options.limits.max_stream_duration);
   server->reports_ = std::make_unique<ReportService>(
-      store, options.reports, options.clock, server->gate_.get());
+      store, options.reports, options.clock, server->gate_.get(),
+      server->deadline_cap_.get());
   server->history_ = std::make_unique<History>(store, options.clock);
   server->history_service_ = std::make_unique<HistoryService>(
       server->history_.get(), server->gate_.get());

@@ -22,6 +22,7 @@ namespace fraudgate::service {
 class ScreeningService;
 class Authorizer;
 class CallGate;
+class DeadlineCap;
 class History;
 class HttpServer;
 class HistoryService;
@@ -51,6 +52,9 @@ struct ServerLimits {
   int64_t max_in_flight = 1000;
   // Per-caller token buckets on screening and GetEntity (see call_gate.h).
   CallGate::Rates rates;
+  // A streaming call ends with DEADLINE_EXCEEDED after this long when the
+  // client's deadline is later or missing (see deadline_cap.h). Default 15 min.
+  absl::Duration max_stream_duration = absl::Minutes(15);
 };
 
 struct ServerOptions {
@@ -116,6 +120,7 @@ class Server {
   Server();
   std::unique_ptr<Authorizer> auth_;
   std::unique_ptr<CallGate> gate_;
+  std::unique_ptr<DeadlineCap> deadline_cap_;
   std::unique_ptr<Screener> screener_;
   std::unique_ptr<ScreeningService> screening_;
   std::unique_ptr<ReportService> reports_;

@@ -98,13 +98,17 @@ TEST(ConfigTest, LimitsDefaultsAreTheServerDefaultsAndCanBeSet) {
   EXPECT_EQ(defaults.rates.screening_burst, expected.rates.screening_burst);
   EXPECT_EQ(defaults.rates.get_entity_rate, expected.rates.get_entity_rate);
   EXPECT_EQ(defaults.rates.get_entity_burst, expected.rates.get_entity_burst);
+  EXPECT_EQ(defaults.max_stream_duration, expected.max_stream_duration);
   EXPECT_EQ(empty.server().tls_refresh_seconds(),
             ServerOptions().tls_refresh_seconds);
 
   ASSERT_OK_AND_ASSIGN(
       v1::Config set,
-      ParseConfig("limits { max_in_flight: 64 get_entity_rate: 2.5 }", "f"));
+      ParseConfig("limits { max_in_flight: 64 get_entity_rate: 2.5 "
+                  "max_stream_seconds: 30 }",
+                  "f"));
   const ServerLimits limits = ServerLimitsFromConfig(set.limits());
+  EXPECT_EQ(limits.max_stream_duration, absl::Seconds(30));
   EXPECT_EQ(limits.max_in_flight, 64);
   EXPECT_EQ(limits.rates.get_entity_rate, 2.5);
   EXPECT_EQ(limits.rates.screening_rate, expected.rates.screening_rate);

@@ -5,13 +5,17 @@
 // max_in_flight calls held open, further calls are refused at once with
 // RESOURCE_EXHAUSTED (never queued until their deadline) and the server
 // answers again once they end; oversized metadata fails only its own call;
-// and ValidateServerOptions refuses max_in_flight < 1.
+// an upload stream with no client deadline (or a later one) ends with
+// DEADLINE_EXCEEDED at the server's stream cap, whether it waits or keeps
+// sending, and frees its place in flight; and ValidateServerOptions refuses
+// max_in_flight < 1 and a cap <= 0.
 #include <chrono>
 #include <memory>
 #include <string>
 #include <thread>
 #include <vector>
 
+#include "absl/synchronization/notification.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "core/text.h"
@@ -336,6 +340,94 @@ TEST_F(LimitsTest, OversizeMetadataFailsOnlyThatCall) {
            absl::Now() < give_up);
   ASSERT_TRUE(s.ok()) << s.error_message();
   EXPECT_EQ(response.decision(), v1::DECISION_ALLOW);
+}
+
+// Cancels `context` unless notified within a minute, so a stream the server
+// never ends fails the test instead of hanging it.
+class CancelGuard {
+ public:
+  explicit CancelGuard(grpc::ClientContext* context)
+      : thread_([this, context] {
+          if (!done_.WaitForNotificationWithTimeout(absl::Minutes(1))) {
+            context->TryCancel();
+          }
+        }) {}
+  ~CancelGuard() {
+    done_.Notify();
+    thread_.join();
+  }
+
+ private:
+  absl::Notification done_;
+  std::thread thread_;
+};
+
+TEST_F(LimitsTest, IdleStreamWithoutDeadlineEndsAtServerCap) {
+  service::ServerOptions options;
+  options.limits.max_stream_duration = absl::Seconds(1);
+  options.limits.max_in_flight = 1;
+  options.reports.max_batch_reports = 1;
+  Start(options);
+
+  grpc::ClientContext context;  // no deadline
+  CancelGuard guard(&context);
+  v1::UploadSummary summary;
+  auto writer = server_->reports().UploadReports(&context, &summary);
+  ASSERT_TRUE(writer->Write(ReportOn("CAP-1", "3333333333")));
+  // No WritesDone: the stream waits for more.
+  const grpc::Status s = writer->Finish();
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::DEADLINE_EXCEEDED)
+      << s.error_message();
+  EXPECT_THAT(s.error_message(), HasSubstr("limits.max_stream_seconds"));
+
+  // The first batch (one report) was acknowledged by storing it.
+  v1::Entity entity;
+  EXPECT_TRUE(GetEntity("3333333333", &entity).ok());
+  // The only place in flight is free again; the server frees it just after
+  // the client has the status.
+  v1::ScreenTransferResponse response;
+  grpc::Status next;
+  const absl::Time give_up = absl::Now() + absl::Seconds(5);
+  do {
+    next = Screen(Transfer("after-cap"), &response);
+  } while (next.error_code() == grpc::StatusCode::RESOURCE_EXHAUSTED &&
+           absl::Now() < give_up);
+  EXPECT_TRUE(next.ok()) << next.error_message();
+}
+
+TEST_F(LimitsTest, BusyStreamWithLaterDeadlineEndsAtServerCap) {
+  service::ServerOptions options;
+  options.limits.max_stream_duration = absl::Seconds(1);
+  Start(options);
+
+  grpc::ClientContext context;
+  SetDeadline(&context, std::chrono::hours(1));
+  CancelGuard guard(&context);
+  v1::UploadSummary summary;
+  auto writer = server_->reports().UploadReports(&context, &summary);
+  const absl::Time start = absl::Now();
+  int written = 0;
+  while (
+      writer->Write(ReportOn(core::StrCat("BUSY-", written), "4444444444"))) {
+    ++written;
+    absl::SleepFor(absl::Milliseconds(20));
+  }
+  const grpc::Status s = writer->Finish();
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::DEADLINE_EXCEEDED)
+      << s.error_message();
+  EXPECT_THAT(s.error_message(), HasSubstr("limits.max_stream_seconds"));
+  EXPECT_GE(absl::Now() - start, absl::Seconds(1));
+  EXPECT_GT(written, 5);
+}
+
+TEST(ValidateServerOptionsTest, StreamCapMustBePositive) {
+  service::ServerOptions options;
+  options.insecure = true;
+  options.listen = "127.0.0.1:0";
+  options.limits.max_stream_duration = absl::ZeroDuration();
+  absl::Status s = service::ValidateServerOptions(options);
+  EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(s.message(), HasSubstr("max_stream_seconds"));
 }
 
 TEST(ValidateServerOptionsTest, MaxInFlightMustBePositive) {
