@@ -42,6 +42,7 @@ int Run(const Flags& flags) {
       service::ReportLifetimesFromConfig(config.reports());
   options.retention = service::RetentionOptionsFromConfig(config.history());
   options.limits = service::ServerLimitsFromConfig(config.limits());
+  options.probes = service::ProbeOptionsFromConfig(config.probes());
   options.tls_refresh_seconds = config.server().tls_refresh_seconds();
   // Refuse bad options before the data dir is opened (and created).
   if (auto s = service::ValidateServerOptions(options); !s.ok()) {

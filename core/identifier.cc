@@ -1,5 +1,7 @@
 #include "core/identifier.h"
 
+#include <vector>
+
 #include "core/text.h"
 
 namespace fraudgate::core {
@@ -85,6 +87,24 @@ std::optional<Identifier> Identifier::FromKey(std::string_view key) {
 std::string Identifier::ToString() const {
   if (issuer.empty()) return StrCat(KindName(kind), ":", value);
   return StrCat(KindName(kind), ":", issuer, ":", value);
+}
+
+std::string Identifier::Masked() const {
+  // Masks by code point, so a multi-byte character is never cut in half.
+  std::vector<size_t> starts;  // byte offset of each code point
+  for (size_t i = 0; i < value.size(); ++i) {
+    if ((static_cast<unsigned char>(value[i]) & 0xC0) != 0x80) {
+      starts.push_back(i);
+    }
+  }
+  constexpr size_t kKept = 3;
+  const size_t masked =
+      starts.size() > kKept ? starts.size() - kKept : starts.size();
+  std::string out = issuer.empty() ? StrCat(KindName(kind), ":")
+                                   : StrCat(KindName(kind), ":", issuer, ":");
+  out.append(masked, '*');
+  if (masked < starts.size()) out.append(value, starts[masked]);
+  return out;
 }
 
 }  // namespace fraudgate::core

@@ -42,9 +42,14 @@ struct Identifier {
   // Inverse of Key(); nullopt when `key` is not one.
   static std::optional<Identifier> FromKey(std::string_view key);
 
-  // Human-readable form for logs and tables: "BANK_ACCOUNT:970436:0123456789",
-  // "PHONE:+84329123456".
+  // Human-readable form for tables and API messages:
+  // "BANK_ACCOUNT:970436:0123456789", "PHONE:+84329123456".
   std::string ToString() const;
+  // The form for logs, which must not carry personal data: ToString() with
+  // every character of the value but the last 3 replaced by '*' (all of it
+  // when it has 3 or fewer): "BANK_ACCOUNT:970436:*******789",
+  // "PHONE:*********456". Kind and issuer (a bank or platform) stay.
+  std::string Masked() const;
 
   friend bool operator==(const Identifier&, const Identifier&) = default;
 };

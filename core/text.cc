@@ -2,6 +2,7 @@
 
 #include <cctype>
 #include <cstdint>
+#include <cstdio>
 
 namespace fraudgate::core {
 
@@ -94,6 +95,27 @@ bool IsValidUtf8(std::string_view text) {
     i += extra + 1;
   }
   return true;
+}
+
+void AppendJsonString(std::string_view text, std::string& out) {
+  const bool utf8 = IsValidUtf8(text);
+  out.push_back('"');
+  for (const char ch : text) {
+    const auto c = static_cast<unsigned char>(ch);
+    if (c == '"' || c == '\\') {
+      out.push_back('\\');
+      out.push_back(ch);
+    } else if (c < 0x20 || c == 0x7F) {
+      char escaped[8];
+      std::snprintf(escaped, sizeof(escaped), "\\u%04x", c);
+      out += escaped;
+    } else if (c >= 0x80 && !utf8) {
+      out.push_back('?');
+    } else {
+      out.push_back(ch);
+    }
+  }
+  out.push_back('"');
 }
 
 }  // namespace fraudgate::core

@@ -46,6 +46,11 @@ std::string AsciiLower(std::string_view in);
 // code points above U+10FFFF).
 bool IsValidUtf8(std::string_view text);
 
+// Appends `text` to `out` as a JSON string literal, quotes included: '"' and
+// '\\' escaped, control characters as \uXXXX. When `text` is not valid UTF-8
+// its non-ASCII bytes become '?', so the result is always valid JSON.
+void AppendJsonString(std::string_view text, std::string& out);
+
 }  // namespace fraudgate::core
 
 #endif  // FRAUDGATE_CORE_TEXT_H_

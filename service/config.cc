@@ -84,6 +84,11 @@ absl::StatusOr<v1::Config> ParseConfig(std::string_view text,
           core::StrCat(name, ": limits.", fd->name(), ": must be positive"));
     }
   }
+  if (absl::Status s =
+          ValidateProbeOptions(ProbeOptionsFromConfig(config.probes()));
+      !s.ok()) {
+    return absl::InvalidArgumentError(core::StrCat(name, ": ", s.message()));
+  }
   if (config.server().tls_refresh_seconds() < 1) {
     return absl::InvalidArgumentError(
         core::StrCat(name, ": server.tls_refresh_seconds: must be at least 1"));
@@ -93,6 +98,13 @@ absl::StatusOr<v1::Config> ParseConfig(std::string_view text,
         core::StrCat(name, ": store.block_cache_mb: must be at least 1"));
   }
   return config;
+}
+
+ProbeOptions ProbeOptionsFromConfig(const v1::ProbeConfig& c) {
+  ProbeOptions probes;
+  probes.window = absl::Seconds(c.window_seconds());
+  probes.threshold = c.threshold();
+  return probes;
 }
 
 ServerLimits ServerLimitsFromConfig(const v1::LimitsConfig& c) {

@@ -24,6 +24,10 @@ absl::StatusOr<v1::Config> ParseConfig(std::string_view text,
 // The limits a LimitsConfig sets (defaults equal ServerLimits{}).
 ServerLimits ServerLimitsFromConfig(const v1::LimitsConfig& config);
 
+// The anti-probing options a ProbeConfig sets (defaults equal
+// ProbeOptions{}).
+ProbeOptions ProbeOptionsFromConfig(const v1::ProbeConfig& config);
+
 // Reads and parses a config file; NOT_FOUND when it cannot be read.
 absl::StatusOr<v1::Config> LoadConfigFile(const std::string& path);
 

@@ -53,22 +53,13 @@ std::string ToJson(const google::protobuf::Message& message) {
 std::string ErrorJson(const absl::Status& status) {
   // Messages may quote input; parameters were checked to be UTF-8 first, and
   // anything else is replaced rather than sent as invalid JSON.
-  const std::string text(status.message());
-  const bool utf8 = core::IsValidUtf8(text);
-  std::string message;
-  for (char c : text) {
-    if (c == '"' || c == '\\') {
-      message += '\\';
-      message += c;
-    } else if (static_cast<unsigned char>(c) < 0x20 ||
-               (!utf8 && static_cast<unsigned char>(c) >= 0x80)) {
-      message += '?';
-    } else {
-      message += c;
-    }
-  }
-  return core::StrCat("{\"code\":\"", absl::StatusCodeToString(status.code()),
-                      "\",\"message\":\"", message, "\"}");
+  std::string json =
+      core::StrCat("{\"code\":\"", absl::StatusCodeToString(status.code()),
+                   "\",\"message\":");
+  core::AppendJsonString(
+      std::string_view(status.message().data(), status.message().size()), json);
+  json += "}";
+  return json;
 }
 
 // INVALID_ARGUMENT naming the first query parameter that is not UTF-8.
@@ -261,8 +252,8 @@ HttpServer::~HttpServer() {
 }
 
 absl::StatusOr<std::unique_ptr<HttpServer>> HttpServer::Start(
-    History* history, const Authorizer* auth, const std::string& listen,
-    const std::string& tls_dir) {
+    History* history, const Authorizer* auth, const Metrics* metrics,
+    const std::string& listen, const std::string& tls_dir) {
   const size_t colon = listen.rfind(':');
   int port = -1;
   if (colon == std::string::npos ||
@@ -302,6 +293,11 @@ absl::StatusOr<std::unique_ptr<HttpServer>> HttpServer::Start(
        "default-src 'self'; style-src 'self'; script-src 'self'; "
        "img-src 'self' data:; frame-ancestors 'none'"},
   });
+  server.Get("/metrics",
+             [metrics](const httplib::Request&, httplib::Response& res) {
+               res.set_content(metrics->Render(),
+                               "text/plain; version=0.0.4; charset=utf-8");
+             });
   server.Get("/",
              Asset(auth, internal::kConsoleHtml, "text/html; charset=utf-8"));
   server.Get("/console.js", Asset(auth, internal::kConsoleJs,

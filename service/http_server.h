@@ -8,6 +8,7 @@
 //                            to, page_size, page_token
 //   GET /api/hits/HIT_ID     GetHit
 //   GET /api/stats           HitStats: from, to, top_n
+//   GET /metrics             Prometheus text format (metrics.h)
 // Times are ISO 8601 dates or date-times (Vietnam time without a zone).
 // Answers are the API messages in proto3 JSON with the wire field names;
 // errors are {"code": "INVALID_ARGUMENT", "message": "field: ..."} with
@@ -18,7 +19,8 @@
 // client certificate from its CA (without one the TLS handshake fails); the
 // console and each endpoint need a role that may make the matching RPC
 // (analyst or admin): 401 for a certificate without a fraudgate identity,
-// 403 for another role. With
+// 403 for another role. /metrics needs only the TLS handshake (a certificate
+// from the CA), so a scraper may hold any role. With
 // --insecure it serves plain HTTP on a loopback address to everyone as
 // admin. The TLS files are read at start (no rotation on this port yet).
 //
@@ -33,6 +35,7 @@
 #include "absl/status/statusor.h"
 #include "service/auth.h"
 #include "service/history.h"
+#include "service/metrics.h"
 
 namespace httplib {
 class Server;
@@ -46,10 +49,11 @@ class HttpServer {
   // background: HTTPS with client certificates when `tls_dir` is set (its
   // ca.pem, server.pem, server-key.pem), plain HTTP when it is empty.
   // INVALID_ARGUMENT for unreadable TLS files, UNAVAILABLE when the address
-  // cannot be bound. `history` and `auth` must outlive the server.
+  // cannot be bound. `history`, `auth` and `metrics` must outlive the
+  // server.
   static absl::StatusOr<std::unique_ptr<HttpServer>> Start(
-      History* history, const Authorizer* auth, const std::string& listen,
-      const std::string& tls_dir);
+      History* history, const Authorizer* auth, const Metrics* metrics,
+      const std::string& listen, const std::string& tls_dir);
   // Stops listening and waits for the serving thread.
   ~HttpServer();
 

@@ -1,7 +1,5 @@
 #include "service/retention.h"
 
-#include <iostream>
-
 #include "absl/time/clock.h"
 #include "core/text.h"
 
@@ -23,8 +21,11 @@ absl::Status ValidateRetentionOptions(const RetentionOptions& options) {
 }
 
 RetentionJob::RetentionJob(store::HitStore* hits, RetentionOptions options,
-                           std::function<absl::Time()> clock)
-    : hits_(hits), options_(options), clock_(std::move(clock)) {}
+                           std::function<absl::Time()> clock, Logger* logger)
+    : hits_(hits),
+      options_(options),
+      clock_(std::move(clock)),
+      logger_(logger) {}
 
 RetentionJob::~RetentionJob() {
   {
@@ -42,11 +43,14 @@ void RetentionJob::Start() {
       const absl::Time start = absl::Now();
       if (auto removed = RunOnce(); !removed.ok()) {
         // The next run retries; screening goes on meanwhile.
-        std::cerr << "fraudgate: history retention: " << removed.status()
-                  << "\n";
+        logger_->Log(LogLevel::kError, "retention_failed",
+                     LogFields().Add("error", removed.status().ToString()));
       } else if (*removed > 0) {
-        std::cerr << "fraudgate: history retention removed " << *removed
-                  << " screenings in " << absl::Now() - start << "\n";
+        logger_->Log(
+            LogLevel::kInfo, "retention_done",
+            LogFields()
+                .Add("removed", *removed)
+                .Add("seconds", absl::ToDoubleSeconds(absl::Now() - start)));
       }
       mu_.Lock();
       mu_.AwaitWithTimeout(absl::Condition(&stop_), options_.interval);

@@ -15,6 +15,7 @@
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
+#include "service/log.h"
 #include "store/hit_store.h"
 
 namespace fraudgate::service {
@@ -34,9 +35,11 @@ absl::Status ValidateRetentionOptions(const RetentionOptions& options);
 
 class RetentionJob {
  public:
-  // `hits` must outlive the job. `clock` gives "now" for each run.
+  // `hits` and `logger` must outlive the job. `clock` gives "now" for each
+  // run. The background thread logs each run that removed something
+  // (`retention_done`) or failed (`retention_failed`).
   RetentionJob(store::HitStore* hits, RetentionOptions options,
-               std::function<absl::Time()> clock);
+               std::function<absl::Time()> clock, Logger* logger);
   // Stops the background thread (waiting for a run in progress).
   ~RetentionJob();
 
@@ -55,6 +58,7 @@ class RetentionJob {
   store::HitStore* const hits_;
   const RetentionOptions options_;
   const std::function<absl::Time()> clock_;
+  Logger* const logger_;
   std::atomic<int64_t> removed_{0};
   absl::Mutex mu_;
   bool stop_ ABSL_GUARDED_BY(mu_) = false;

@@ -170,8 +170,9 @@ absl::Status Unavailable(const absl::Status& s) {
 
 }  // namespace
 
-Screener::Screener(store::Store* store, ScreenerOptions options)
-    : store_(store), options_(std::move(options)) {}
+Screener::Screener(store::Store* store, ScreenerOptions options,
+                   ProbeDetector* probes)
+    : store_(store), options_(std::move(options)), probes_(probes) {}
 
 absl::StatusOr<v1::ScreenTransferResponse> Screener::Screen(
     const std::string& caller, const v1::ScreenTransferRequest& request) {
@@ -245,6 +246,9 @@ absl::StatusOr<v1::ScreenTransferResponse> Screener::Screen(
       store_->hits().PutIfAbsent(&record, index_keys, beneficiary_keys);
   if (!existing.ok()) return Unavailable(existing.status());
   if (existing->has_value()) return ResponseOf(**existing);
+  if (probes_ != nullptr && plan.beneficiary) {
+    probes_->Observe(caller, *plan.beneficiary);
+  }
   return ResponseOf(record);
 }
 

@@ -17,6 +17,7 @@
 #include "absl/time/clock.h"
 #include "core/scoring.h"
 #include "fraudgate/v1/fraudgate.pb.h"
+#include "service/probe_detector.h"
 #include "store/store.h"
 
 namespace fraudgate::service {
@@ -35,8 +36,10 @@ inline constexpr int kMaxContacts = 16;
 
 class Screener {
  public:
-  // `store` must outlive the Screener.
-  Screener(store::Store* store, ScreenerOptions options);
+  // `store`, and `probes` when not null, must outlive the Screener. Every new
+  // screening's beneficiary is reported to `probes`.
+  Screener(store::Store* store, ScreenerOptions options,
+           ProbeDetector* probes = nullptr);
 
   // Screens `request` for `caller` (the caller identity recorded in the hit and
   // the scope of transfer_id idempotency). A transfer_id the caller already
@@ -48,6 +51,7 @@ class Screener {
  private:
   store::Store* const store_;
   const ScreenerOptions options_;
+  ProbeDetector* const probes_;
 };
 
 }  // namespace fraudgate::service

@@ -201,6 +201,7 @@ absl::Status ValidateServerOptions(const ServerOptions& options) {
     }
   }
   if (auto s = ValidateRetentionOptions(options.retention); !s.ok()) return s;
+  if (auto s = ValidateProbeOptions(options.probes); !s.ok()) return s;
   return core::ValidateScoringOptions(options.scoring);
 }
 
@@ -208,8 +209,13 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(store::Store* store,
                                                       ServerOptions options) {
   if (auto s = ValidateServerOptions(options); !s.ok()) return s;
   std::unique_ptr<Server> server(new Server());
+  Logger* logger =
+      options.logger != nullptr ? options.logger : &Logger::Default();
+  server->probes_ = std::make_unique<ProbeDetector>(
+      options.probes, logger, &server->metrics_, options.clock);
   server->screener_ = std::make_unique<Screener>(
-      store, ScreenerOptions{options.scoring, options.clock});
+      store, ScreenerOptions{options.scoring, options.clock},
+      server->probes_.get());
   server->auth_ = std::make_unique<Authorizer>(options.insecure);
   server->gate_ = std::make_unique<CallGate>(
       server->auth_.get(), options.limits.max_in_flight, options.limits.rates,
@@ -225,7 +231,21 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(store::Store* store,
   server->history_service_ = std::make_unique<HistoryService>(
       server->history_.get(), server->gate_.get());
   server->retention_ = std::make_unique<RetentionJob>(
-      &store->hits(), options.retention, options.clock);
+      &store->hits(), options.retention, options.clock, logger);
+  CallGate* gate = server->gate_.get();
+  server->metrics_.AddFunction("fraudgate_in_flight_calls",
+                               "Calls being served now.", MetricType::kGauge,
+                               [gate] { return gate->in_flight(); });
+  server->metrics_.AddFunction(
+      "fraudgate_shed_calls_total",
+      "Calls refused with RESOURCE_EXHAUSTED because max_in_flight calls were "
+      "in flight.",
+      MetricType::kCounter, [gate] { return gate->shed(); });
+  server->metrics_.AddFunction(
+      "fraudgate_list_version",
+      "Version of the blocklist: the count of committed police mutations.",
+      MetricType::kGauge,
+      [store] { return store->blocklist().list_version(); });
 
   grpc::ServerBuilder builder;
   builder.AddListeningPort(options.listen, Credentials(options),
@@ -241,7 +261,7 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(store::Store* store,
   }
   if (!options.http_listen.empty()) {
     auto http = HttpServer::Start(server->history_.get(), server->auth_.get(),
-                                  options.http_listen,
+                                  &server->metrics_, options.http_listen,
                                   options.insecure ? "" : options.tls_dir);
     if (!http.ok()) return http.status();
     server->http_ = *std::move(http);

@@ -13,6 +13,9 @@
 #include "core/scoring.h"
 #include "grpcpp/server.h"
 #include "service/call_gate.h"
+#include "service/log.h"
+#include "service/metrics.h"
+#include "service/probe_detector.h"
 #include "service/report_service.h"
 #include "service/retention.h"
 #include "store/store.h"
@@ -82,6 +85,11 @@ struct ServerOptions {
   // Retention of the screening history, run in the background while the
   // server runs. Default: see RetentionOptions.
   RetentionOptions retention;
+  // The anti-probing signal. Default: see ProbeOptions.
+  ProbeOptions probes;
+  // Where the server logs; must outlive the server. Default (null):
+  // Logger::Default(), stderr.
+  Logger* logger = nullptr;
   // Source of the current time. Default: absl::Now.
   std::function<absl::Time()> clock = [] { return absl::Now(); };
 };
@@ -109,6 +117,8 @@ class Server {
   int port() const { return port_; }
   // The bound HTTP port; 0 without one.
   int http_port() const;
+  // The server's metrics (served on the HTTP port's /metrics).
+  const Metrics& metrics() const { return metrics_; }
 
   // Stops accepting calls and waits up to `grace` for in-flight ones, then
   // cancels the rest.
@@ -120,6 +130,8 @@ class Server {
   Server();
   std::unique_ptr<Authorizer> auth_;
   std::unique_ptr<CallGate> gate_;
+  Metrics metrics_;
+  std::unique_ptr<ProbeDetector> probes_;
   std::unique_ptr<DeadlineCap> deadline_cap_;
   std::unique_ptr<Screener> screener_;
   std::unique_ptr<ScreeningService> screening_;

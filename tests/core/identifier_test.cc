@@ -6,6 +6,7 @@
 #include <string_view>
 #include <vector>
 
+#include "core/text.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 
@@ -125,6 +126,29 @@ TEST(IdentifierTest, DefaultAndEquality) {
   EXPECT_NE(a, (Identifier{IdentifierKind::kChatHandle, "MOMO", "x"}));
   EXPECT_NE(a, (Identifier{IdentifierKind::kEwallet, "ZALOPAY", "x"}));
   EXPECT_NE(a, (Identifier{IdentifierKind::kEwallet, "MOMO", "y"}));
+}
+
+TEST(IdentifierTest, MaskedKeepsKindIssuerAndLastThree) {
+  EXPECT_EQ((Identifier{IdentifierKind::kBankAccount, "970436", "0123456789"})
+                .Masked(),
+            "BANK_ACCOUNT:970436:*******789");
+  EXPECT_EQ((Identifier{IdentifierKind::kPhone, "", "+84329123456"}).Masked(),
+            "PHONE:*********456");
+  EXPECT_EQ((Identifier{IdentifierKind::kChatHandle, "TELEGRAM", "mule_boss"})
+                .Masked(),
+            "CHAT_HANDLE:TELEGRAM:******oss");
+  // Three characters or fewer: nothing of the value is shown.
+  EXPECT_EQ((Identifier{IdentifierKind::kEwallet, "MOMO", "abc"}).Masked(),
+            "EWALLET:MOMO:***");
+  EXPECT_EQ((Identifier{IdentifierKind::kEwallet, "MOMO", "ab"}).Masked(),
+            "EWALLET:MOMO:**");
+  // Masking counts code points: "nguyễn" is 6, so 3 stars and "ễn" stays
+  // whole; the result is valid UTF-8.
+  const std::string masked =
+      Identifier{IdentifierKind::kChatHandle, "ZALO", "nguy\xe1\xbb\x85n"}
+          .Masked();
+  EXPECT_EQ(masked, "CHAT_HANDLE:ZALO:***y\xe1\xbb\x85n");
+  EXPECT_TRUE(IsValidUtf8(masked));
 }
 
 TEST(KindNameTest, NamesAndInverse) {

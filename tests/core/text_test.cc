@@ -30,5 +30,21 @@ TEST(IsValidUtf8Test, RejectsMalformedSequences) {
   EXPECT_FALSE(IsValidUtf8(std::string("a\0\xFF", 3)));
 }
 
+std::string Json(std::string_view text) {
+  std::string out = "x=";
+  AppendJsonString(text, out);
+  return out;
+}
+
+TEST(AppendJsonStringTest, QuotesAndEscapes) {
+  EXPECT_EQ(Json(""), R"(x="")");
+  EXPECT_EQ(Json(R"(a "b" \c)"), R"(x="a \"b\" \\c")");
+  EXPECT_EQ(Json("line\nnext\t\x01\x7F"),
+            R"(x="line\u000anext\u0009\u0001\u007f")");
+  EXPECT_EQ(Json("Đe dọa"), "x=\"Đe dọa\"");  // valid UTF-8 passes
+  // Not UTF-8: the non-ASCII bytes are replaced, so the JSON stays valid.
+  EXPECT_EQ(Json("ab\xFF\xC3"), R"(x="ab??")");
+}
+
 }  // namespace
 }  // namespace fraudgate::core

@@ -76,6 +76,9 @@ TEST(ConfigTest, ErrorsNameTheLineAndField) {
       {"limits { max_in_flight: 0 }", "f.conf: limits.max_in_flight"},
       {"limits { screening_rate: -1 }", "limits.screening_rate"},
       {"server { tls_refresh_seconds: 0 }", "server.tls_refresh_seconds"},
+      {"limits { max_stream_seconds: 0 }", "limits.max_stream_seconds"},
+      {"probes { threshold: 0 }", "f.conf: probes.threshold"},
+      {"probes { window_seconds: -5 }", "f.conf: probes.window_seconds"},
       {"scoring {", "f.conf:1:"},
   };
   for (const auto& c : cases) {
@@ -101,6 +104,9 @@ TEST(ConfigTest, LimitsDefaultsAreTheServerDefaultsAndCanBeSet) {
   EXPECT_EQ(defaults.max_stream_duration, expected.max_stream_duration);
   EXPECT_EQ(empty.server().tls_refresh_seconds(),
             ServerOptions().tls_refresh_seconds);
+  const ProbeOptions probes = ProbeOptionsFromConfig(empty.probes());
+  EXPECT_EQ(probes.window, ProbeOptions().window);
+  EXPECT_EQ(probes.threshold, ProbeOptions().threshold);
 
   ASSERT_OK_AND_ASSIGN(
       v1::Config set,

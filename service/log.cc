@@ -1,0 +1,85 @@
+#include "service/log.h"
+
+#include <cstdio>
+#include <iostream>
+
+#include "core/text.h"
+
+namespace fraudgate::service {
+namespace {
+
+constexpr std::string_view kLevelNames[] = {"debug", "info", "warning",
+                                            "error"};
+
+}  // namespace
+
+std::optional<LogLevel> LogLevelFromName(std::string_view name) {
+  for (int i = 0; i < 4; ++i) {
+    if (name == kLevelNames[i]) return static_cast<LogLevel>(i);
+  }
+  return std::nullopt;
+}
+
+void LogFields::Key(std::string_view key) {
+  json_.push_back(',');
+  core::AppendJsonString(key, json_);
+  json_.push_back(':');
+}
+
+LogFields& LogFields::Add(std::string_view key, std::string_view value) {
+  Key(key);
+  core::AppendJsonString(value, json_);
+  return *this;
+}
+
+LogFields& LogFields::Add(std::string_view key, int64_t value) {
+  Key(key);
+  json_ += std::to_string(value);
+  return *this;
+}
+
+LogFields& LogFields::Add(std::string_view key, double value) {
+  Key(key);
+  char text[32];
+  std::snprintf(text, sizeof(text), "%.6g", value);
+  json_ += text;
+  return *this;
+}
+
+LogFields& LogFields::Add(std::string_view key, bool value) {
+  Key(key);
+  json_ += value ? "true" : "false";
+  return *this;
+}
+
+LogFields& LogFields::Identifier(std::string_view key,
+                                 const core::Identifier& id) {
+  return Add(key, id.Masked());
+}
+
+Logger::Logger(std::ostream* out, LogLevel min_level,
+               std::function<absl::Time()> clock)
+    : out_(out), min_level_(min_level), clock_(std::move(clock)) {}
+
+Logger& Logger::Default() {
+  static Logger* const logger = new Logger(&std::cerr);
+  return *logger;
+}
+
+void Logger::Log(LogLevel level, std::string_view event,
+                 const LogFields& fields) {
+  if (!Enabled(level)) return;
+  std::string line = "{\"time\":\"";
+  line +=
+      absl::FormatTime("%Y-%m-%dT%H:%M:%E3SZ", clock_(), absl::UTCTimeZone());
+  line += "\",\"level\":\"";
+  line += kLevelNames[static_cast<int>(level)];
+  line += "\",\"event\":";
+  core::AppendJsonString(event, line);
+  line += fields.json();
+  line += "}\n";
+  std::lock_guard<std::mutex> lock(mu_);
+  *out_ << line << std::flush;
+}
+
+}  // namespace fraudgate::service
