@@ -3,7 +3,7 @@
 # only those that are missing. When everything is installed it prints nothing
 # and returns at once, so build.sh, test.sh and run.sh call it every time.
 # Installing needs root; as another user it names what is missing and fails.
-# Run it, do not source it. Usage: deps.sh [--test | --fuzz]
+# Run it, do not source it. Usage: deps.sh [--test] [--fuzz]
 set -euo pipefail
 
 packages=(
@@ -14,11 +14,17 @@ packages=(
 )
 # `deps.sh --test` adds what only the test suite needs: headless Chromium
 # loads the analyst console. `deps.sh --fuzz` adds clang and its sanitizer
-# and libFuzzer runtime for scripts/fuzz.sh.
-case ${1:-} in
-  --test) packages+=(chromium) ;;
-  --fuzz) packages+=(clang libclang-rt-14-dev) ;;
-esac
+# and libFuzzer runtime for scripts/fuzz.sh and scripts/sanitize.sh.
+for arg in "$@"; do
+  case $arg in
+    --test) packages+=(chromium) ;;
+    --fuzz) packages+=(clang libclang-rt-14-dev) ;;
+    *)
+      echo "usage: deps.sh [--test] [--fuzz]" >&2
+      exit 2
+      ;;
+  esac
+done
 
 die() {
   echo "deps.sh: $*" >&2

@@ -424,9 +424,21 @@ TEST_F(HistoryCliTest, CsvExportStreamsEveryPageInConstantMemory) {
             << many.peak_rss_kib << " KiB (CSV " << few.result.out.size() / 1024
             << " KiB and " << many.result.out.size() / 1024 << " KiB)"
             << std::endl;
+#if defined(__SANITIZE_ADDRESS__) || defined(__has_feature)
+#if defined(__SANITIZE_ADDRESS__) || __has_feature(address_sanitizer)
+#define FRAUDGATE_ASAN 1
+#endif
+#endif
+#ifndef FRAUDGATE_ASAN
   EXPECT_LT(many.peak_rss_kib - few.peak_rss_kib, kMaxGrowthKib)
       << "the export does not stream: " << few.peak_rss_kib << " KiB for "
       << kFew << " rows, " << many.peak_rss_kib << " KiB for " << kMany;
+#else
+  // Under AddressSanitizer (scripts/sanitize.sh) resident memory says
+  // nothing about streaming: its allocator and shadow memory grew the same
+  // export by ~100 MB even with quarantine off. The normal suite asserts the
+  // bound; this build still checks every row above.
+#endif
 }
 
 // 2. Filters.
