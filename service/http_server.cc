@@ -253,7 +253,8 @@ HttpServer::~HttpServer() {
 
 absl::StatusOr<std::unique_ptr<HttpServer>> HttpServer::Start(
     History* history, const Authorizer* auth, const Metrics* metrics,
-    const std::string& listen, const std::string& tls_dir) {
+    const std::string& listen, const std::string& tls_dir,
+    absl::Duration tls_refresh) {
   const size_t colon = listen.rfind(':');
   int port = -1;
   if (colon == std::string::npos ||
@@ -271,16 +272,18 @@ absl::StatusOr<std::unique_ptr<HttpServer>> HttpServer::Start(
   if (tls_dir.empty()) {
     http->server_ = std::make_unique<httplib::Server>();
   } else {
-    const std::string cert = core::StrCat(tls_dir, "/server.pem");
-    const std::string key = core::StrCat(tls_dir, "/server-key.pem");
-    const std::string ca = core::StrCat(tls_dir, "/ca.pem");
-    // With a CA file, cpp-httplib requires and verifies client certificates.
-    auto tls = std::make_unique<httplib::SSLServer>(cert.c_str(), key.c_str(),
-                                                    ca.c_str());
+    auto watcher = TlsFileWatcher::Create(tls_dir, tls_refresh);
+    if (!watcher.ok()) {
+      return absl::InvalidArgumentError(
+          core::StrCat("http: ", watcher.status().message()));
+    }
+    http->tls_ = *std::move(watcher);
+    TlsFileWatcher* tls_files = http->tls_.get();
+    auto tls = std::make_unique<httplib::SSLServer>(
+        [tls_files](SSL_CTX& ctx) { return tls_files->ConfigureServer(ctx); });
     if (!tls->is_valid()) {
       return absl::InvalidArgumentError(
-          core::StrCat("http: cannot load the TLS files of ", tls_dir,
-                       " (ca.pem, server.pem, server-key.pem)"));
+          core::StrCat("http: cannot set up TLS with the files of ", tls_dir));
     }
     http->server_ = std::move(tls);
   }

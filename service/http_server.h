@@ -22,7 +22,8 @@
 // 403 for another role. /metrics needs only the TLS handshake (a certificate
 // from the CA), so a scraper may hold any role. With
 // --insecure it serves plain HTTP on a loopback address to everyone as
-// admin. The TLS files are read at start (no rotation on this port yet).
+// admin. The TLS files are re-read when they change, checked at most every
+// `tls_refresh` (tls_files.h), so certificates rotate without a restart.
 //
 // Thread safety: requests are served on cpp-httplib's worker threads.
 #ifndef FRAUDGATE_SERVICE_HTTP_SERVER_H_
@@ -36,6 +37,7 @@
 #include "service/auth.h"
 #include "service/history.h"
 #include "service/metrics.h"
+#include "service/tls_files.h"
 
 namespace httplib {
 class Server;
@@ -53,7 +55,8 @@ class HttpServer {
   // server.
   static absl::StatusOr<std::unique_ptr<HttpServer>> Start(
       History* history, const Authorizer* auth, const Metrics* metrics,
-      const std::string& listen, const std::string& tls_dir);
+      const std::string& listen, const std::string& tls_dir,
+      absl::Duration tls_refresh);
   // Stops listening and waits for the serving thread.
   ~HttpServer();
 
@@ -61,6 +64,7 @@ class HttpServer {
 
  private:
   HttpServer();
+  std::unique_ptr<TlsFileWatcher> tls_;  // outlives server_'s SSL_CTX
   std::unique_ptr<httplib::Server> server_;
   std::thread thread_;
   int port_ = 0;

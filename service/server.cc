@@ -10,9 +10,6 @@
 #include "grpcpp/security/tls_certificate_provider.h"
 #include "grpcpp/security/tls_credentials_options.h"
 #include "grpcpp/server_builder.h"
-#include "openssl/err.h"
-#include "openssl/pem.h"
-#include "openssl/x509.h"
 #include "service/deadline_cap.h"
 #include "service/history.h"
 #include "service/history_service.h"
@@ -20,6 +17,7 @@
 #include "service/report_service.h"
 #include "service/screener.h"
 #include "service/screening_service.h"
+#include "service/tls_files.h"
 
 namespace fraudgate::service {
 
@@ -49,46 +47,6 @@ constexpr const char* kTlsFiles[] = {"ca.pem", "server.pem", "server-key.pem"};
 
 // OK when `cert` holds a certificate, `key` its private key, and `ca` at
 // least one certificate.
-absl::Status CheckTlsPair(const std::string& cert, const std::string& key,
-                          const std::string& ca) {
-  auto read_cert = [](const std::string& path) -> X509* {
-    BIO* bio = BIO_new_file(path.c_str(), "r");
-    if (bio == nullptr) return nullptr;
-    X509* x509 = PEM_read_bio_X509(bio, nullptr, nullptr, nullptr);
-    BIO_free(bio);
-    return x509;
-  };
-  X509* ca_cert = read_cert(ca);
-  if (ca_cert == nullptr) {
-    return absl::InvalidArgumentError(
-        core::StrCat(ca, " holds no PEM certificate"));
-  }
-  X509_free(ca_cert);
-  X509* x509 = read_cert(cert);
-  if (x509 == nullptr) {
-    return absl::InvalidArgumentError(
-        core::StrCat(cert, " holds no PEM certificate"));
-  }
-  BIO* bio = BIO_new_file(key.c_str(), "r");
-  EVP_PKEY* pkey =
-      bio ? PEM_read_bio_PrivateKey(bio, nullptr, nullptr, nullptr) : nullptr;
-  if (bio != nullptr) BIO_free(bio);
-  const bool have_key = pkey != nullptr;
-  const bool match = have_key && X509_check_private_key(x509, pkey) == 1;
-  X509_free(x509);
-  EVP_PKEY_free(pkey);
-  if (!have_key) {
-    return absl::InvalidArgumentError(
-        core::StrCat(key, " holds no PEM private key"));
-  }
-  ERR_clear_error();
-  if (!match) {
-    return absl::InvalidArgumentError(
-        core::StrCat(key, " is not the key of ", cert));
-  }
-  return absl::OkStatus();
-}
-
 std::string TlsFile(const ServerOptions& options, const char* name) {
   return core::StrCat(options.tls_dir, "/", name);
 }
@@ -110,10 +68,7 @@ absl::Status CheckTlsFiles(const ServerOptions& options) {
   }
   // gRPC reads the files only at the first handshake and then refuses every
   // connection; check them now, so a bad file stops the start instead.
-  if (auto s = CheckTlsPair(TlsFile(options, "server.pem"),
-                            TlsFile(options, "server-key.pem"),
-                            TlsFile(options, "ca.pem"));
-      !s.ok()) {
+  if (auto s = TlsMaterial::Load(options.tls_dir).status(); !s.ok()) {
     return absl::InvalidArgumentError(core::StrCat("tls-dir: ", s.message()));
   }
   if (options.tls_refresh_seconds < 1) {
@@ -262,7 +217,8 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(store::Store* store,
   if (!options.http_listen.empty()) {
     auto http = HttpServer::Start(server->history_.get(), server->auth_.get(),
                                   &server->metrics_, options.http_listen,
-                                  options.insecure ? "" : options.tls_dir);
+                                  options.insecure ? "" : options.tls_dir,
+                                  absl::Seconds(options.tls_refresh_seconds));
     if (!http.ok()) return http.status();
     server->http_ = *std::move(http);
   }

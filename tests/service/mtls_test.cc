@@ -14,8 +14,11 @@
 //   expired one is refused at the handshake (UNAVAILABLE, no handler runs),
 //   and one whose certificate carries no fraudgate SPIFFE id gets
 //   UNAUTHENTICATED;
-// - certificates rotate without a restart when the TLS directory (a symlink)
-//   is swapped atomically;
+// - the HTTPS port (--http) takes the same certificates: no certificate or
+//   one from another CA fails the handshake, a bank certificate gets 403 on
+//   the console's API and an analyst 200, and /metrics answers any role;
+// - certificates rotate without a restart, on the gRPC and the HTTPS port,
+//   when the TLS directory (a symlink) is swapped atomically;
 // - ValidateServerOptions (and Server::Start) refuse mutual TLS without
 //   readable TLS files, and a plaintext HTTP port off loopback.
 #include <unistd.h>
@@ -48,6 +51,7 @@
 #include "grpcpp/security/credentials.h"
 #include "grpcpp/support/channel_arguments.h"
 #include "gtest/gtest.h"
+#include "httplib.h"
 #include "service/server.h"
 #include "tests/testing/child_process.h"
 #include "tests/testing/matchers.h"
@@ -608,6 +612,64 @@ TEST_F(MtlsTest, CertificateWithoutFraudgateIdentityIsUnauthenticated) {
   EXPECT_EQ(HitCount(), 0);
 }
 
+// GET `path` on the HTTPS port `port` of localhost, trusting `ca_dir`/ca.pem
+// and presenting `cert_dir`/`role`.pem (no certificate when `role` is
+// empty). Status 0 when the TLS handshake or the request failed.
+struct HttpsAnswer {
+  int status = 0;
+  std::string body;
+};
+HttpsAnswer HttpsGet(int port, const std::string& path,
+                     const std::string& ca_dir, const std::string& cert_dir,
+                     const std::string& role) {
+  std::unique_ptr<httplib::SSLClient> client =
+      role.empty() ? std::make_unique<httplib::SSLClient>("localhost", port)
+                   : std::make_unique<httplib::SSLClient>(
+                         "localhost", port, cert_dir + "/" + role + ".pem",
+                         cert_dir + "/" + role + "-key.pem");
+  client->set_ca_cert_path((ca_dir + "/ca.pem").c_str());
+  client->enable_server_certificate_verification(true);
+  client->set_connection_timeout(5);
+  client->set_read_timeout(5);
+  httplib::Result result = client->Get(path.c_str());
+  if (!result) return {};
+  return {result->status, result->body};
+}
+
+TEST_F(MtlsTest, HttpsPortTakesTheSameCertificatesAndRoles) {
+  TempDir foreign;
+  ASSERT_TRUE(DevCerts({foreign.path()}));
+  service::ServerOptions options;
+  options.http_listen = "127.0.0.1:0";
+  ASSERT_NO_FATAL_FAILURE(StartServer("", options));
+  const int port = server_->http_port();
+  ASSERT_GT(port, 0);
+
+  HttpsAnswer a = HttpsGet(port, "/api/stats", certs(), certs(), "analyst");
+  EXPECT_EQ(a.status, 200) << a.body;
+  EXPECT_THAT(a.body, HasSubstr("by_decision"));
+  a = HttpsGet(port, "/api/stats", certs(), certs(), "admin");
+  EXPECT_EQ(a.status, 200) << a.body;
+  a = HttpsGet(port, "/", certs(), certs(), "analyst");
+  EXPECT_EQ(a.status, 200);
+
+  a = HttpsGet(port, "/api/stats", certs(), certs(), "bank");
+  EXPECT_EQ(a.status, 403) << a.body;
+  EXPECT_THAT(a.body, HasSubstr("PERMISSION_DENIED"));
+  a = HttpsGet(port, "/api/hits", certs(), certs(), "police");
+  EXPECT_EQ(a.status, 403) << a.body;
+
+  // /metrics needs only a certificate of the CA.
+  a = HttpsGet(port, "/metrics", certs(), certs(), "bank");
+  EXPECT_EQ(a.status, 200) << a.body;
+  EXPECT_THAT(a.body, HasSubstr("fraudgate_in_flight_calls"));
+
+  // Refused at the handshake: no certificate, or one of another CA.
+  EXPECT_EQ(HttpsGet(port, "/metrics", certs(), certs(), "").status, 0);
+  EXPECT_EQ(
+      HttpsGet(port, "/metrics", certs(), foreign.path(), "analyst").status, 0);
+}
+
 TEST_F(MtlsTest, CertificatesRotateWithoutRestart) {
   TempDir root;
   const std::string a = root.File("a"), b = root.File("b");
@@ -618,7 +680,15 @@ TEST_F(MtlsTest, CertificatesRotateWithoutRestart) {
 
   service::ServerOptions options;
   options.tls_refresh_seconds = 1;
+  options.http_listen = "127.0.0.1:0";
   ASSERT_NO_FATAL_FAILURE(StartServer(tls, options));
+  // The HTTPS port, as an analyst of CA `dir` who trusts only that CA.
+  auto console = [&](const std::string& dir) {
+    return HttpsGet(server_->http_port(), "/api/stats", dir, dir, "analyst")
+        .status;
+  };
+  EXPECT_EQ(console(a), 200);
+  EXPECT_EQ(console(b), 0);
   auto query = [&](const std::string& dir) {
     return Unary(Channel(server_->port(), Credentials(dir, "admin")),
                  &v1::HistoryService::Stub::QueryHits, v1::QueryHitsRequest());
@@ -641,6 +711,15 @@ TEST_F(MtlsTest, CertificatesRotateWithoutRestart) {
                       << " after the swap: " << Describe(s);
   s = query(a);
   EXPECT_EQ(s.error_code(), grpc::StatusCode::UNAVAILABLE) << Describe(s);
+  // The HTTPS port re-reads the files at a handshake, once a second at most.
+  int status = 0;
+  while ((status = console(b)) != 200 &&
+         absl::Now() - start < absl::Seconds(10)) {
+    absl::SleepFor(absl::Milliseconds(200));
+  }
+  EXPECT_EQ(status, 200) << "HTTPS still on the old files "
+                         << absl::Now() - start << " after the swap";
+  EXPECT_EQ(console(a), 0);
   // The server kept its store and state: no restart.
   s = Screen(Channel(server_->port(), Credentials(b, "bank")), "T1");
   EXPECT_TRUE(s.ok()) << Describe(s);
