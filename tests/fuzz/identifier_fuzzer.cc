@@ -4,7 +4,10 @@
 // a result has the requested kind, a non-empty issuer (empty for PHONE), and
 // is a fixed point: normalizing its canonical value with its canonical issuer
 // gives the same identifier and the same Key(); Key() contains no 0x00 byte
-// and FromKey(Key()) gives the identifier back.
+// and FromKey(Key()) gives the identifier back. Masked() (the form for logs)
+// is valid UTF-8, keeps kind and issuer, shows at most the value's last 3
+// characters and nothing when the value has 3 or fewer.
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <iterator>
@@ -15,6 +18,7 @@
 #include "absl/strings/match.h"
 #include "core/identifier.h"
 #include "core/normalize.h"
+#include "core/text.h"
 #include "tests/fuzz/fuzz_check.h"
 
 namespace {
@@ -79,5 +83,20 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   FUZZ_CHECK(key.find('\0') == std::string::npos) << id->ToString();
   const auto parsed = Identifier::FromKey(key);
   FUZZ_CHECK(parsed.has_value() && *parsed == *id) << id->ToString();
+
+  const std::string masked = id->Masked();
+  const std::string full = id->ToString();
+  const size_t prefix = full.size() - id->value.size();
+  FUZZ_CHECK(fraudgate::core::IsValidUtf8(masked)) << full;
+  FUZZ_CHECK(masked.compare(0, prefix, full, 0, prefix) == 0) << masked;
+  const size_t stars = masked.find_first_not_of('*', prefix);
+  const std::string shown =
+      stars == std::string::npos ? "" : masked.substr(stars);
+  FUZZ_CHECK(absl::EndsWith(id->value, shown)) << masked;
+  FUZZ_CHECK(shown.size() < id->value.size()) << masked;  // never all of it
+  const auto code_points = std::count_if(
+      shown.begin(), shown.end(),
+      [](char c) { return (static_cast<uint8_t>(c) & 0xC0) != 0x80; });
+  FUZZ_CHECK(code_points <= 3) << masked;
   return 0;
 }
