@@ -23,14 +23,6 @@ using ::testing::IsEmpty;
 using ::testing::SizeIs;
 using ::testing::StartsWith;
 
-constexpr ReasonCode kAllCodes[] = {
-    ReasonCode::kBeneficiaryAccountListed,
-    ReasonCode::kBeneficiaryAccountNumberListed,
-    ReasonCode::kBeneficiaryPhoneListed,
-    ReasonCode::kContactListed,
-    ReasonCode::kMemoIdentifierListed,
-};
-
 constexpr Category kAllCategories[] = {
     Category::kExtortionDeepfake, Category::kExtortionOther,
     Category::kImpersonation,     Category::kInvestmentScam,
