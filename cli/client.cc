@@ -65,15 +65,16 @@ std::vector<FlagSpec> ClientFlags(std::string default_role,
   return flags;
 }
 
-absl::StatusOr<std::shared_ptr<grpc::Channel>> Connect(const Flags& flags) {
+absl::StatusOr<std::shared_ptr<grpc::Channel>> Connect(
+    const Flags& flags, const grpc::ChannelArguments& args) {
   auto timeout = flags.GetInt("timeout");
   if (!timeout.ok()) return timeout.status();
   if (*timeout < 1) {
     return absl::InvalidArgumentError("--timeout: must be at least 1 second");
   }
   if (flags.GetBool("insecure")) {
-    return grpc::CreateChannel(flags.Get("server"),
-                               grpc::InsecureChannelCredentials());
+    return grpc::CreateCustomChannel(flags.Get("server"),
+                                     grpc::InsecureChannelCredentials(), args);
   }
   const std::string dir = flags.Get("tls-dir");
   const std::string role = flags.Get("role");
@@ -94,7 +95,8 @@ absl::StatusOr<std::shared_ptr<grpc::Channel>> Connect(const Flags& flags) {
     text << in.rdbuf();
     *field = text.str();
   }
-  return grpc::CreateChannel(flags.Get("server"), grpc::SslCredentials(tls));
+  return grpc::CreateCustomChannel(flags.Get("server"),
+                                   grpc::SslCredentials(tls), args);
 }
 
 std::unique_ptr<grpc::ClientContext> NewContext(const Flags& flags) {

@@ -14,6 +14,7 @@
 #include "google/protobuf/message.h"
 #include "google/protobuf/timestamp.pb.h"
 #include "grpcpp/channel.h"
+#include "grpcpp/support/channel_arguments.h"
 #include "grpcpp/support/status.h"
 
 namespace fraudgate::cli {
@@ -26,10 +27,11 @@ std::vector<FlagSpec> ClientFlags(std::string default_role,
                                   std::vector<FlagSpec> extra);
 
 // A channel to --server: plaintext with --insecure, otherwise mutual TLS with
-// --tls-dir's ca.pem and the client certificate <role>.pem, <role>-key.pem.
-// INVALID_ARGUMENT for a --timeout that is not a whole number >= 1 or a TLS
-// file that cannot be read.
-absl::StatusOr<std::shared_ptr<grpc::Channel>> Connect(const Flags& flags);
+// --tls-dir's ca.pem and the client certificate <role>.pem, <role>-key.pem;
+// `args` are its channel arguments. INVALID_ARGUMENT for a --timeout that is
+// not a whole number >= 1 or a TLS file that cannot be read.
+absl::StatusOr<std::shared_ptr<grpc::Channel>> Connect(
+    const Flags& flags, const grpc::ChannelArguments& args = {});
 
 // A new context with the deadline from --timeout (checked by Connect).
 std::unique_ptr<grpc::ClientContext> NewContext(const Flags& flags);
