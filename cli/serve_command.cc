@@ -35,6 +35,7 @@ int Run(const Flags& flags) {
   options.http_listen =
       flags.Has("http") ? flags.Get("http") : config.server().http_listen();
   options.insecure = flags.GetBool("insecure");
+  options.empty_screening_handler = flags.GetBool("empty-handler");
   options.tls_dir =
       flags.Has("tls-dir") ? flags.Get("tls-dir") : config.server().tls_dir();
   options.scoring = service::ScoringOptionsFromConfig(config.scoring());
@@ -77,6 +78,11 @@ int Run(const Flags& flags) {
   if (options.insecure) {
     std::cerr << "fraudgate serve: WARNING: --insecure: plaintext, every "
                  "caller is admin; loopback only\n";
+  }
+  if (options.empty_screening_handler) {
+    std::cerr << "fraudgate serve: WARNING: --empty-handler: ScreenTransfer "
+                 "checks NOTHING and answers an empty response (benchmark "
+                 "baseline only)\n";
   }
   std::cout << "fraudgate: serving on " << host << ":" << (*server)->port()
             << " data=" << data
@@ -122,6 +128,10 @@ Command ServeCommand() {
            "mutual TLS: ca.pem, server.pem, server-key.pem (re-read every "
            "minute)"},
           {"config", "", "config file (text format of fraudgate.v1.Config)"},
+          {"empty-handler", "false",
+           "benchmarks only: ScreenTransfer answers at once and checks "
+           "nothing (the baseline of bench/compare.sh)",
+           true},
       },
       Run};
 }

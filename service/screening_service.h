@@ -20,8 +20,14 @@ class ScreeningService final : public v1::ScreeningService::CallbackService {
   // the call gate (UNAUTHENTICATED, PERMISSION_DENIED, RESOURCE_EXHAUSTED;
   // see call_gate.h). A request (or batch item) over
   // kMaxScreeningRequestBytes is RESOURCE_EXHAUSTED.
-  ScreeningService(Screener* screener, CallGate* gate)
-      : screener_(screener), gate_(gate) {}
+  //
+  // With `empty_handler` (for bench/ only) ScreenTransfer does nothing: it
+  // answers OK with an empty response at once, before the gate, reading and
+  // writing nothing — the baseline of DESIGN §8 on the same server build,
+  // threads and transport options.
+  ScreeningService(Screener* screener, CallGate* gate,
+                   bool empty_handler = false)
+      : screener_(screener), gate_(gate), empty_handler_(empty_handler) {}
 
   grpc::ServerUnaryReactor* ScreenTransfer(
       grpc::CallbackServerContext* context,
@@ -44,6 +50,7 @@ class ScreeningService final : public v1::ScreeningService::CallbackService {
 
   Screener* const screener_;
   CallGate* const gate_;
+  const bool empty_handler_;
 };
 
 }  // namespace fraudgate::service

@@ -176,7 +176,8 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(store::Store* store,
       server->auth_.get(), options.limits.max_in_flight, options.limits.rates,
       options.clock);
   server->screening_ = std::make_unique<ScreeningService>(
-      server->screener_.get(), server->gate_.get());
+      server->screener_.get(), server->gate_.get(),
+      options.empty_screening_handler);
   server->deadline_cap_ =
       std::make_unique<DeadlineCap>(options.limits.max_stream_duration);
   server->reports_ = std::make_unique<ReportService>(

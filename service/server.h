@@ -92,6 +92,9 @@ struct ServerOptions {
   Logger* logger = nullptr;
   // Source of the current time. Default: absl::Now.
   std::function<absl::Time()> clock = [] { return absl::Now(); };
+  // For bench/ only: ScreenTransfer answers at once with an empty response,
+  // checking and recording nothing (see ScreeningService). Default false.
+  bool empty_screening_handler = false;
 };
 
 // True for 127.0.0.0/8, localhost and [::1] listen addresses.

@@ -334,5 +334,30 @@ TEST_F(ScreeningFaultTest, LookupFailureIsUnavailableNeverAllow) {
   EXPECT_THAT(s.error_message(), HasSubstr("injected read fault"));
 }
 
+// The benchmark baseline (bench/compare.sh): the same server with an empty
+// ScreenTransfer handler answers at once, checks nothing and records nothing.
+TEST(EmptyHandlerTest, AnswersAtOnceAndRecordsNothing) {
+  testing::TempDir dir;
+  service::ServerOptions options;
+  options.empty_screening_handler = true;
+  auto server = testing::TestServer::Start(dir.path(), std::move(options));
+  ASSERT_TRUE(server.ok()) << server.status();
+  v1::ScreenTransferRequest request;  // not even valid
+  v1::ScreenTransferResponse response;
+  grpc::ClientContext context;
+  const grpc::Status s =
+      (*server)->screening().ScreenTransfer(&context, request, &response);
+  ASSERT_TRUE(s.ok()) << s.error_message();
+  EXPECT_EQ(response.decision(), v1::DECISION_UNSPECIFIED);
+  EXPECT_EQ(response.hit_id(), "");
+  v1::QueryHitsResponse hits;
+  grpc::ClientContext query;
+  ASSERT_TRUE((*server)
+                  ->history()
+                  .QueryHits(&query, v1::QueryHitsRequest(), &hits)
+                  .ok());
+  EXPECT_EQ(hits.hits_size(), 0);
+}
+
 }  // namespace
 }  // namespace fraudgate
