@@ -3,7 +3,7 @@
 # only those that are missing. When everything is installed it prints nothing
 # and returns at once, so build.sh, test.sh and run.sh call it every time.
 # Installing needs root; as another user it names what is missing and fails.
-# Run it, do not source it. Usage: deps.sh [--test] [--fuzz]
+# Run it, do not source it. Usage: deps.sh [--test] [--fuzz] [--bench]
 set -euo pipefail
 
 packages=(
@@ -15,12 +15,15 @@ packages=(
 # `deps.sh --test` adds what only the test suite needs: headless Chromium
 # loads the analyst console. `deps.sh --fuzz` adds clang and its sanitizer
 # and libFuzzer runtime for scripts/fuzz.sh and scripts/sanitize.sh.
+# `deps.sh --bench` adds Redis, Google Benchmark and GNU time for
+# bench/compare.sh.
 for arg in "$@"; do
   case $arg in
     --test) packages+=(chromium) ;;
     --fuzz) packages+=(clang libclang-rt-14-dev) ;;
+    --bench) packages+=(redis-server redis-tools libbenchmark-dev time) ;;
     *)
-      echo "usage: deps.sh [--test] [--fuzz]" >&2
+      echo "usage: deps.sh [--test] [--fuzz] [--bench]" >&2
       exit 2
       ;;
   esac

@@ -1,0 +1,251 @@
+#!/usr/bin/env bash
+# The benchmark of DESIGN §8, in one run, written to bench/RESULTS.md:
+#   - a blocklist of ROWS police rows (bench/gen_police_csv.py) plus the
+#     listed share of fraudgate-bench's population, imported offline (timed)
+#     and online through a server (timed);
+#   - the server pinned to CPU 0 and every client to CPU 1, mutual TLS with
+#     dev certificates, as a bank would call it;
+#   - closed-loop throughput of ScreenTransfer, and of the same server build
+#     with --empty-handler, and their ratio;
+#   - open-loop latency percentiles at 5k, 10k and 20k calls a second, from
+#     each call's intended send time;
+#   - resident memory of the loaded server, per million identifiers;
+#   - Redis (Debian's redis-server on loopback, pinned the same way) holding
+#     the same identifiers in a set, answering SISMEMBER to redis-benchmark.
+#
+#   bench/compare.sh [--quick]
+#     --quick  200,000 rows and 3-second runs (development; a few minutes)
+#   BENCH_BUILD_DIR  Release build with the bench tools (default ./build-bench)
+#   BENCH_WORK_DIR   data, CSVs and logs (default: a new dir under /tmp, kept)
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+repo=$PWD
+
+quick=0
+for arg in "$@"; do
+  case $arg in
+    --quick) quick=1 ;;
+    *)
+      echo "usage: $0 [--quick]" >&2
+      exit 2
+      ;;
+  esac
+done
+if ((quick)); then
+  rows=200000 population=100000 seconds=3 warmup=1
+else
+  rows=10000000 population=1000000 seconds=10 warmup=2
+fi
+listed_share=0.01
+
+./scripts/deps.sh --bench
+build=${BENCH_BUILD_DIR:-build-bench}
+work=${BENCH_WORK_DIR:-$(mktemp -d /tmp/fraudgate-bench.XXXXXX)}
+mkdir -p "$work"
+log() { echo "==> $*" >&2; }
+
+log "build $build (Release, bench tools)"
+if [[ ! -f $build/build.ninja ]]; then
+  cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release \
+    -DFRAUDGATE_BUILD_BENCH=ON -DFRAUDGATE_BUILD_TESTS=OFF >/dev/null
+fi
+cmake --build "$build" -j"$(nproc)" --target fraudgate fraudgate-bench
+fg=$repo/$build/cli/fraudgate
+fgb=$repo/$build/bench/fraudgate-bench
+
+server_cpu=0 client_cpu=1
+if (($(nproc) < 2)); then client_cpu=0; fi
+
+free_port() {
+  python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
+}
+
+certs=$work/certs
+./scripts/dev-certs.sh "$certs" >/dev/null
+# Rates and the probe signal would throttle or flag a load generator.
+cat >"$work/bench.conf" <<CONF
+limits { screening_rate: 100000000 screening_burst: 100000000 max_in_flight: 100000 }
+probes { threshold: 100000000 }
+CONF
+
+log "blocklist: $rows police rows + ${listed_share} of $population bench beneficiaries"
+csv=$work/blocklist.csv
+if [[ ! -s $csv ]]; then
+  python3 bench/gen_police_csv.py --rows "$rows" --seed 1 --out "$work/police.csv"
+  "$fgb" blocklist --population="$population" --listed-share="$listed_share" \
+    >"$work/bench-listed.csv"
+  {
+    cat "$work/police.csv"
+    tail -n +2 "$work/bench-listed.csv"
+  } >"$csv"
+  rm -f "$work/police.csv"
+fi
+csv_rows=$(($(wc -l <"$csv") - 1))
+
+# timed LABEL CMD...: runs CMD pinned to the client CPU; sets wall_s, peak_kb.
+timed() {
+  local label=$1
+  shift
+  /usr/bin/time -f "%e %M" -o "$work/$label.time" \
+    taskset -c "$client_cpu" "$@" >"$work/$label.out" 2>"$work/$label.err"
+  read -r wall_s peak_kb <"$work/$label.time"
+}
+
+log "offline import"
+rm -rf "$work/data"
+timed offline_import "$fg" import --offline --data="$work/data" "$csv"
+offline_s=$wall_s offline_kb=$peak_kb
+identifiers=$(sed -nE 's/.*identifiers added ([0-9]+).*/\1/p' "$work/offline_import.out" | tail -n 1)
+
+server_pid=
+# start_server DATA [FLAGS...]: serves DATA pinned to the server CPU.
+start_server() {
+  local data=$1
+  shift
+  port=$(free_port)
+  taskset -c "$server_cpu" "$fg" serve --data="$data" --listen="127.0.0.1:$port" \
+    --tls-dir="$certs" --config="$work/bench.conf" "$@" \
+    >>"$work/server.log" 2>&1 &
+  server_pid=$!
+  for _ in $(seq 600); do
+    if "$fg" stats --server="127.0.0.1:$port" --tls-dir="$certs" --timeout=2 \
+      >/dev/null 2>&1; then
+      return 0
+    fi
+    sleep 0.1
+  done
+  echo "compare.sh: the server did not start, see $work/server.log" >&2
+  exit 1
+}
+stop_server() {
+  kill -TERM "$server_pid"
+  wait "$server_pid" || true
+  server_pid=
+}
+redis_pid=
+cleanup() {
+  if [[ -n $server_pid ]]; then kill "$server_pid" 2>/dev/null || true; fi
+  if [[ -n $redis_pid ]]; then kill "$redis_pid" 2>/dev/null || true; fi
+}
+trap cleanup EXIT
+
+log "online import"
+rm -rf "$work/data-online"
+start_server "$work/data-online"
+timed online_import "$fg" import --server="127.0.0.1:$port" --tls-dir="$certs" \
+  --timeout=3600 "$csv"
+online_s=$wall_s
+stop_server
+
+# bench FLAGS...: one fraudgate-bench run against the server, pinned to the
+# client CPU; prints its JSON line.
+bench() {
+  taskset -c "$client_cpu" "$fgb" run --server="127.0.0.1:$port" \
+    --tls-dir="$certs" --role=bank --population="$population" \
+    --listed-share="$listed_share" --duration="$seconds" --warmup="$warmup" \
+    --format=json "$@"
+}
+
+log "screening: closed loop, then open loop at 5k, 10k, 20k/s"
+start_server "$work/data"
+rss_kb=$(awk '/VmRSS/ {print $2}' "/proc/$server_pid/status")
+closed=$(bench --mode=closed --channels=4 --concurrency=32 || true)
+declare -A open
+for rate in 5000 10000 20000; do
+  # A run with failed calls still prints its line; the table shows them.
+  open[$rate]=$(bench --mode=open --rate="$rate" --channels=4 || true)
+done
+rss_after_kb=$(awk '/VmRSS/ {print $2}' "/proc/$server_pid/status")
+stop_server
+
+log "baseline: the same server with --empty-handler"
+start_server "$work/data" --empty-handler
+empty=$(bench --mode=closed --channels=4 --concurrency=32 || true)
+stop_server
+
+log "Redis: SISMEMBER over the same identifiers"
+redis_port=$(free_port)
+taskset -c "$server_cpu" redis-server --port "$redis_port" --bind 127.0.0.1 \
+  --save "" --appendonly no --daemonize no >"$work/redis.log" 2>&1 &
+redis_pid=$!
+for _ in $(seq 100); do
+  redis-cli -p "$redis_port" ping >/dev/null 2>&1 && break
+  sleep 0.1
+done
+# Every identifier of the CSV as a set member "kind:issuer:value" (raw, as the
+# rows give them: Redis does no normalization).
+python3 - "$csv" <<'PY' | redis-cli -p "$redis_port" --pipe >"$work/redis-load.log"
+import csv, sys
+out = sys.stdout.buffer
+with open(sys.argv[1], newline="", encoding="utf-8") as f:
+    for row in csv.DictReader(f):
+        m = f"{row['kind']}:{row['issuer']}:{row['value']}".encode()
+        out.write(b"*3\r\n$4\r\nSADD\r\n$6\r\nlisted\r\n$%d\r\n%s\r\n" % (len(m), m))
+PY
+redis_members=$(redis-cli -p "$redis_port" scard listed)
+redis_rss_kb=$(($(redis-cli -p "$redis_port" info memory | sed -nE 's/^used_memory_rss:([0-9]+).*/\1/p' | tr -d '\r') / 1024))
+redis_requests=$((seconds * 50000))
+redis_csv=$(taskset -c "$client_cpu" redis-benchmark -p "$redis_port" -c 128 \
+  -n "$redis_requests" -r 100000000000 --csv \
+  SISMEMBER listed "BANK_ACCOUNT:970436:__rand_int__" | tail -n 1)
+kill "$redis_pid"
+wait "$redis_pid" 2>/dev/null || true
+redis_pid=
+
+log "write bench/RESULTS.md"
+python3 - "$repo/bench/RESULTS.md" <<PY
+import json, sys, datetime, subprocess
+closed = json.loads('''$closed''')
+empty = json.loads('''${empty:-\{\}}''') if '''${empty:-}''' else {}
+opens = {r: json.loads(v) for r, v in [$(for r in 5000 10000 20000; do printf "(%s, '''%s'''), " "$r" "${open[$r]}"; done)]}
+redis = [c.strip('"') for c in '''$redis_csv'''.split('","')]
+def pkg(name):
+    try:
+        return subprocess.run(["dpkg-query", "-W", "-f=\${Version}", name], capture_output=True, text=True).stdout
+    except Exception:
+        return "?"
+cpu = "?"
+for line in open("/proc/cpuinfo"):
+    if line.startswith("model name"):
+        cpu = line.split(":", 1)[1].strip(); break
+mem_gib = int(open("/proc/meminfo").readline().split()[1]) / 1024 / 1024
+ids = int("${identifiers:-0}" or 0)
+per_m = (int("$rss_kb") / 1024) / (ids / 1e6) if ids else float("nan")
+ratio = closed["ok_per_second"] / empty["ok_per_second"] if empty.get("ok_per_second") else float("nan")
+out = []
+w = out.append
+w("# fraudgate benchmark results\n")
+w(f"Written by \`bench/compare.sh{' --quick' if $quick else ''}\` on {datetime.datetime.utcnow():%Y-%m-%d %H:%M} UTC.\n")
+w(f"Machine: {cpu}, $(nproc) CPUs, {mem_gib:.0f} GiB. Server pinned to CPU $server_cpu, every client to CPU $client_cpu; mutual TLS with dev certificates (bank role).")
+w(f"Versions: gRPC {pkg('libgrpc++1.51')}, RocksDB {pkg('librocksdb7.8')}, protobuf {pkg('libprotobuf32')}, Redis {pkg('redis-server')}.\n")
+w("## Blocklist\n")
+w("| what | figure | target (DESIGN §8) |\n|---|---|---|")
+w(f"| police CSV | $csv_rows rows, {ids:,} distinct identifiers | |")
+w(f"| offline import | $offline_s s (peak $((offline_kb / 1024)) MB) | <= 10 s for 10M |")
+w(f"| online import (UploadReports through the CLI) | $online_s s | <= 60 s for 10M |")
+w(f"| server resident memory, loaded, idle | $((rss_kb / 1024)) MB = {per_m:.1f} MB per million identifiers | <= 50 MB per million |")
+w(f"| server resident memory after the screening runs | $((rss_after_kb / 1024)) MB | |\n")
+w("## Screening (ScreenTransfer)\n")
+w("| run | ok/s | errors | p50 ms | p90 ms | p99 ms | p99.9 ms | max ms |\n|---|---|---|---|---|---|---|---|")
+def row(name, r):
+    w(f"| {name} | {r['ok_per_second']:.0f} | {r['errors']} | {r['p50_ms']:.3f} | {r['p90_ms']:.3f} | {r['p99_ms']:.3f} | {r['p999_ms']:.3f} | {r['max_ms']:.3f} |")
+row("closed loop, 4 channels x 32", closed)
+if empty: row("closed loop, --empty-handler", empty)
+for r, v in opens.items():
+    row(f"open loop {r}/s (from intended send time)", v)
+w("")
+w(f"Screening / empty-handler throughput: **{ratio:.2f}** (target >= 0.8). "
+  f"Decisions in the closed run: {closed['block']} BLOCK of {closed['ok']} (listed share $listed_share).\n")
+w("## Redis, for comparison\n")
+w(f"Debian redis-server holding the same {int('$redis_members'):,} identifiers (raw CSV forms, no normalization) in one set: "
+  f"$redis_rss_kb KB resident = {int('$redis_rss_kb')/1024/(int('$redis_members')/1e6):.1f} MB per million.\n")
+w("| run | requests/s | avg ms | p50 ms | p99 ms | max ms |\n|---|---|---|---|---|---|")
+if len(redis) >= 8:
+    w(f"| redis-benchmark SISMEMBER, 128 clients, no TLS | {redis[1]} | {redis[2]} | {redis[4]} | {redis[6]} | {redis[7]} |")
+w("")
+w("Redis answers a set-membership question over plaintext with no normalization, scoring, "
+  "audit or hit record; fraudgate screens a transfer over mutual TLS and records it.")
+open(sys.argv[1], "w").write("\n".join(out) + "\n")
+PY
+cat "$repo/bench/RESULTS.md"
+log "work dir: $work"
