@@ -45,10 +45,8 @@ mkdir -p "$work"
 log() { echo "==> $*" >&2; }
 
 log "build $build (Release, bench tools)"
-if [[ ! -f $build/build.ninja ]]; then
-  cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release \
-    -DFRAUDGATE_BUILD_BENCH=ON -DFRAUDGATE_BUILD_TESTS=OFF >/dev/null
-fi
+cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release \
+  -DFRAUDGATE_BUILD_BENCH=ON -DFRAUDGATE_BUILD_TESTS=OFF >/dev/null
 cmake --build "$build" -j"$(nproc)" --target fraudgate fraudgate-bench
 fg=$repo/$build/cli/fraudgate
 fgb=$repo/$build/bench/fraudgate-bench
@@ -65,7 +63,7 @@ certs=$work/certs
 # Rates and the probe signal would throttle or flag a load generator.
 cat >"$work/bench.conf" <<CONF
 limits { screening_rate: 100000000 screening_burst: 100000000 max_in_flight: 100000 }
-probes { threshold: 100000000 }
+probes { window_seconds: 1 threshold: 1000000 }
 CONF
 
 log "blocklist: $rows police rows + ${listed_share} of $population bench beneficiaries"
@@ -108,6 +106,10 @@ start_server() {
     >>"$work/server.log" 2>&1 &
   server_pid=$!
   for _ in $(seq 600); do
+    if ! kill -0 "$server_pid" 2>/dev/null; then
+      echo "compare.sh: the server exited, see $work/server.log" >&2
+      exit 1
+    fi
     if "$fg" stats --server="127.0.0.1:$port" --tls-dir="$certs" --timeout=2 \
       >/dev/null 2>&1; then
       return 0
@@ -186,7 +188,7 @@ redis_members=$(redis-cli -p "$redis_port" scard listed)
 redis_rss_kb=$(($(redis-cli -p "$redis_port" info memory | sed -nE 's/^used_memory_rss:([0-9]+).*/\1/p' | tr -d '\r') / 1024))
 redis_requests=$((seconds * 50000))
 redis_csv=$(taskset -c "$client_cpu" redis-benchmark -p "$redis_port" -c 128 \
-  -n "$redis_requests" -r 100000000000 --csv \
+  -n "$redis_requests" -r 1000000000 --csv \
   SISMEMBER listed "BANK_ACCOUNT:970436:__rand_int__" | tail -n 1)
 kill "$redis_pid"
 wait "$redis_pid" 2>/dev/null || true
@@ -195,9 +197,11 @@ redis_pid=
 log "write bench/RESULTS.md"
 python3 - "$repo/bench/RESULTS.md" <<PY
 import json, sys, datetime, subprocess
-closed = json.loads('''$closed''')
-empty = json.loads('''${empty:-\{\}}''') if '''${empty:-}''' else {}
-opens = {r: json.loads(v) for r, v in [$(for r in 5000 10000 20000; do printf "(%s, '''%s'''), " "$r" "${open[$r]}"; done)]}
+def parse(text):  # a run that crashed printed nothing
+    return json.loads(text) if text.strip() else {}
+closed = parse('''$closed''')
+empty = parse('''$empty''')
+opens = {r: parse(v) for r, v in [$(for r in 5000 10000 20000; do printf "(%s, '''%s'''), " "$r" "${open[$r]}"; done)]}
 redis = [c.strip('"') for c in '''$redis_csv'''.split('","')]
 def pkg(name):
     try:
@@ -211,7 +215,7 @@ for line in open("/proc/cpuinfo"):
 mem_gib = int(open("/proc/meminfo").readline().split()[1]) / 1024 / 1024
 ids = int("${identifiers:-0}" or 0)
 per_m = (int("$rss_kb") / 1024) / (ids / 1e6) if ids else float("nan")
-ratio = closed["ok_per_second"] / empty["ok_per_second"] if empty.get("ok_per_second") else float("nan")
+ratio = closed["ok_per_second"] / empty["ok_per_second"] if closed and empty.get("ok_per_second") else float("nan")
 out = []
 w = out.append
 w("# fraudgate benchmark results\n")
@@ -228,14 +232,17 @@ w(f"| server resident memory after the screening runs | $((rss_after_kb / 1024))
 w("## Screening (ScreenTransfer)\n")
 w("| run | ok/s | errors | p50 ms | p90 ms | p99 ms | p99.9 ms | max ms |\n|---|---|---|---|---|---|---|---|")
 def row(name, r):
+    if not r:
+        w(f"| {name} | failed: no output, see the work dir | | | | | | |")
+        return
     w(f"| {name} | {r['ok_per_second']:.0f} | {r['errors']} | {r['p50_ms']:.3f} | {r['p90_ms']:.3f} | {r['p99_ms']:.3f} | {r['p999_ms']:.3f} | {r['max_ms']:.3f} |")
 row("closed loop, 4 channels x 32", closed)
-if empty: row("closed loop, --empty-handler", empty)
+row("closed loop, --empty-handler", empty)
 for r, v in opens.items():
     row(f"open loop {r}/s (from intended send time)", v)
 w("")
 w(f"Screening / empty-handler throughput: **{ratio:.2f}** (target >= 0.8). "
-  f"Decisions in the closed run: {closed['block']} BLOCK of {closed['ok']} (listed share $listed_share).\n")
+  f"Decisions in the closed run: {closed.get('block')} BLOCK of {closed.get('ok')} (listed share $listed_share).\n")
 w("## Redis, for comparison\n")
 w(f"Debian redis-server holding the same {int('$redis_members'):,} identifiers (raw CSV forms, no normalization) in one set: "
   f"$redis_rss_kb KB resident = {int('$redis_rss_kb')/1024/(int('$redis_members')/1e6):.1f} MB per million.\n")

@@ -8,6 +8,7 @@
 #include <array>
 #include <atomic>
 #include <bit>
+#include <cmath>
 #include <cstdint>
 
 namespace fraudgate::bench {
@@ -33,8 +34,9 @@ class LatencyHistogram {
   uint64_t Percentile(double fraction) const {
     const uint64_t total = count();
     if (total == 0) return 0;
+    // Nearest rank: the ceil(fraction * total)-th smallest value.
     uint64_t rank =
-        static_cast<uint64_t>(fraction * static_cast<double>(total));
+        static_cast<uint64_t>(std::ceil(fraction * static_cast<double>(total)));
     if (rank < 1) rank = 1;
     if (rank > total) rank = total;
     uint64_t seen = 0;

@@ -1,5 +1,6 @@
 #include "service/log.h"
 
+#include <cmath>
 #include <cstdio>
 #include <iostream>
 
@@ -40,6 +41,10 @@ LogFields& LogFields::Add(std::string_view key, int64_t value) {
 
 LogFields& LogFields::Add(std::string_view key, double value) {
   Key(key);
+  if (!std::isfinite(value)) {  // JSON has no NaN or infinity
+    json_ += "null";
+    return *this;
+  }
   char text[32];
   std::snprintf(text, sizeof(text), "%.6g", value);
   json_ += text;

@@ -30,8 +30,9 @@ absl::Status ValidateProbeOptions(const ProbeOptions& options) {
     return absl::InvalidArgumentError(
         "probes.window_seconds: must be positive");
   }
-  if (options.threshold < 1) {
-    return absl::InvalidArgumentError("probes.threshold: must be >= 1");
+  if (options.threshold < 1 || options.threshold > kMaxProbeThreshold) {
+    return absl::InvalidArgumentError(core::StrCat(
+        "probes.threshold: must be between 1 and ", kMaxProbeThreshold));
   }
   return absl::OkStatus();
 }
@@ -84,6 +85,7 @@ void ProbeDetector::Observe(const std::string& caller,
     s.window_start = now;
     s.novel = 0;
     s.alerted = false;
+    s.sample.clear();
   }
   if (s.current.contains(fingerprint)) return;
   const size_t max_tracked =

@@ -41,13 +41,17 @@ namespace fraudgate::service {
 struct ProbeOptions {
   // Length of a window. Default 10 minutes.
   absl::Duration window = absl::Minutes(10);
-  // Novel beneficiaries of one caller in one window that raise the alert.
-  // Set it above the most new payees a bank's whole traffic brings in a
-  // window. Default 5000.
+  // Novel beneficiaries of one caller in one window that raise the alert,
+  // 1..kMaxProbeThreshold. Set it above the most new payees a bank's whole
+  // traffic brings in a window. Default 5000.
   int64_t threshold = 5000;
 };
 
-// INVALID_ARGUMENT naming the field unless window > 0 and threshold >= 1.
+// Largest threshold: it bounds the fingerprints kept per caller.
+inline constexpr int64_t kMaxProbeThreshold = 1'000'000;
+
+// INVALID_ARGUMENT naming the field unless window > 0 and threshold is in
+// 1..kMaxProbeThreshold.
 absl::Status ValidateProbeOptions(const ProbeOptions& options);
 
 class ProbeDetector {

@@ -144,6 +144,12 @@ int TlsFileWatcher::OnHandshake(SSL* ssl, void* watcher) {
 
 bool TlsFileWatcher::ConfigureServer(SSL_CTX& ctx) {
   SSL_CTX_set_min_proto_version(&ctx, TLS1_2_VERSION);
+  // Every connection does a full handshake: a resumed session would skip the
+  // certificate callback (and so a rotation), and TLS 1.2 resumption with
+  // client verification needs a session id context. Consoles and scrapers
+  // connect rarely enough.
+  SSL_CTX_set_session_cache_mode(&ctx, SSL_SESS_CACHE_OFF);
+  SSL_CTX_set_options(&ctx, SSL_OP_NO_TICKET | SSL_OP_NO_RENEGOTIATION);
   SSL_CTX_set_verify(&ctx, SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT,
                      nullptr);
   SSL_CTX_set_cert_cb(&ctx, &TlsFileWatcher::OnHandshake, this);

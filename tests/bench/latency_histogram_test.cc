@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <climits>
+#include <cmath>
 #include <random>
 #include <thread>
 #include <vector>
@@ -23,6 +24,7 @@ TEST(LatencyHistogramTest, SmallValuesAreExact) {
   LatencyHistogram h;
   for (int v = 1; v <= 50; ++v) h.Record(v);
   EXPECT_EQ(h.Percentile(0.5), 25u);
+  EXPECT_EQ(h.Percentile(0.33), 17u);  // nearest rank: ceil(16.5) = 17th
   EXPECT_EQ(h.Percentile(1.0), 50u);
   EXPECT_EQ(h.max(), 50u);
   h.Record(-5);  // a clock step backwards counts as 0
@@ -40,8 +42,9 @@ TEST(LatencyHistogramTest, PercentilesAreBoundedAboveTheTruth) {
   }
   std::sort(values.begin(), values.end());
   for (double p : {0.5, 0.9, 0.99, 0.999}) {
+    // The nearest-rank percentile: the ceil(p * n)-th smallest value.
     const auto truth = static_cast<uint64_t>(
-        values[static_cast<size_t>(p * values.size()) - 1]);
+        values[static_cast<size_t>(std::ceil(p * values.size())) - 1]);
     const uint64_t got = h.Percentile(p);
     EXPECT_GE(got, truth) << p;
     EXPECT_LE(got, truth + truth / 32 + 1) << p;

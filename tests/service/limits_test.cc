@@ -405,8 +405,9 @@ TEST_F(LimitsTest, BusyStreamWithLaterDeadlineEndsAtServerCap) {
   SetDeadline(&context, std::chrono::hours(1));
   CancelGuard guard(&context);
   v1::UploadSummary summary;
-  auto writer = server_->reports().UploadReports(&context, &summary);
+  // Before the call: the server fixes the stream's deadline when it starts.
   const absl::Time start = absl::Now();
+  auto writer = server_->reports().UploadReports(&context, &summary);
   int written = 0;
   while (
       writer->Write(ReportOn(core::StrCat("BUSY-", written), "4444444444"))) {

@@ -2,6 +2,8 @@
 // order; lines below the level are dropped; identifiers only masked.
 #include "service/log.h"
 
+#include <cmath>
+#include <limits>
 #include <sstream>
 
 #include "absl/time/civil_time.h"
@@ -37,6 +39,16 @@ TEST(LoggerTest, WritesOneJsonObjectALine) {
             "\"count\":1000,\"ratio\":0.5,\"alerted\":true}\n"
             "{\"time\":\"2026-11-29T08:15:02.114Z\",\"level\":\"info\","
             "\"event\":\"retention_done\"}\n");
+}
+
+TEST(LoggerTest, NonFiniteNumbersAreNull) {
+  std::ostringstream out;
+  Logger logger(&out, LogLevel::kInfo, FixedTime);
+  logger.Log(LogLevel::kInfo, "x",
+             LogFields()
+                 .Add("nan", std::nan(""))
+                 .Add("inf", std::numeric_limits<double>::infinity()));
+  EXPECT_THAT(out.str(), HasSubstr(R"("nan":null,"inf":null})"));
 }
 
 TEST(LoggerTest, DropsLinesBelowTheLevel) {

@@ -109,6 +109,11 @@ TEST(ValidateProbeOptionsTest, NamesTheField) {
               HasSubstr("probes.window_seconds"));
   EXPECT_THAT(ValidateProbeOptions({absl::Minutes(1), 0}).message(),
               HasSubstr("probes.threshold"));
+  EXPECT_TRUE(
+      ValidateProbeOptions({absl::Minutes(1), kMaxProbeThreshold}).ok());
+  EXPECT_THAT(ValidateProbeOptions({absl::Minutes(1), kMaxProbeThreshold + 1})
+                  .message(),
+              HasSubstr("probes.threshold"));
 }
 
 }  // namespace
