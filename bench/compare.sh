@@ -149,7 +149,14 @@ bench() {
 }
 
 log "screening: closed loop, then open loop at 5k, 10k, 20k/s"
-start_server "$work/data"
+# Each server starts from a fresh copy of the imported data: screenings add
+# hit records, and a grown, compacting store would bias later runs.
+fresh_copy() {
+  rm -rf "$work/data-run"
+  cp -a "$work/data" "$work/data-run"
+}
+fresh_copy
+start_server "$work/data-run"
 rss_kb=$(awk '/VmRSS/ {print $2}' "/proc/$server_pid/status")
 closed=$(bench --mode=closed --channels=4 --concurrency=32 || true)
 declare -A open
@@ -161,7 +168,8 @@ rss_after_kb=$(awk '/VmRSS/ {print $2}' "/proc/$server_pid/status")
 stop_server
 
 log "baseline: the same server with --empty-handler"
-start_server "$work/data" --empty-handler
+fresh_copy
+start_server "$work/data-run" --empty-handler
 empty=$(bench --mode=closed --channels=4 --concurrency=32 || true)
 stop_server
 
