@@ -85,6 +85,19 @@ class LimitsTest : public ::testing::Test {
     return server_->screening().ScreenTransfer(&context, request, response);
   }
 
+  // Screen(), retried while it fails with `transient` for up to `patience`:
+  // for a moment after a stream ends or a connection is closed.
+  grpc::Status ScreenRetrying(const std::string& id, grpc::StatusCode transient,
+                              absl::Duration patience,
+                              v1::ScreenTransferResponse* response) {
+    const absl::Time give_up = absl::Now() + patience;
+    grpc::Status s;
+    do {
+      s = Screen(Transfer(id), response);
+    } while (s.error_code() == transient && absl::Now() < give_up);
+    return s;
+  }
+
   grpc::Status GetEntity(const std::string& account, v1::Entity* entity) {
     v1::GetEntityRequest request;
     *request.mutable_identifier() =
@@ -296,11 +309,8 @@ TEST_F(LimitsTest, FullServerShedsAtOnceAndRecovers) {
 
   // A stream's place is freed when its reactor is done, which may trail the
   // client seeing its status by a moment: allow that, boundedly.
-  const absl::Time answer_until = absl::Now() + absl::Seconds(2);
-  do {
-    s = Screen(Transfer("after"), &response);
-  } while (s.error_code() == grpc::StatusCode::RESOURCE_EXHAUSTED &&
-           absl::Now() < answer_until);
+  s = ScreenRetrying("after", grpc::StatusCode::RESOURCE_EXHAUSTED,
+                     absl::Seconds(2), &response);
   ASSERT_TRUE(s.ok()) << s.error_message();
   EXPECT_EQ(response.decision(), v1::DECISION_ALLOW);
   for (int i = 0; i < 3; ++i) {
@@ -333,11 +343,8 @@ TEST_F(LimitsTest, OversizeMetadataFailsOnlyThatCall) {
   // The server is fine: the next call is answered. gRPC may close that
   // connection after the oversize headers ("Socket closed"), so a call that
   // lands on it before the channel reconnects is retried.
-  const absl::Time give_up = absl::Now() + absl::Seconds(5);
-  do {
-    s = Screen(Transfer("after-metadata"), &response);
-  } while (s.error_code() == grpc::StatusCode::UNAVAILABLE &&
-           absl::Now() < give_up);
+  s = ScreenRetrying("after-metadata", grpc::StatusCode::UNAVAILABLE,
+                     absl::Seconds(5), &response);
   ASSERT_TRUE(s.ok()) << s.error_message();
   EXPECT_EQ(response.decision(), v1::DECISION_ALLOW);
 }
@@ -383,12 +390,9 @@ TEST_F(LimitsTest, IdleStreamWithoutDeadlineEndsAtServerCap) {
   // The only place in flight is free again; the server frees it just after
   // the client has the status.
   v1::ScreenTransferResponse response;
-  grpc::Status next;
-  const absl::Time give_up = absl::Now() + absl::Seconds(10);
-  do {
-    next = Screen(Transfer("after-cap"), &response);
-  } while (next.error_code() == grpc::StatusCode::RESOURCE_EXHAUSTED &&
-           absl::Now() < give_up);
+  const grpc::Status next =
+      ScreenRetrying("after-cap", grpc::StatusCode::RESOURCE_EXHAUSTED,
+                     absl::Seconds(10), &response);
   EXPECT_TRUE(next.ok()) << next.error_message();
   // The first batch (one report) was acknowledged by storing it.
   v1::Entity entity;
