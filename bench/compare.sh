@@ -47,7 +47,7 @@ log() { echo "==> $*" >&2; }
 log "build $build (Release, bench tools)"
 cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release \
   -DFRAUDGATE_BUILD_BENCH=ON -DFRAUDGATE_BUILD_TESTS=OFF >/dev/null
-cmake --build "$build" -j"$(nproc)" --target fraudgate fraudgate-bench
+cmake --build "$build" -j"$(nproc)" --target fraudgate fraudgate-bench screening_bench
 fg=$repo/$build/cli/fraudgate
 fgb=$repo/$build/bench/fraudgate-bench
 

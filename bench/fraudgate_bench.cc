@@ -36,6 +36,7 @@
 #include "absl/time/time.h"
 #include "bench/latency_histogram.h"
 #include "bench/population.h"
+#include "bench/transfers.h"
 #include "cli/client.h"
 #include "cli/flags.h"
 #include "core/text.h"
@@ -106,37 +107,6 @@ class Tally {
   std::string first_error_;
 };
 
-// Makes the requests: unique transfer ids, random beneficiaries.
-class Requests {
- public:
-  Requests(const Population* population, int64_t seed)
-      : population_(population),
-        run_id_(core::StrCat("bench-", absl::ToUnixMillis(absl::Now()))),
-        seed_(seed) {}
-
-  v1::ScreenTransferRequest Next(std::mt19937_64& rng) {
-    const int64_t i = static_cast<int64_t>(
-        rng() % static_cast<uint64_t>(population_->size()));
-    const Beneficiary b = population_->At(i);
-    v1::ScreenTransferRequest r;
-    r.set_transfer_id(
-        core::StrCat(run_id_, "-", seed_, "-", next_.fetch_add(1)));
-    r.set_amount(static_cast<int64_t>(100'000 + rng() % 20'000'000));
-    r.set_channel(v1::MOBILE);
-    r.mutable_sender()->set_bank("970436");
-    r.mutable_sender()->set_account("0071000000001");
-    r.mutable_beneficiary()->set_bank(b.bank);
-    r.mutable_beneficiary()->set_account(b.account);
-    return r;
-  }
-
- private:
-  const Population* const population_;
-  const std::string run_id_;
-  const int64_t seed_;
-  std::atomic<int64_t> next_{0};
-};
-
 // One call in flight; deletes itself when done.
 struct Call {
   grpc::ClientContext context;
@@ -149,8 +119,8 @@ class Runner {
  public:
   Runner(const Config& config,
          std::vector<std::unique_ptr<v1::ScreeningService::Stub>> stubs,
-         Requests* requests)
-      : config_(config), stubs_(std::move(stubs)), requests_(requests) {}
+         Transfers* transfers)
+      : config_(config), stubs_(std::move(stubs)), transfers_(transfers) {}
 
   void Run() {
     start_ = absl::Now();
@@ -172,7 +142,7 @@ class Runner {
   void Send(size_t channel, absl::Time intended, bool closed_loop,
             std::mt19937_64& rng) {
     auto* call = new Call;
-    call->request = requests_->Next(rng);
+    call->request = transfers_->Next(rng);
     call->intended = intended;
     call->context.set_deadline(std::chrono::system_clock::now() +
                                std::chrono::seconds(30));
@@ -231,7 +201,7 @@ class Runner {
 
   const Config config_;
   std::vector<std::unique_ptr<v1::ScreeningService::Stub>> stubs_;
-  Requests* const requests_;
+  Transfers* const transfers_;
   Tally tally_;
   absl::Time start_, measure_from_, end_;
   std::atomic<uint64_t> late_sends_{0};
@@ -419,8 +389,8 @@ int Run(const std::vector<std::string>& args) {
     }
     stubs.push_back(v1::ScreeningService::NewStub(*channel));
   }
-  Requests requests(&*population, config->seed);
-  Runner runner(*config, std::move(stubs), &requests);
+  Transfers transfers(&*population, config->seed);
+  Runner runner(*config, std::move(stubs), &transfers);
   runner.Run();
   Print(*config, runner, *format == cli::Format::kJson);
   return runner.tally().error_count() == 0 ? 0 : 1;

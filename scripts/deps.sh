@@ -15,13 +15,13 @@ packages=(
 # `deps.sh --test` adds what only the test suite needs: headless Chromium
 # loads the analyst console. `deps.sh --fuzz` adds clang and its sanitizer
 # and libFuzzer runtime for scripts/fuzz.sh and scripts/sanitize.sh.
-# `deps.sh --bench` adds Redis and GNU time for
+# `deps.sh --bench` adds Redis, GNU time and Google Benchmark for
 # bench/compare.sh.
 for arg in "$@"; do
   case $arg in
     --test) packages+=(chromium) ;;
     --fuzz) packages+=(clang libclang-rt-14-dev) ;;
-    --bench) packages+=(redis-server redis-tools time) ;;
+    --bench) packages+=(redis-server redis-tools time libbenchmark-dev) ;;
     *)
       echo "usage: deps.sh [--test] [--fuzz] [--bench]" >&2
       exit 2
