@@ -3,6 +3,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/synchronization/mutex.h"
 #include "cli/command.h"
 #include "cli/flags.h"
 
@@ -31,6 +32,10 @@ void PrintHelp(const std::vector<Command>& commands, std::ostream& out) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  // Debian's Abseil checks every absl::Mutex acquisition for lock-order
+  // cycles, which took ~4% of a loaded server's CPU (bench/RESULTS.md);
+  // the test suite, which does not run through main, keeps the check.
+  absl::SetMutexDeadlockDetectionMode(absl::OnDeadlockCycle::kIgnore);
   const std::vector<Command> commands = Commands();
   if (argc < 2 || std::string(argv[1]) == "help" ||
       std::string(argv[1]) == "--help" || std::string(argv[1]) == "-h") {
