@@ -3,35 +3,42 @@
 #include <algorithm>
 #include <filesystem>
 
+#include "core/status_macros.h"
 #include "core/text.h"
 #include "rocksdb/sst_file_writer.h"
 #include "store/db.h"
 #include "store/keys.h"
-#include "store/mutation_batch.h"
 
 namespace fraudgate::store {
 namespace {
 
-// Writes sorted (key, value) pairs into one SST file for `cf`.
-absl::Status WriteSst(Db* db, Cf cf, const std::string& path,
-                      std::vector<std::pair<std::string, std::string>>& kvs) {
-  std::sort(kvs.begin(), kvs.end(),
-            [](const auto& a, const auto& b) { return a.first < b.first; });
+using KeyValues = std::vector<std::pair<std::string_view, std::string_view>>;
+
+std::unique_ptr<rocksdb::SstFileWriter> NewSstWriter(Db* db, Cf cf) {
   rocksdb::Options options(db->get()->GetDBOptions(),
                            db->get()->GetOptions(db->cf(cf)));
-  rocksdb::SstFileWriter writer(rocksdb::EnvOptions(), options, db->cf(cf));
-  if (auto s = FromRocks(writer.Open(path), core::StrCat("create ", path));
-      !s.ok()) {
-    return s;
-  }
+  return std::make_unique<rocksdb::SstFileWriter>(rocksdb::EnvOptions(),
+                                                  options, db->cf(cf));
+}
+
+// Writes (key, value) pairs, sorted here, into one SST file for `cf`.
+absl::Status WriteSst(Db* db, Cf cf, const std::string& path, KeyValues kvs) {
+  std::sort(kvs.begin(), kvs.end(),
+            [](const auto& a, const auto& b) { return a.first < b.first; });
+  auto writer = NewSstWriter(db, cf);
+  RETURN_IF_ERROR(FromRocks(writer->Open(path), core::StrCat("create ", path)));
   for (const auto& [key, value] : kvs) {
-    if (auto s =
-            FromRocks(writer.Put(key, value), core::StrCat("write ", path));
-        !s.ok()) {
-      return s;
-    }
+    RETURN_IF_ERROR(
+        FromRocks(writer->Put(key, value), core::StrCat("write ", path)));
   }
-  return FromRocks(writer.Finish(), core::StrCat("finish ", path));
+  return FromRocks(writer->Finish(), core::StrCat("finish ", path));
+}
+
+KeyValues ViewsOf(const absl::flat_hash_map<std::string, std::string>& map) {
+  KeyValues kvs;
+  kvs.reserve(map.size());
+  for (const auto& [key, value] : map) kvs.emplace_back(key, value);
+  return kvs;
 }
 
 }  // namespace
@@ -42,7 +49,9 @@ BulkLoad::BulkLoad(BlocklistStore* store, std::string actor, absl::Time now,
       actor_(std::move(actor)),
       now_(now),
       work_dir_(std::move(work_dir)),
-      batch_(std::make_unique<MutationBatch>()) {}
+      version_(store->list_version() + 1),
+      next_sequence_(store->next_audit_sequence_),
+      head_sha256_(store->last_audit_sha256_) {}
 
 absl::StatusOr<std::unique_ptr<BulkLoad>> BulkLoad::Start(
     BlocklistStore* store, std::string actor, absl::Time now,
@@ -60,58 +69,77 @@ absl::StatusOr<std::unique_ptr<BulkLoad>> BulkLoad::Start(
 
 BulkLoad::~BulkLoad() { store_->mu_.Unlock(); }
 
+std::string BulkLoad::SstPath(std::string_view cf) const {
+  return core::StrCat(work_dir_, "/", cf, "-", version_, ".sst");
+}
+
 absl::StatusOr<std::vector<ApplyReportResult>> BulkLoad::Add(
     absl::Span<const v1::Report> reports) {
   if (committed_) return absl::FailedPreconditionError("already committed");
-  return store_->StageReports(*batch_, reports, actor_, now_);
+  MutationBatch batch;
+  batch.base = &staged_;
+  ASSIGN_OR_RETURN(std::vector<ApplyReportResult> results,
+                   store_->StageReports(batch, reports, actor_, now_));
+  if (!batch.audits.empty()) {
+    const std::string path = SstPath(CfName(Cf::kAudit));
+    if (audit_writer_ == nullptr) {
+      audit_writer_ = NewSstWriter(store_->db_, Cf::kAudit);
+      RETURN_IF_ERROR(
+          FromRocks(audit_writer_->Open(path), core::StrCat("create ", path)));
+    }
+    SealedAudits sealed =
+        SealAudits(batch.audits, next_sequence_, head_sha256_, version_);
+    // Sequence keys are big-endian: sealing order is key order.
+    for (const auto& [key, bytes] : sealed.records) {
+      RETURN_IF_ERROR(FromRocks(audit_writer_->Put(key, bytes),
+                                core::StrCat("write ", path)));
+    }
+    next_sequence_ = sealed.next_sequence;
+    head_sha256_ = std::move(sealed.head_sha256);
+  }
+  staged_.Absorb(batch);
+  return results;
 }
 
 absl::StatusOr<uint64_t> BulkLoad::Commit() {
   if (committed_) return absl::FailedPreconditionError("already committed");
   committed_ = true;
-  if (batch_->empty()) return store_->list_version();
-  const uint64_t version = store_->list_version() + 1;
-  SealedAudits sealed = SealAudits(batch_->audits, store_->next_audit_sequence_,
-                                   store_->last_audit_sha256_, version);
-
+  if (audit_writer_ == nullptr) return store_->list_version();
   Db* db = store_->db_;
-  std::vector<std::pair<std::string, std::string>> entities, reports, meta;
-  entities.reserve(batch_->entities.size());
-  for (auto& [key, entity] : batch_->entities) {
-    entities.emplace_back(key, entity->SerializeAsString());
-  }
-  for (auto& [key, report] : batch_->reports) {
-    reports.emplace_back(key, report.SerializeAsString());
-  }
-  meta.emplace_back(std::string(kListVersionKey), BigEndian64(version));
+  RETURN_IF_ERROR(
+      FromRocks(audit_writer_->Finish(),
+                core::StrCat("finish ", SstPath(CfName(Cf::kAudit)))));
+  const std::string version = BigEndian64(version_);
   // The chain head, as BlocklistStore::Commit records it.
-  meta.emplace_back(std::string(kAuditHeadKey),
-                    BigEndian64(sealed.next_sequence - 1) + sealed.head_sha256);
+  const std::string head = BigEndian64(next_sequence_ - 1) + head_sha256_;
+  const std::pair<Cf, KeyValues> files[] = {
+      {Cf::kEntities, ViewsOf(staged_.entities)},
+      {Cf::kReports, ViewsOf(staged_.reports)},
+      {Cf::kMeta, {{kListVersionKey, version}, {kAuditHeadKey, head}}}};
 
-  const std::pair<Cf, std::vector<std::pair<std::string, std::string>>*>
-      files[] = {{Cf::kEntities, &entities},
-                 {Cf::kReports, &reports},
-                 {Cf::kAudit, &sealed.records},
-                 {Cf::kMeta, &meta}};
   std::vector<rocksdb::IngestExternalFileArg> args;
-  for (const auto& [cf, kvs] : files) {
-    const std::string path =
-        core::StrCat(work_dir_, "/", CfName(cf), "-", version, ".sst");
-    if (auto s = WriteSst(db, cf, path, *kvs); !s.ok()) return s;
+  auto ingest = [&](Cf cf, std::string path) {
     rocksdb::IngestExternalFileArg arg;
     arg.column_family = db->cf(cf);
-    arg.external_files = {path};
+    arg.external_files = {std::move(path)};
     arg.options.move_files = true;
     // The files hold the newest state of their keys.
     arg.options.allow_global_seqno = true;
     args.push_back(std::move(arg));
+  };
+  for (const auto& [cf, kvs] : files) {
+    if (kvs.empty()) continue;  // an SST file needs an entry
+    const std::string path = SstPath(CfName(cf));
+    RETURN_IF_ERROR(WriteSst(db, cf, path, kvs));
+    ingest(cf, path);
   }
-  if (auto s = FromRocks(db->get()->IngestExternalFiles(args), "ingest");
-      !s.ok()) {
-    return s;
-  }
-  store_->Committed(sealed, version);
-  return version;
+  ingest(Cf::kAudit, SstPath(CfName(Cf::kAudit)));
+  RETURN_IF_ERROR(FromRocks(db->get()->IngestExternalFiles(args), "ingest"));
+  SealedAudits sealed;
+  sealed.next_sequence = next_sequence_;
+  sealed.head_sha256 = head_sha256_;
+  store_->Committed(sealed, version_);
+  return version_;
 }
 
 }  // namespace fraudgate::store

@@ -6,8 +6,9 @@
 // atomic IngestExternalFiles call: one list version bump for the whole load.
 // A crash before Commit() returns leaves the store as it was.
 //
-// Memory: the staged entity and report states of the whole load are held in
-// memory until Commit().
+// Memory: each Add() stages its reports as messages, then keeps only the
+// serialized entity and report states (~250 bytes an identifier) until
+// Commit(); audit records go to their SST file as they are sealed.
 //
 // Thread safety: a BulkLoad holds the store's writer lock from Start() until
 // it is destroyed; use it from one thread.
@@ -22,10 +23,13 @@
 #include "absl/time/time.h"
 #include "absl/types/span.h"
 #include "store/blocklist_store.h"
+#include "store/mutation_batch.h"
+
+namespace rocksdb {
+class SstFileWriter;
+}  // namespace rocksdb
 
 namespace fraudgate::store {
-
-struct MutationBatch;
 
 class BulkLoad {
  public:
@@ -51,11 +55,19 @@ class BulkLoad {
   BulkLoad(BlocklistStore* store, std::string actor, absl::Time now,
            std::string work_dir);
 
+  // Path of the SST file of `cf` under work_dir_.
+  std::string SstPath(std::string_view cf) const;
+
   BlocklistStore* const store_;
   const std::string actor_;
   const absl::Time now_;
   const std::string work_dir_;
-  std::unique_ptr<MutationBatch> batch_;
+  const uint64_t version_;  // the list version the load commits
+  StagedState staged_;
+  // The audit chain so far: records are sealed and written at each Add().
+  std::unique_ptr<rocksdb::SstFileWriter> audit_writer_;
+  uint64_t next_sequence_;
+  std::string head_sha256_;
   bool committed_ = false;
 };
 

@@ -2,6 +2,8 @@
 
 #include <openssl/sha.h>
 
+#include <cstdlib>
+
 #include "store/keys.h"
 
 namespace fraudgate::store {
@@ -21,9 +23,34 @@ v1::Entity* MutationBatch::PutEntity(const std::string& key,
   return staged;
 }
 
+namespace {
+
+// Parses bytes this process serialized; failing is a broken invariant.
+template <typename Message>
+Message ParseStaged(const std::string& bytes) {
+  Message message;
+  if (!message.ParseFromString(bytes)) std::abort();
+  return message;
+}
+
+}  // namespace
+
+void StagedState::Absorb(const MutationBatch& batch) {
+  for (const auto& [key, entity] : batch.entities) {
+    entities[key] = entity->SerializeAsString();
+  }
+  for (const auto& [key, report] : batch.reports) {
+    reports[key] = report.SerializeAsString();
+  }
+}
+
 v1::Entity* MutationBatch::MutableEntity(const std::string& key) {
   auto it = entity_index.find(key);
-  return it == entity_index.end() ? nullptr : entities[it->second].second;
+  if (it != entity_index.end()) return entities[it->second].second;
+  if (base == nullptr) return nullptr;
+  auto staged = base->entities.find(key);
+  if (staged == base->entities.end()) return nullptr;
+  return PutEntity(key, ParseStaged<v1::Entity>(staged->second));
 }
 
 void MutationBatch::PutReport(const std::string& key, v1::StoredReport report) {
@@ -35,10 +62,14 @@ void MutationBatch::PutReport(const std::string& key, v1::StoredReport report) {
   }
 }
 
-const v1::StoredReport* MutationBatch::FindReport(
-    const std::string& key) const {
+const v1::StoredReport* MutationBatch::FindReport(const std::string& key) {
   auto it = report_index.find(key);
-  return it == report_index.end() ? nullptr : &reports[it->second].second;
+  if (it != report_index.end()) return &reports[it->second].second;
+  if (base == nullptr) return nullptr;
+  auto staged = base->reports.find(key);
+  if (staged == base->reports.end()) return nullptr;
+  PutReport(key, ParseStaged<v1::StoredReport>(staged->second));
+  return &reports.back().second;
 }
 
 std::string Sha256(std::string_view bytes) {

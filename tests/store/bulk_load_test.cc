@@ -164,6 +164,51 @@ TEST(BulkLoadTest, LoadOnTopOfExistingDataMatchesOnline) {
   EXPECT_TRUE(check.ok) << check.problem;
 }
 
+// A load in many Add() calls keeps only the serialized states of the earlier
+// ones: entities named in several chunks, and reports re-uploaded in a later
+// chunk, must come out as from one online batch of all the reports.
+TEST(BulkLoadTest, ManyAddsInOneLoadMatchOneOnlineBatch) {
+  TempDir dir;
+  auto reports = SyntheticReports(400, 5);
+  // Exact repeats, chunks after their first upload: unchanged.
+  for (int i = 10; i < 20; ++i) reports.push_back(reports[i]);
+  {
+    auto store = OpenStore(dir.File("online"));
+    ASSERT_NE(store, nullptr);
+    ASSERT_OK_AND_ASSIGN(auto results, store->blocklist().ApplyReports(
+                                           reports, "police/kontum", kNow));
+    ASSERT_EQ(results.size(), reports.size());
+  }
+  {
+    auto store = OpenStore(dir.File("offline"));
+    ASSERT_NE(store, nullptr);
+    ASSERT_OK_AND_ASSIGN(
+        auto load, BulkLoad::Start(&store->blocklist(), "police/kontum", kNow,
+                                   dir.File("offline") + "/bulk"));
+    int unchanged = 0;
+    for (size_t i = 0; i < reports.size(); i += 37) {
+      const size_t end = std::min(reports.size(), i + 37);
+      ASSERT_OK_AND_ASSIGN(auto results,
+                           load->Add(std::vector<v1::Report>(
+                               reports.begin() + i, reports.begin() + end)));
+      for (const auto& r : results) unchanged += r.unchanged;
+    }
+    EXPECT_EQ(unchanged, 10);  // repeats across chunks were seen as such
+    ASSERT_OK_AND_ASSIGN(uint64_t version, load->Commit());
+    EXPECT_EQ(version, 1u);
+  }
+  const auto online = Dump(dir.File("online"));
+  const auto offline = Dump(dir.File("offline"));
+  ASSERT_FALSE(online.at("entities").empty());
+  for (const auto& [cf, contents] : online) {
+    EXPECT_TRUE(contents == offline.at(cf)) << "column family " << cf;
+  }
+  auto store = OpenStore(dir.File("offline"));
+  ASSERT_NE(store, nullptr);
+  ASSERT_OK_AND_ASSIGN(AuditCheck check, store->blocklist().VerifyAudit());
+  EXPECT_TRUE(check.ok) << check.problem;
+}
+
 TEST(BulkLoadTest, NothingIsStoredWithoutCommit) {
   TempDir dir;
   {
