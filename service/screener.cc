@@ -4,6 +4,7 @@
 #include <optional>
 #include <vector>
 
+#include "absl/synchronization/notification.h"
 #include "core/customer_message.h"
 #include "core/memo.h"
 #include "core/normalize.h"
@@ -176,24 +177,39 @@ Screener::Screener(store::Store* store, ScreenerOptions options,
 
 absl::StatusOr<v1::ScreenTransferResponse> Screener::Screen(
     const std::string& caller, const v1::ScreenTransferRequest& request) {
-  ASSIGN_OR_RETURN(Plan plan, Validate(request));
+  absl::Notification done;
+  absl::StatusOr<v1::ScreenTransferResponse> result;
+  ScreenAsync(caller, request,
+              [&](absl::StatusOr<v1::ScreenTransferResponse> response) {
+                result = std::move(response);
+                done.Notify();
+              });
+  done.WaitForNotification();
+  return result;
+}
+
+void Screener::ScreenAsync(const std::string& caller,
+                           const v1::ScreenTransferRequest& request,
+                           ScreenDone done) {
+  absl::StatusOr<Plan> plan = Validate(request);
+  if (!plan.ok()) return done(plan.status());
 
   // Distinct keys for one MultiGet; `slot[i]` is candidate i's key's index.
   std::vector<std::string> keys;
   std::vector<size_t> slot;
-  for (const Candidate& c : plan.candidates) {
+  for (const Candidate& c : plan->candidates) {
     AddUnique(keys, c.key);
     slot.push_back(std::find(keys.begin(), keys.end(), c.key) - keys.begin());
   }
   auto found = store_->blocklist().Lookup(keys);
-  if (!found.ok()) return Unavailable(found.status());
+  if (!found.ok()) return done(Unavailable(found.status()));
 
   std::vector<core::Match> matches;
   std::vector<const Candidate*> matched;
-  for (size_t i = 0; i < plan.candidates.size(); ++i) {
+  for (size_t i = 0; i < plan->candidates.size(); ++i) {
     const std::optional<v1::Entity>& entity = found->entities[slot[i]];
     if (!entity) continue;
-    const Candidate& c = plan.candidates[i];
+    const Candidate& c = plan->candidates[i];
     matches.push_back(core::Match{c.code, c.identifier,
                                   entity->status() == v1::DELISTED,
                                   ReportFactsOf(*entity)});
@@ -225,31 +241,33 @@ absl::StatusOr<v1::ScreenTransferResponse> Screener::Screen(
   // indexed by identifier (DESIGN §3: the rest keep a keyed hash only).
   std::vector<std::string> index_keys;
   if (!matches.empty()) {
-    if (plan.beneficiary) {
-      *hit.mutable_beneficiary() = ToProto(*plan.beneficiary);
-      AddUnique(index_keys, plan.beneficiary->Key());
+    if (plan->beneficiary) {
+      *hit.mutable_beneficiary() = ToProto(*plan->beneficiary);
+      AddUnique(index_keys, plan->beneficiary->Key());
     }
     for (const Candidate* c : matched) AddUnique(index_keys, c->key);
   }
   // Every screening is findable by its beneficiary later (FindPastTransfers),
   // through keyed hashes only.
   std::vector<std::string> beneficiary_keys;
-  for (const Candidate& c : plan.candidates) {
+  for (const Candidate& c : plan->candidates) {
     if (c.code != ReasonCode::kContactListed &&
         c.code != ReasonCode::kMemoIdentifierListed) {
       AddUnique(beneficiary_keys, c.key);
     }
   }
   // A transfer_id this caller already screened gets its recorded result:
-  // PutIfAbsent checks and writes under one lock.
-  auto existing =
-      store_->hits().PutIfAbsent(&record, index_keys, beneficiary_keys);
-  if (!existing.ok()) return Unavailable(existing.status());
-  if (existing->has_value()) return ResponseOf(**existing);
-  if (probes_ != nullptr && plan.beneficiary) {
-    probes_->Observe(caller, *plan.beneficiary);
-  }
-  return ResponseOf(record);
+  // the store checks and writes in one step.
+  std::optional<Identifier> observed;
+  if (probes_ != nullptr) observed = std::move(plan->beneficiary);
+  store_->hits().PutIfAbsentAsync(
+      std::move(record), index_keys, beneficiary_keys,
+      [this, done = std::move(done), caller, observed = std::move(observed)](
+          absl::StatusOr<store::HitStore::PutResult> put) {
+        if (!put.ok()) return done(Unavailable(put.status()));
+        if (!put->existed && observed) probes_->Observe(caller, *observed);
+        done(ResponseOf(put->record));
+      });
 }
 
 }  // namespace fraudgate::service

@@ -1,6 +1,7 @@
 // Screening of one transfer, independent of gRPC: validate the request,
 // normalize every identifier in it, look them all up with one MultiGet, score,
-// and record the hit before the answer is returned.
+// and record the hit before the answer is returned (ScreenAsync: before the
+// answer is handed over).
 //
 // Error contract: INVALID_ARGUMENT naming the field for bad input;
 // UNAVAILABLE whenever the store could not be read or the hit could not be
@@ -47,6 +48,16 @@ class Screener {
   // where the hit is written, so a first screening costs no extra read).
   absl::StatusOr<v1::ScreenTransferResponse> Screen(
       const std::string& caller, const v1::ScreenTransferRequest& request);
+
+  using ScreenDone =
+      std::function<void(absl::StatusOr<v1::ScreenTransferResponse>)>;
+  // Screen without waiting for the hit to be recorded: `done` gets what
+  // Screen would return. It runs at once on this thread when the request is
+  // invalid or the lookup failed, and otherwise on the store's writer thread
+  // once the hit is in the WAL (store::HitStore::PutIfAbsentAsync), so it
+  // must not block. `request` is not used after this returns.
+  void ScreenAsync(const std::string& caller,
+                   const v1::ScreenTransferRequest& request, ScreenDone done);
 
  private:
   store::Store* const store_;

@@ -1,19 +1,22 @@
 #include "service/screening_service.h"
 
 #include <algorithm>
+#include <atomic>
+#include <memory>
 
 #include "core/text.h"
 #include "service/grpc_status.h"
 
 namespace fraudgate::service {
 
-absl::StatusOr<v1::ScreenTransferResponse> ScreeningService::ScreenOne(
-    const std::string& caller, const v1::ScreenTransferRequest& request) {
+void ScreeningService::ScreenOne(const std::string& caller,
+                                 const v1::ScreenTransferRequest& request,
+                                 Screener::ScreenDone done) {
   if (request.ByteSizeLong() > kMaxScreeningRequestBytes) {
-    return absl::ResourceExhaustedError(core::StrCat(
-        "request: larger than ", kMaxScreeningRequestBytes, " bytes"));
+    return done(absl::ResourceExhaustedError(core::StrCat(
+        "request: larger than ", kMaxScreeningRequestBytes, " bytes")));
   }
-  return screener_->Screen(caller, request);
+  screener_->ScreenAsync(caller, request, std::move(done));
 }
 
 grpc::ServerUnaryReactor* ScreeningService::ScreenTransfer(
@@ -30,13 +33,18 @@ grpc::ServerUnaryReactor* ScreeningService::ScreenTransfer(
     reactor->Finish(ToGrpcStatus(admitted.status()));
     return reactor;
   }
-  auto result = ScreenOne(admitted->caller.Id(), *request);
-  if (result.ok()) {
-    *response = *std::move(result);
-    reactor->Finish(grpc::Status::OK);
-  } else {
-    reactor->Finish(ToGrpcStatus(result.status()));
-  }
+  // The call keeps its place in flight until it finishes.
+  auto ticket = std::make_shared<CallGate::Ticket>(std::move(admitted->ticket));
+  ScreenOne(admitted->caller.Id(), *request,
+            [reactor, response,
+             ticket](absl::StatusOr<v1::ScreenTransferResponse> result) {
+              if (result.ok()) {
+                *response = *std::move(result);
+                reactor->Finish(grpc::Status::OK);
+              } else {
+                reactor->Finish(ToGrpcStatus(result.status()));
+              }
+            });
   return reactor;
 }
 
@@ -58,19 +66,40 @@ grpc::ServerUnaryReactor* ScreeningService::ScreenTransfers(
                      request->transfers_size(), ")")));
     return reactor;
   }
-  const std::string caller_id = admitted->caller.Id();
-  for (int i = 0; i < request->transfers_size(); ++i) {
-    v1::ScreenTransferResult* item = response->add_results();
-    auto result = ScreenOne(caller_id, request->transfers(i));
-    if (result.ok()) {
-      *item->mutable_response() = *std::move(result);
-    } else {
-      item->mutable_error()->set_code(static_cast<int>(result.status().code()));
-      item->mutable_error()->set_message(
-          core::StrCat("transfers[", i, "].", result.status().message()));
-    }
+  const int n = request->transfers_size();
+  if (n == 0) {
+    reactor->Finish(grpc::Status::OK);
+    return reactor;
   }
-  reactor->Finish(grpc::Status::OK);
+  // Every item is screened at once; the last to be recorded finishes the
+  // call. Items are filled in place, so no two callbacks touch one message.
+  for (int i = 0; i < n; ++i) response->add_results();
+  struct Batch {
+    CallGate::Ticket ticket;
+    std::atomic<int> pending;
+  };
+  auto batch = std::make_shared<Batch>();
+  batch->ticket = std::move(admitted->ticket);
+  batch->pending = n;
+  const std::string caller_id = admitted->caller.Id();
+  for (int i = 0; i < n; ++i) {
+    v1::ScreenTransferResult* item = response->mutable_results(i);
+    ScreenOne(caller_id, request->transfers(i),
+              [reactor, item, i,
+               batch](absl::StatusOr<v1::ScreenTransferResponse> result) {
+                if (result.ok()) {
+                  *item->mutable_response() = *std::move(result);
+                } else {
+                  item->mutable_error()->set_code(
+                      static_cast<int>(result.status().code()));
+                  item->mutable_error()->set_message(core::StrCat(
+                      "transfers[", i, "].", result.status().message()));
+                }
+                if (batch->pending.fetch_sub(1) == 1) {
+                  reactor->Finish(grpc::Status::OK);
+                }
+              });
+  }
   return reactor;
 }
 

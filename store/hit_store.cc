@@ -7,6 +7,7 @@
 #include <functional>
 #include <random>
 
+#include "absl/synchronization/notification.h"
 #include "core/status_macros.h"
 #include "proto/proto_time.h"
 #include "store/db.h"
@@ -45,7 +46,16 @@ bool Matches(const HitQuery& q, const v1::HitRecord& r) {
 HitStore::HitStore(Db* db, std::string hmac_key)
     : db_(db),
       hmac_key_(std::move(hmac_key)),
-      sequence_(std::random_device{}()) {}
+      sequence_(std::random_device{}()),
+      writer_([this] { WriterLoop(); }) {}
+
+HitStore::~HitStore() {
+  {
+    absl::MutexLock lock(&queue_mu_);
+    stopping_ = true;
+  }
+  writer_.join();
+}
 
 std::string HitStore::BeneficiaryHash(const std::string& key) const {
   unsigned char digest[EVP_MAX_MD_SIZE];
@@ -62,7 +72,11 @@ std::string HitStore::NewHitId(absl::Time at) {
 
 absl::StatusOr<std::optional<v1::HitRecord>> HitStore::FindByTransfer(
     const std::string& caller, const std::string& transfer_id) const {
-  const std::string transfer_key = TransferKey(caller, transfer_id);
+  return FindByTransferKey(TransferKey(caller, transfer_id));
+}
+
+absl::StatusOr<std::optional<v1::HitRecord>> HitStore::FindByTransferKey(
+    const std::string& transfer_key) const {
   // Retention may remove the hit between the two reads; it removes the
   // transfer entry in the same batch, so a second look tells that apart from
   // an index entry that names a hit that was never there.
@@ -82,45 +96,139 @@ absl::StatusOr<std::optional<v1::HitRecord>> HitStore::FindByTransfer(
 absl::StatusOr<std::optional<v1::HitRecord>> HitStore::PutIfAbsent(
     v1::HitRecord* record, absl::Span<const std::string> identifier_keys,
     absl::Span<const std::string> beneficiary_keys) {
-  const v1::Hit& hit = record->hit();
-  std::optional<std::string> hit_key = HitKeyFromId(hit.hit_id());
-  if (!hit_key) return absl::InvalidArgumentError("store: malformed hit_id");
-  if (!beneficiary_keys.empty() && hmac_key_.empty()) {
-    return absl::FailedPreconditionError("store: no beneficiary hash key");
-  }
-  record->clear_identifier_keys();
-  for (const std::string& key : identifier_keys) {
-    record->add_identifier_keys(key);
-  }
-  record->clear_beneficiary_hashes();
-  for (const std::string& key : beneficiary_keys) {
-    record->add_beneficiary_hashes(BeneficiaryHash(key));
-  }
-  const std::string transfer_key = TransferKey(hit.caller(), hit.transfer_id());
-
-  absl::MutexLock lock(&transfer_locks_[std::hash<std::string>{}(transfer_key) %
-                                        transfer_locks_.size()]);
-  auto existing = FindByTransfer(hit.caller(), hit.transfer_id());
-  if (!existing.ok() || existing->has_value()) return existing;
-
-  rocksdb::WriteBatch batch;
-  batch.Put(db_->cf(Cf::kHits), *hit_key, record->SerializeAsString());
-  batch.Put(db_->cf(Cf::kHitsByTransfer), transfer_key, *hit_key);
-  for (const std::string& key : record->identifier_keys()) {
-    batch.Put(db_->cf(Cf::kHitsByIdentifier), IdentifierIndexKey(key, *hit_key),
-              rocksdb::Slice());
-  }
-  for (const std::string& hash : record->beneficiary_hashes()) {
-    batch.Put(db_->cf(Cf::kHitsByBeneficiary),
-              IdentifierIndexKey(hash, *hit_key), rocksdb::Slice());
-  }
-  rocksdb::WriteOptions write;
-  write.sync = false;  // WAL without fsync: survives a process crash
-  if (auto s = FromRocks(db_->get()->Write(write, &batch), "record hit");
-      !s.ok()) {
-    return s;
-  }
+  absl::Notification written;
+  absl::StatusOr<PutResult> result;
+  PutIfAbsentAsync(*record, identifier_keys, beneficiary_keys,
+                   [&](absl::StatusOr<PutResult> r) {
+                     result = std::move(r);
+                     written.Notify();
+                   });
+  written.WaitForNotification();
+  if (!result.ok()) return result.status();
+  if (result->existed) return std::move(result->record);
+  // The index entries written, noted in place (pointers into *record stay
+  // valid).
+  *record->mutable_identifier_keys() = result->record.identifier_keys();
+  *record->mutable_beneficiary_hashes() = result->record.beneficiary_hashes();
   return std::nullopt;
+}
+
+void HitStore::PutIfAbsentAsync(v1::HitRecord record,
+                                absl::Span<const std::string> identifier_keys,
+                                absl::Span<const std::string> beneficiary_keys,
+                                PutDone done) {
+  std::optional<std::string> hit_key = HitKeyFromId(record.hit().hit_id());
+  if (!hit_key) {
+    return done(absl::InvalidArgumentError("store: malformed hit_id"));
+  }
+  if (!beneficiary_keys.empty() && hmac_key_.empty()) {
+    return done(
+        absl::FailedPreconditionError("store: no beneficiary hash key"));
+  }
+  // Everything but the I/O is done here, on the caller's thread.
+  record.clear_identifier_keys();
+  for (const std::string& key : identifier_keys) {
+    record.add_identifier_keys(key);
+  }
+  record.clear_beneficiary_hashes();
+  for (const std::string& key : beneficiary_keys) {
+    record.add_beneficiary_hashes(BeneficiaryHash(key));
+  }
+  Pending pending{.record = {},
+                  .bytes = record.SerializeAsString(),
+                  .hit_key = *std::move(hit_key),
+                  .transfer_key = TransferKey(record.hit().caller(),
+                                              record.hit().transfer_id()),
+                  .done = std::move(done)};
+  pending.record = std::move(record);
+  absl::MutexLock lock(&queue_mu_);
+  queue_.push_back(std::move(pending));
+}
+
+void HitStore::WriterLoop() {
+  std::vector<Pending> group;
+  for (;;) {
+    {
+      absl::MutexLock lock(&queue_mu_);
+      queue_mu_.Await(absl::Condition(this, &HitStore::HasWork));
+      if (queue_.empty()) return;  // stopping, and everything is written
+      group.swap(queue_);
+    }
+    WriteGroup(group);
+    group.clear();
+  }
+}
+
+void HitStore::WriteGroup(std::vector<Pending>& group) {
+  const size_t n = group.size();
+  // Which transfers have a hit already: one MultiGet for the group.
+  std::vector<rocksdb::Slice> keys;
+  keys.reserve(n);
+  for (const Pending& p : group) keys.emplace_back(p.transfer_key);
+  std::vector<rocksdb::PinnableSlice> values(n);
+  std::vector<rocksdb::Status> statuses(n);
+  db_->get()->MultiGet(rocksdb::ReadOptions(), db_->cf(Cf::kHitsByTransfer), n,
+                       keys.data(), values.data(), statuses.data());
+
+  // Each hit's outcome, unless it is one this group writes.
+  std::vector<std::optional<absl::StatusOr<PutResult>>> decided(n);
+  // A transfer screened twice in the group: the second gets the first's hit.
+  std::vector<size_t> same_as(n, n);
+  absl::flat_hash_map<std::string_view, size_t> first_of;
+  rocksdb::WriteBatch batch;
+  for (size_t i = 0; i < n; ++i) {
+    Pending& p = group[i];
+    if (!statuses[i].IsNotFound()) {
+      // Rare (a retried transfer, or an error): the full two-read lookup.
+      auto existing = FindByTransferKey(p.transfer_key);
+      if (!existing.ok()) {
+        decided[i] = existing.status();
+      } else if (existing->has_value()) {
+        decided[i] = PutResult{**std::move(existing), true};
+      }
+      if (decided[i]) continue;
+    }
+    auto [it, first] = first_of.emplace(p.transfer_key, i);
+    if (!first) {
+      same_as[i] = it->second;
+      continue;
+    }
+    batch.Put(db_->cf(Cf::kHits), p.hit_key, p.bytes);
+    batch.Put(db_->cf(Cf::kHitsByTransfer), p.transfer_key, p.hit_key);
+    for (const std::string& key : p.record.identifier_keys()) {
+      batch.Put(db_->cf(Cf::kHitsByIdentifier),
+                IdentifierIndexKey(key, p.hit_key), rocksdb::Slice());
+    }
+    for (const std::string& hash : p.record.beneficiary_hashes()) {
+      batch.Put(db_->cf(Cf::kHitsByBeneficiary),
+                IdentifierIndexKey(hash, p.hit_key), rocksdb::Slice());
+    }
+  }
+  absl::Status written = absl::OkStatus();
+  if (batch.Count() > 0) {
+    rocksdb::WriteOptions write;
+    write.sync = false;  // WAL without fsync: survives a process crash
+    written = FromRocks(db_->get()->Write(write, &batch), "record hit");
+  }
+  // Repeats first: they copy the record the first one hands over.
+  for (size_t i = 0; i < n; ++i) {
+    if (same_as[i] == n) continue;
+    if (!written.ok()) {
+      group[i].done(written);
+    } else {
+      group[i].done(PutResult{group[same_as[i]].record, true});
+    }
+  }
+  for (size_t i = 0; i < n; ++i) {
+    if (same_as[i] != n) continue;
+    if (decided[i]) {
+      group[i].done(*std::move(decided[i]));
+    } else if (!written.ok()) {
+      group[i].done(written);
+    } else {
+      group[i].done(PutResult{std::move(group[i].record), false});
+    }
+  }
 }
 
 absl::StatusOr<std::optional<v1::HitRecord>> HitStore::Get(

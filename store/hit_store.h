@@ -1,8 +1,13 @@
 // Screening records ("hits") and their indexes (DESIGN §3): `hits` by time,
 // `hits_by_identifier` for every matched or screened identifier, and
 // `hits_by_transfer` for per-caller idempotency. A hit and its index entries
-// are one WriteBatch written through the WAL without fsync: it survives a
-// process crash, and costs no disk flush per screening.
+// are written through the WAL without fsync: it survives a process crash, and
+// costs no disk flush per screening.
+//
+// New hits are written by one writer thread (group commit): the hits queued
+// while it wrote the previous group are checked against hits_by_transfer
+// with one MultiGet and written in one WriteBatch, one WAL write for them
+// all, with no lock held across the I/O.
 //
 // Thread safety: all methods are thread-safe.
 #ifndef FRAUDGATE_STORE_HIT_STORE_H_
@@ -11,9 +16,11 @@
 #include <array>
 #include <atomic>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
@@ -56,6 +63,8 @@ class HitStore {
   // empty in a read-only store that has none (beneficiary queries then fail
   // with FAILED_PRECONDITION).
   HitStore(Db* db, std::string hmac_key);
+  // Writes the hits still queued, then stops the writer thread.
+  ~HitStore();
 
   // A new hit id for a screening at `at`: time-ordered and unique within this
   // process (a random 32-bit start, then a counter).
@@ -71,10 +80,26 @@ class HitStore {
   // are noted in the record (identifier_keys, beneficiary_hashes) so that
   // retention can remove them with it. Unless (caller, transfer_id) already
   // has a hit: then nothing is written and that earlier record is returned.
-  // Concurrent calls for the same transfer record exactly one hit.
+  // Concurrent calls for the same transfer record exactly one hit. Waits
+  // for the writer thread.
   absl::StatusOr<std::optional<v1::HitRecord>> PutIfAbsent(
       v1::HitRecord* record, absl::Span<const std::string> identifier_keys,
       absl::Span<const std::string> beneficiary_keys = {});
+
+  struct PutResult {
+    v1::HitRecord record;  // as written, or the earlier hit of the transfer
+    bool existed = false;  // (caller, transfer_id) had a hit already
+  };
+  using PutDone = std::function<void(absl::StatusOr<PutResult>)>;
+  // PutIfAbsent without waiting: `done` runs once the hit is in the WAL, or
+  // an earlier one was found, or it failed (UNAVAILABLE for I/O errors). It
+  // runs on the writer thread, so it must not block (finishing an RPC is
+  // fine); for a malformed hit_id or a store without a hash key it runs at
+  // once on the calling thread.
+  void PutIfAbsentAsync(v1::HitRecord record,
+                        absl::Span<const std::string> identifier_keys,
+                        absl::Span<const std::string> beneficiary_keys,
+                        PutDone done);
 
   // One hit by id; nullopt when there is none.
   absl::StatusOr<std::optional<v1::HitRecord>> Get(
@@ -130,16 +155,36 @@ class HitStore {
   absl::StatusOr<HitPage> Query(const HitQuery& query) const;
 
  private:
+  // A hit ready to write: record, serialized, keys, and who waits.
+  struct Pending {
+    v1::HitRecord record;
+    std::string bytes;
+    std::string hit_key;
+    std::string transfer_key;
+    PutDone done;
+  };
+
   // HMAC-SHA256 of `key` under hmac_key_: the beneficiary index prefix.
   std::string BeneficiaryHash(const std::string& key) const;
+  // The hit recorded under `transfer_key`, if any.
+  absl::StatusOr<std::optional<v1::HitRecord>> FindByTransferKey(
+      const std::string& transfer_key) const;
+  // The writer thread: takes every queued hit, WriteGroup, until stopped.
+  void WriterLoop();
+  void WriteGroup(std::vector<Pending>& group);
+  bool HasWork() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(queue_mu_) {
+    return stopping_ || !queue_.empty();
+  }
 
   Db* const db_;
   const std::string hmac_key_;
   std::atomic<uint32_t> sequence_;
   // Serializes verdicts (read-modify-write of a hit record).
   absl::Mutex outcome_mu_;
-  // Serializes check-and-write of one transfer key; striped by hash.
-  mutable std::array<absl::Mutex, 64> transfer_locks_;
+  absl::Mutex queue_mu_;
+  std::vector<Pending> queue_ ABSL_GUARDED_BY(queue_mu_);
+  bool stopping_ ABSL_GUARDED_BY(queue_mu_) = false;
+  std::thread writer_;
 };
 
 }  // namespace fraudgate::store
