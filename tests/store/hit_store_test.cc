@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cstdint>
 #include <latch>
+#include <map>
 #include <memory>
 #include <optional>
 #include <ostream>
@@ -315,6 +316,50 @@ TEST_F(HitStoreTest, ConcurrentPutsOfOneTransferStoreExactlyOneHit) {
     }
   }
   EXPECT_THAT(QueryAll(Q()), SizeIs(kRounds));
+}
+
+// Hits queued together are written as one group: repeats of a transfer
+// inside the group, and of one written before, get the first hit.
+TEST_F(HitStoreTest, AsyncPutsOfRepeatedTransfersRecordEachOnce) {
+  v1::HitRecord before = MakeHit("vcb", "TX-0", T(0));
+  ASSERT_OK_AND_ASSIGN(auto put, hits().PutIfAbsent(&before, {}));
+  ASSERT_EQ(put, std::nullopt);
+  constexpr int kTransfers = 10, kRepeats = 5;
+  std::latch done(kTransfers * kRepeats);
+  absl::Mutex mu;
+  std::vector<absl::StatusOr<HitStore::PutResult>> results;
+  for (int r = 0; r < kRepeats; ++r) {
+    for (int t = 0; t < kTransfers; ++t) {
+      hits().PutIfAbsentAsync(
+          MakeHit("vcb", "TX-" + std::to_string(t),
+                  T(1) + absl::Microseconds(r * kTransfers + t)),
+          {}, {}, [&](absl::StatusOr<HitStore::PutResult> result) {
+            {
+              absl::MutexLock lock(&mu);
+              results.push_back(std::move(result));
+            }
+            done.count_down();
+          });
+    }
+  }
+  done.wait();
+  absl::MutexLock lock(&mu);
+  std::map<std::string, std::set<std::string>> ids;  // transfer -> hit ids
+  int written = 0;
+  for (const auto& r : results) {
+    ASSERT_TRUE(r.ok()) << r.status();
+    ids[r->record.hit().transfer_id()].insert(r->record.hit().hit_id());
+    written += !r->existed;
+  }
+  EXPECT_EQ(written, kTransfers - 1);  // TX-0 was there before
+  ASSERT_THAT(ids, SizeIs(kTransfers));
+  EXPECT_THAT(ids["TX-0"], ElementsAre(before.hit().hit_id()));
+  for (const auto& [transfer, hit_ids] : ids) {
+    ASSERT_THAT(hit_ids, SizeIs(1)) << transfer;
+    ASSERT_OK_AND_ASSIGN(auto found, hits().FindByTransfer("vcb", transfer));
+    ASSERT_TRUE(found.has_value());
+    EXPECT_EQ(found->hit().hit_id(), *hit_ids.begin());
+  }
 }
 
 TEST_F(HitStoreTest, QueryReturnsNewestFirst) {
