@@ -100,15 +100,15 @@ absl::StatusOr<std::unique_ptr<Db>> Db::Open(const StoreOptions& options) {
     if (IsPointLookupCf(i)) {
       table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
       table.whole_key_filtering = true;
-      // hits_by_transfer grows with the history, and nearly every lookup is
-      // of a new transfer_id that only the filter can rule out: its filters
-      // stay in memory (~1.25 bytes a transfer) instead of competing for the
-      // block cache, where an evicted full filter block was read back from
-      // the file on every screening.
-      const bool cached =
-          cache != nullptr && static_cast<Cf>(i) != Cf::kHitsByTransfer;
-      table.cache_index_and_filter_blocks = cached;
-      table.pin_l0_filter_and_index_blocks_in_cache = cached;
+      // Filter and index blocks stay in memory with their open table (about
+      // 2.5 bytes a key: 25 MB for a 10M-identifier list), not in the block
+      // cache. Every screening probes them, and a large list's are single
+      // blocks of many MB (an offline import ingests one file per column
+      // family): bigger than a block cache shard (1/64 of it), such a block
+      // was dropped after each use and read back from the file on every
+      // lookup, 1.5-2.7 ms each at 10M identifiers (bench/RESULTS.md). The
+      // block cache holds data blocks only.
+      table.cache_index_and_filter_blocks = false;
       cf_options.optimize_filters_for_hits = false;
     }
     if (static_cast<Cf>(i) == Cf::kHitsByBeneficiary) {

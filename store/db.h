@@ -38,8 +38,8 @@ absl::Status FromRocks(const rocksdb::Status& s, std::string_view what);
 class Db {
  public:
   // Opens (or creates) the database with every column family. Point-lookup
-  // column families get whole-key bloom filters and pinned L0 filter/index
-  // blocks in a shared block cache.
+  // column families get whole-key bloom filters whose filter and index blocks
+  // stay in memory with their open tables; data blocks share one block cache.
   static absl::StatusOr<std::unique_ptr<Db>> Open(const StoreOptions& options);
 
   // Closes the database; all iterators and snapshots must be released.

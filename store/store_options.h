@@ -20,8 +20,10 @@ struct StoreOptions {
   // offline tools (audit verify, audit log) that may run beside a server.
   // Implies create_if_missing = false. Default: false.
   bool read_only = false;
-  // LRU block cache shared by all column families, in bytes; 0 disables the
-  // block cache. Default: 64 MiB.
+  // LRU block cache of data blocks shared by all column families, in bytes;
+  // 0 disables the block cache. Filter and index blocks are not in it: they
+  // stay in memory, sized by the list (~2.5 bytes an identifier).
+  // Default: 64 MiB.
   size_t block_cache_bytes = size_t{64} << 20;
   // RocksDB Env to do I/O through; nullptr (default) is the real default Env.
   // Tests pass a fault-injecting wrapper of the real Env here.
