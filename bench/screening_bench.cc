@@ -78,19 +78,27 @@ void Fail(benchmark::State& state, std::string_view what) {
   state.SkipWithError(std::string(what).c_str());
 }
 
-void RunRaw(const Flags& flags,
-            const std::vector<std::vector<std::string>>& sets,
-            benchmark::BenchmarkReporter* reporter) {
+// Opens the existing data dir with `Open` (store::Db or store::Store), or
+// exits naming the failure.
+template <typename T>
+std::unique_ptr<T> OpenOrExit(const Flags& flags) {
   store::StoreOptions options;
   options.path = flags.data;
   options.create_if_missing = false;
-  auto db = store::Db::Open(options);
-  if (!db.ok()) {
-    std::cerr << "screening_bench: " << db.status().message() << "\n";
+  auto opened = T::Open(options);
+  if (!opened.ok()) {
+    std::cerr << "screening_bench: " << opened.status() << "\n";
     std::exit(2);
   }
-  rocksdb::DB* raw = (*db)->get();
-  rocksdb::ColumnFamilyHandle* entities = (*db)->cf(store::Cf::kEntities);
+  return *std::move(opened);
+}
+
+void RunRaw(const Flags& flags,
+            const std::vector<std::vector<std::string>>& sets,
+            benchmark::BenchmarkReporter* reporter) {
+  const auto db = OpenOrExit<store::Db>(flags);
+  rocksdb::DB* raw = db->get();
+  rocksdb::ColumnFamilyHandle* entities = db->cf(store::Cf::kEntities);
 
   benchmark::RegisterBenchmark("RocksDbGet", [&](benchmark::State& state) {
     std::string value;
@@ -133,15 +141,8 @@ void RunRaw(const Flags& flags,
 void RunStore(const Flags& flags, const Population& population,
               const std::vector<std::vector<std::string>>& sets,
               benchmark::BenchmarkReporter* reporter) {
-  store::StoreOptions options;
-  options.path = flags.data;
-  options.create_if_missing = false;
-  auto store = store::Store::Open(options);
-  if (!store.ok()) {
-    std::cerr << "screening_bench: " << store.status().message() << "\n";
-    std::exit(2);
-  }
-  store::Store* s = store->get();
+  const auto store = OpenOrExit<store::Store>(flags);
+  store::Store* s = store.get();
   service::Screener screener(s, service::ScreenerOptions());
   Transfers transfers(&population, /*seed=*/1);
 
