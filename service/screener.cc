@@ -177,6 +177,10 @@ Screener::Screener(store::Store* store, ScreenerOptions options,
 
 absl::StatusOr<v1::ScreenTransferResponse> Screener::Screen(
     const std::string& caller, const v1::ScreenTransferRequest& request) {
+  if (store_->hits().IsWriterThread()) {
+    return absl::InternalError(
+        "Screen on the hit writer thread would wait on itself");
+  }
   absl::Notification done;
   absl::StatusOr<v1::ScreenTransferResponse> result;
   ScreenAsync(caller, request,

@@ -46,6 +46,7 @@ class Screener {
   // the scope of transfer_id idempotency). A transfer_id the caller already
   // screened returns the recorded response, not a new one (the check is made
   // where the hit is written, so a first screening costs no extra read).
+  // Waits for the store's writer thread: INTERNAL when called on it.
   absl::StatusOr<v1::ScreenTransferResponse> Screen(
       const std::string& caller, const v1::ScreenTransferRequest& request);
 

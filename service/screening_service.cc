@@ -38,6 +38,9 @@ grpc::ServerUnaryReactor* ScreeningService::ScreenTransfer(
   ScreenOne(admitted->caller.Id(), *request,
             [reactor, response,
              ticket](absl::StatusOr<v1::ScreenTransferResponse> result) {
+              // The place in flight is freed before the call finishes: once
+              // it has, the server (and the gate) may be gone.
+              { CallGate::Ticket done = std::move(*ticket); }
               if (result.ok()) {
                 *response = *std::move(result);
                 reactor->Finish(grpc::Status::OK);
@@ -96,6 +99,8 @@ grpc::ServerUnaryReactor* ScreeningService::ScreenTransfers(
                       "transfers[", i, "].", result.status().message()));
                 }
                 if (batch->pending.fetch_sub(1) == 1) {
+                  // Freed before the call finishes, as in ScreenTransfer.
+                  { CallGate::Ticket done = std::move(batch->ticket); }
                   reactor->Finish(grpc::Status::OK);
                 }
               });

@@ -76,6 +76,10 @@ std::string BulkLoad::SstPath(std::string_view cf) const {
 absl::StatusOr<std::vector<ApplyReportResult>> BulkLoad::Add(
     absl::Span<const v1::Report> reports) {
   if (committed_) return absl::FailedPreconditionError("already committed");
+  if (failed_) return absl::FailedPreconditionError("an earlier Add failed");
+  // Until this Add has sealed and absorbed everything, the load is not
+  // consistent (part of a batch's audit records may be written).
+  failed_ = true;
   MutationBatch batch;
   batch.base = &staged_;
   ASSIGN_OR_RETURN(std::vector<ApplyReportResult> results,
@@ -98,11 +102,13 @@ absl::StatusOr<std::vector<ApplyReportResult>> BulkLoad::Add(
     head_sha256_ = std::move(sealed.head_sha256);
   }
   staged_.Absorb(batch);
+  failed_ = false;
   return results;
 }
 
 absl::StatusOr<uint64_t> BulkLoad::Commit() {
   if (committed_) return absl::FailedPreconditionError("already committed");
+  if (failed_) return absl::FailedPreconditionError("an earlier Add failed");
   committed_ = true;
   if (audit_writer_ == nullptr) return store_->list_version();
   Db* db = store_->db_;

@@ -46,8 +46,10 @@ bool IsHistoryCf(size_t index) {
 // those inserts were the largest cost of recording a hit (perf, issue 6);
 // a hash table of short linked lists, keyed by the prefix extractor, makes
 // them one bucket lookup. Reads by prefix (Seek with prefix_same_as_start)
-// and point reads stay cheap; a total-order scan would be slow, and none is
-// made. 2^20 buckets: ~1 entry each when the memtable is full, 8 MiB each.
+// and point reads stay cheap. A scan across prefixes must set
+// ReadOptions::total_order_seek (without it the memtable's entries are
+// missed); the server makes none. 2^20 buckets: ~1 entry each when the
+// memtable is full, 8 MiB each, allocated with every memtable.
 std::shared_ptr<rocksdb::MemTableRepFactory> HashedMemtable() {
   return std::shared_ptr<rocksdb::MemTableRepFactory>(
       rocksdb::NewHashLinkListRepFactory(size_t{1} << 20));

@@ -96,6 +96,10 @@ absl::StatusOr<std::optional<v1::HitRecord>> HitStore::FindByTransferKey(
 absl::StatusOr<std::optional<v1::HitRecord>> HitStore::PutIfAbsent(
     v1::HitRecord* record, absl::Span<const std::string> identifier_keys,
     absl::Span<const std::string> beneficiary_keys) {
+  if (IsWriterThread()) {
+    return absl::InternalError(
+        "store: PutIfAbsent on the hit writer thread would wait on itself");
+  }
   absl::Notification written;
   absl::StatusOr<PutResult> result;
   PutIfAbsentAsync(*record, identifier_keys, beneficiary_keys,
@@ -141,8 +145,14 @@ void HitStore::PutIfAbsentAsync(v1::HitRecord record,
                                               record.hit().transfer_id()),
                   .done = std::move(done)};
   pending.record = std::move(record);
-  absl::MutexLock lock(&queue_mu_);
-  queue_.push_back(std::move(pending));
+  {
+    absl::MutexLock lock(&queue_mu_);
+    if (!stopping_) {
+      queue_.push_back(std::move(pending));
+      return;
+    }
+  }
+  pending.done(absl::UnavailableError("store: closing, hit not recorded"));
 }
 
 void HitStore::WriterLoop() {

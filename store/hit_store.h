@@ -81,10 +81,16 @@ class HitStore {
   // retention can remove them with it. Unless (caller, transfer_id) already
   // has a hit: then nothing is written and that earlier record is returned.
   // Concurrent calls for the same transfer record exactly one hit. Waits
-  // for the writer thread.
+  // for the writer thread: INTERNAL when called on it (from a `done`).
   absl::StatusOr<std::optional<v1::HitRecord>> PutIfAbsent(
       v1::HitRecord* record, absl::Span<const std::string> identifier_keys,
       absl::Span<const std::string> beneficiary_keys = {});
+
+  // Whether the caller runs on the writer thread (in a PutDone), where
+  // waiting for a put would wait forever.
+  bool IsWriterThread() const {
+    return std::this_thread::get_id() == writer_.get_id();
+  }
 
   struct PutResult {
     v1::HitRecord record;  // as written, or the earlier hit of the transfer
@@ -94,8 +100,9 @@ class HitStore {
   // PutIfAbsent without waiting: `done` runs once the hit is in the WAL, or
   // an earlier one was found, or it failed (UNAVAILABLE for I/O errors). It
   // runs on the writer thread, so it must not block (finishing an RPC is
-  // fine); for a malformed hit_id or a store without a hash key it runs at
-  // once on the calling thread.
+  // fine) nor call the synchronous PutIfAbsent (INTERNAL there); for a
+  // malformed hit_id, a store without a hash key, or a store being destroyed
+  // (UNAVAILABLE) it runs at once on the calling thread.
   void PutIfAbsentAsync(v1::HitRecord record,
                         absl::Span<const std::string> identifier_keys,
                         absl::Span<const std::string> beneficiary_keys,

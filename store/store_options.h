@@ -22,7 +22,8 @@ struct StoreOptions {
   bool read_only = false;
   // LRU block cache of data blocks shared by all column families, in bytes;
   // 0 disables the block cache. Filter and index blocks are not in it: they
-  // stay in memory, sized by the list (~2.5 bytes an identifier).
+  // stay in memory with their tables, ~2.5 bytes a key (the identifiers of
+  // the list, and the transfer ids of the screening history).
   // Default: 64 MiB.
   size_t block_cache_bytes = size_t{64} << 20;
   // RocksDB Env to do I/O through; nullptr (default) is the real default Env.

@@ -18,6 +18,8 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "absl/synchronization/blocking_counter.h"
+#include "absl/synchronization/notification.h"
 #include "absl/time/time.h"
 #include "core/identifier.h"
 #include "fraudgate/v1/fraudgate.pb.h"
@@ -325,7 +327,7 @@ TEST_F(HitStoreTest, AsyncPutsOfRepeatedTransfersRecordEachOnce) {
   ASSERT_OK_AND_ASSIGN(auto put, hits().PutIfAbsent(&before, {}));
   ASSERT_EQ(put, std::nullopt);
   constexpr int kTransfers = 10, kRepeats = 5;
-  std::latch done(kTransfers * kRepeats);
+  absl::BlockingCounter done(kTransfers * kRepeats);
   absl::Mutex mu;
   std::vector<absl::StatusOr<HitStore::PutResult>> results;
   for (int r = 0; r < kRepeats; ++r) {
@@ -338,11 +340,11 @@ TEST_F(HitStoreTest, AsyncPutsOfRepeatedTransfersRecordEachOnce) {
               absl::MutexLock lock(&mu);
               results.push_back(std::move(result));
             }
-            done.count_down();
+            done.DecrementCount();
           });
     }
   }
-  done.wait();
+  done.Wait();
   absl::MutexLock lock(&mu);
   std::map<std::string, std::set<std::string>> ids;  // transfer -> hit ids
   int written = 0;
@@ -360,6 +362,26 @@ TEST_F(HitStoreTest, AsyncPutsOfRepeatedTransfersRecordEachOnce) {
     ASSERT_TRUE(found.has_value());
     EXPECT_EQ(found->hit().hit_id(), *hit_ids.begin());
   }
+}
+
+// A `done` runs on the writer thread: a synchronous put from there would
+// wait for itself, and is refused instead.
+TEST_F(HitStoreTest, SyncPutFromTheWriterThreadIsRefused) {
+  absl::Notification finished;
+  absl::Status nested;
+  hits().PutIfAbsentAsync(MakeHit("vcb", "TX-1", T(1)), {}, {},
+                          [&](absl::StatusOr<HitStore::PutResult> put) {
+                            EXPECT_TRUE(put.ok()) << put.status();
+                            EXPECT_TRUE(hits().IsWriterThread());
+                            v1::HitRecord inner = MakeHit("vcb", "TX-2", T(2));
+                            nested = hits().PutIfAbsent(&inner, {}).status();
+                            finished.Notify();
+                          });
+  finished.WaitForNotification();
+  EXPECT_EQ(nested.code(), absl::StatusCode::kInternal) << nested;
+  EXPECT_FALSE(hits().IsWriterThread());
+  ASSERT_OK_AND_ASSIGN(auto second, hits().FindByTransfer("vcb", "TX-2"));
+  EXPECT_EQ(second, std::nullopt);
 }
 
 TEST_F(HitStoreTest, QueryReturnsNewestFirst) {

@@ -157,8 +157,11 @@ void RawDb::Delete(store::Cf cf, const std::string& key) {
 
 std::vector<std::string> RawDb::Keys(store::Cf cf) {
   std::vector<std::string> keys;
+  // Every key, across prefixes: the hashed memtables need total order.
+  rocksdb::ReadOptions read;
+  read.total_order_seek = true;
   std::unique_ptr<rocksdb::Iterator> it(
-      db_->get()->NewIterator(rocksdb::ReadOptions(), db_->cf(cf)));
+      db_->get()->NewIterator(read, db_->cf(cf)));
   for (it->SeekToFirst(); it->Valid(); it->Next()) {
     keys.push_back(it->key().ToString());
   }
