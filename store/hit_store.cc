@@ -138,13 +138,11 @@ void HitStore::PutIfAbsentAsync(v1::HitRecord record,
   for (const std::string& key : beneficiary_keys) {
     record.add_beneficiary_hashes(BeneficiaryHash(key));
   }
-  Pending pending{.record = {},
-                  .bytes = record.SerializeAsString(),
-                  .hit_key = *std::move(hit_key),
-                  .transfer_key = TransferKey(record.hit().caller(),
-                                              record.hit().transfer_id()),
-                  .done = std::move(done)};
-  pending.record = std::move(record);
+  std::string bytes = record.SerializeAsString();
+  std::string transfer_key =
+      TransferKey(record.hit().caller(), record.hit().transfer_id());
+  Pending pending{std::move(record), std::move(bytes), *std::move(hit_key),
+                  std::move(transfer_key), std::move(done)};
   {
     absl::MutexLock lock(&queue_mu_);
     if (!stopping_) {
