@@ -1,6 +1,7 @@
 #include "core/phone.h"
 
 #include <optional>
+#include <random>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -10,6 +11,7 @@
 #include "core/text.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "phonenumbers/phonenumberutil.h"
 
 namespace fraudgate::core {
 namespace {
@@ -225,6 +227,56 @@ TEST(NormalizePhoneTest, ErrorUsesTheFieldNameItIsGiven) {
   ASSERT_FALSE(got.ok());
   EXPECT_THAT(Message(got.status()), StartsWith("contacts[3]: "));
   EXPECT_THAT(Message(got.status()), HasSubstr("0329abc456"));
+}
+
+// What libphonenumber itself makes of the Vietnamese significant number
+// `nsn`: its E.164 form when possible, nullopt otherwise.
+std::optional<std::string> LibphonenumberE164(const std::string& nsn) {
+  using ::i18n::phonenumbers::PhoneNumber;
+  using ::i18n::phonenumbers::PhoneNumberUtil;
+  const PhoneNumberUtil& util = *PhoneNumberUtil::GetInstance();
+  PhoneNumber number;
+  if (util.Parse("+84" + nsn, "VN", &number) !=
+          PhoneNumberUtil::NO_PARSING_ERROR ||
+      !util.IsPossibleNumber(number)) {
+    return std::nullopt;
+  }
+  std::string e164;
+  util.Format(number, PhoneNumberUtil::E164, &e164);
+  return e164;
+}
+
+// NormalizePhone answers common Vietnamese numbers without libphonenumber;
+// it must agree with libphonenumber on every leading digit and length, in
+// national and international form.
+TEST(NormalizePhoneTest, VietnameseNumbersAgreeWithLibphonenumber) {
+  std::mt19937 rng(7);
+  int accepted = 0;
+  for (char first = '1'; first <= '9'; ++first) {
+    for (size_t length = 5; length <= 12; ++length) {
+      for (int i = 0; i < 40; ++i) {
+        std::string nsn(1, first);
+        while (nsn.size() < length) nsn.push_back('0' + rng() % 10);
+        // Legacy 11-digit mobiles are remapped first (tested above).
+        if (length == 10 && ModernMobilePrefix(nsn.substr(0, 3))) continue;
+        const std::optional<std::string> expected = LibphonenumberE164(nsn);
+        for (const std::string& form : {"0" + nsn, "+84" + nsn}) {
+          SCOPED_TRACE(form);
+          absl::StatusOr<std::string> got = NormalizePhone(form, "phone");
+          if (expected.has_value()) {
+            ++accepted;
+            ASSERT_TRUE(got.ok()) << got.status();
+            EXPECT_EQ(*got, *expected);
+          } else {
+            EXPECT_EQ(got.status().code(), absl::StatusCode::kInvalidArgument);
+          }
+        }
+      }
+    }
+  }
+  // Both answers occur: lengths 7-10 are possible, 5, 6, 11 and 12 are not.
+  EXPECT_GT(accepted, 9 * 4 * 40);
+  EXPECT_LT(accepted, 9 * 8 * 2 * 40);
 }
 
 }  // namespace
