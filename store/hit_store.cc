@@ -1,8 +1,5 @@
 #include "store/hit_store.h"
 
-#include <openssl/evp.h>
-#include <openssl/hmac.h>
-
 #include <algorithm>
 #include <functional>
 #include <random>
@@ -45,7 +42,8 @@ bool Matches(const HitQuery& q, const v1::HitRecord& r) {
 
 HitStore::HitStore(Db* db, std::string hmac_key)
     : db_(db),
-      hmac_key_(std::move(hmac_key)),
+      beneficiary_mac_(
+          hmac_key.empty() ? nullptr : std::make_unique<HmacSha256>(hmac_key)),
       sequence_(std::random_device{}()),
       writer_([this] { WriterLoop(); }) {}
 
@@ -58,12 +56,7 @@ HitStore::~HitStore() {
 }
 
 std::string HitStore::BeneficiaryHash(const std::string& key) const {
-  unsigned char digest[EVP_MAX_MD_SIZE];
-  unsigned int size = 0;
-  HMAC(EVP_sha256(), hmac_key_.data(), static_cast<int>(hmac_key_.size()),
-       reinterpret_cast<const unsigned char*>(key.data()), key.size(), digest,
-       &size);
-  return std::string(reinterpret_cast<const char*>(digest), size);
+  return beneficiary_mac_->Digest(key);
 }
 
 std::string HitStore::NewHitId(absl::Time at) {
@@ -125,7 +118,7 @@ void HitStore::PutIfAbsentAsync(v1::HitRecord record,
   if (!hit_key) {
     return done(absl::InvalidArgumentError("store: malformed hit_id"));
   }
-  if (!beneficiary_keys.empty() && hmac_key_.empty()) {
+  if (!beneficiary_keys.empty() && beneficiary_mac_ == nullptr) {
     return done(
         absl::FailedPreconditionError("store: no beneficiary hash key"));
   }
@@ -321,7 +314,7 @@ absl::StatusOr<HitStore::Stats> HitStore::CountHits(absl::Time from,
 
 absl::StatusOr<int64_t> HitStore::CountByBeneficiary(const std::string& key,
                                                      int64_t limit) const {
-  if (hmac_key_.empty()) {
+  if (beneficiary_mac_ == nullptr) {
     return absl::FailedPreconditionError("store: no beneficiary hash key");
   }
   const std::string prefix = IdentifierIndexPrefix(BeneficiaryHash(key));
@@ -450,7 +443,7 @@ absl::StatusOr<HitPage> HitStore::Query(const HitQuery& q) const {
     // index key is a fixed-size keyed hash, so the plain identifier is never
     // stored for it.
     const bool by_beneficiary = !q.beneficiary_key.empty();
-    if (by_beneficiary && hmac_key_.empty()) {
+    if (by_beneficiary && beneficiary_mac_ == nullptr) {
       return absl::FailedPreconditionError("store: no beneficiary hash key");
     }
     const std::string index_key =

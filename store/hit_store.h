@@ -18,6 +18,7 @@
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <thread>
@@ -30,6 +31,7 @@
 #include "absl/time/time.h"
 #include "absl/types/span.h"
 #include "fraudgate/v1/storage.pb.h"
+#include "store/hmac_sha256.h"
 
 namespace fraudgate::store {
 
@@ -171,7 +173,8 @@ class HitStore {
     PutDone done;
   };
 
-  // HMAC-SHA256 of `key` under hmac_key_: the beneficiary index prefix.
+  // HMAC-SHA256 of `key` under the hash key: the beneficiary index prefix.
+  // Only with a key.
   std::string BeneficiaryHash(const std::string& key) const;
   // The hit recorded under `transfer_key`, if any.
   absl::StatusOr<std::optional<v1::HitRecord>> FindByTransferKey(
@@ -184,7 +187,7 @@ class HitStore {
   }
 
   Db* const db_;
-  const std::string hmac_key_;
+  const std::unique_ptr<const HmacSha256> beneficiary_mac_;  // null: no key
   std::atomic<uint32_t> sequence_;
   // Serializes verdicts (read-modify-write of a hit record).
   absl::Mutex outcome_mu_;
