@@ -9,6 +9,7 @@
 
 #include "cli/client.h"
 #include "cli/command.h"
+#include "cli/csv_chunks.h"
 #include "cli/police_csv.h"
 #include "cli/progress.h"
 #include "core/status_macros.h"
@@ -46,25 +47,28 @@ struct Totals {
   }
 };
 
-void PrintRejection(const CsvReport& r, const std::string& field,
-                    const std::string& message) {
-  std::cerr << "line " << r.first_line << ": report " << r.report.report_id()
-            << " rejected: " << field << ": " << message << "\n";
+void PrintRejection(int line, const v1::Rejection& rej) {
+  std::cerr << "line " << line << ": report " << rej.report_id()
+            << " rejected: " << rej.field() << ": " << rej.message() << "\n";
 }
 
-// Stores one chunk of reports and adds to the totals. Chunks keep the
-// client's memory bounded by a chunk's reports, however big the file is.
-using ChunkSink =
-    std::function<absl::Status(const std::vector<CsvReport>&, Totals*)>;
+// How one kind of import stores the CSV's chunks of reports, adding to the
+// totals. Chunks keep memory bounded by a chunk's reports, however big the
+// file is. `prepare` (may be empty) runs on the reading thread, a chunk
+// ahead of `store`.
+struct ChunkSink {
+  CsvChunkReader::Prepare prepare;
+  std::function<absl::Status(CsvChunk&, Totals*)> store;  // may move from it
+};
 
 // Online: one chunk is one UploadReports stream.
 ChunkSink UploadSink(v1::ReportService::Stub* stub, const Flags& flags) {
-  return [stub, &flags](const std::vector<CsvReport>& chunk,
-                        Totals* totals) -> absl::Status {
+  ChunkSink sink;
+  sink.store = [stub, &flags](CsvChunk& chunk, Totals* totals) -> absl::Status {
     auto context = NewContext(flags);
     v1::UploadSummary summary;
     auto writer = stub->UploadReports(context.get(), &summary);
-    for (const CsvReport& r : chunk) {
+    for (const CsvReport& r : chunk.reports) {
       if (!writer->Write(r.report)) break;
     }
     writer->WritesDone();
@@ -82,40 +86,46 @@ ChunkSink UploadSink(v1::ReportService::Stub* stub, const Flags& flags) {
     totals->past_transfers += summary.past_transfers();
     totals->AddPast(summary.past_transfers_by_identifier());
     for (const v1::Rejection& rej : summary.rejected()) {
-      PrintRejection(chunk.at(rej.index()), rej.field(), rej.message());
+      PrintRejection(chunk.reports.at(rej.index()).first_line, rej);
     }
     return absl::OkStatus();
   };
+  return sink;
 }
 
-// Offline: reports are checked like the server checks them and staged in a
-// bulk load, committed after the last chunk.
+// Offline: reports are checked like the server checks them (on the reading
+// thread) and staged in a bulk load, committed after the last chunk.
 ChunkSink BulkLoadSink(store::BulkLoad* load, const store::HitStore* hits,
                        const service::ReportOptions* options, absl::Time now) {
-  return [load, hits, options, now](const std::vector<CsvReport>& chunk,
-                                    Totals* totals) -> absl::Status {
-    std::vector<v1::Report> reports;
-    std::vector<const CsvReport*> sources;
-    for (const CsvReport& r : chunk) {
+  ChunkSink sink;
+  sink.prepare = [options, now](CsvChunk* chunk) {
+    for (CsvReport& r : chunk->reports) {
       auto normalized = service::NormalizeReport(r.report, now, *options);
-      if (!normalized.ok()) {
-        const v1::Rejection rej =
-            service::RejectionOf(0, r.report, normalized.status());
-        PrintRejection(r, rej.field(), rej.message());
+      chunk->prepared.push_back(normalized.status());
+      if (normalized.ok()) r.report = *std::move(normalized);
+    }
+  };
+  sink.store = [load, hits](CsvChunk& chunk, Totals* totals) -> absl::Status {
+    std::vector<v1::Report> reports;
+    std::vector<int> lines;  // of reports[i]
+    for (size_t i = 0; i < chunk.reports.size(); ++i) {
+      CsvReport& r = chunk.reports[i];
+      if (!chunk.prepared[i].ok()) {
+        PrintRejection(r.first_line,
+                       service::RejectionOf(0, r.report, chunk.prepared[i]));
         ++totals->rejected;
         continue;
       }
-      reports.push_back(*std::move(normalized));
-      sources.push_back(&r);
+      reports.push_back(std::move(r.report));
+      lines.push_back(r.first_line);
     }
     auto results = load->Add(reports);
     if (!results.ok()) return results.status();
     for (size_t i = 0; i < results->size(); ++i) {
       const store::ApplyReportResult& result = (*results)[i];
       if (!result.status.ok()) {
-        const v1::Rejection rej =
-            service::RejectionOf(0, sources[i]->report, result.status);
-        PrintRejection(*sources[i], rej.field(), rej.message());
+        PrintRejection(lines[i],
+                       service::RejectionOf(0, reports[i], result.status));
         ++totals->rejected;
       } else if (result.unchanged) {
         ++totals->unchanged;
@@ -139,41 +149,38 @@ ChunkSink BulkLoadSink(store::BulkLoad* load, const store::HitStore* hits,
     }
     return absl::OkStatus();
   };
+  return sink;
 }
 
 // Reads the CSV, reports bad rows, and hands reports to `sink` in chunks.
 absl::Status ReadAll(PoliceCsvReader& reader, int64_t chunk_size,
                      const ChunkSink& sink, Totals* totals) {
   Progress progress;
-  std::vector<CsvReport> chunk;
-  std::vector<CsvLineError> errors;
+  CsvChunkReader chunks(&reader, chunk_size, sink.prepare);
   int64_t reports = 0;
   while (true) {
-    CsvReport report;
-    auto got = reader.Next(&report, &errors);
-    if (!got.ok()) return got.status();
-    for (const CsvLineError& e : errors) {
+    auto chunk = chunks.Next();
+    if (!chunk.ok()) {
+      progress.Done();
+      return chunk.status();
+    }
+    if (!chunk->has_value()) break;
+    for (const CsvLineError& e : (*chunk)->errors) {
       std::cerr << "line " << e.line << ": " << e.message << "\n";
       ++totals->bad_rows;
     }
-    errors.clear();
-    if (*got) {
-      chunk.push_back(std::move(report));
-      ++reports;
-    }
-    if (!chunk.empty() &&
-        (!*got || static_cast<int64_t>(chunk.size()) == chunk_size)) {
-      if (auto s = sink(chunk, totals); !s.ok()) {
+    if (!(*chunk)->reports.empty()) {
+      if (auto s = sink.store(**chunk, totals); !s.ok()) {
         progress.Done();
-        return absl::Status(s.code(), core::StrCat("import stopped at line ",
-                                                   chunk.front().first_line,
-                                                   ": ", s.message()));
+        return absl::Status(
+            s.code(), core::StrCat("import stopped at line ",
+                                   (*chunk)->reports.front().first_line, ": ",
+                                   s.message()));
       }
-      chunk.clear();
+      reports += (*chunk)->reports.size();
     }
-    progress.Update(core::StrCat("import: ", reader.rows_read(), " rows, ",
+    progress.Update(core::StrCat("import: ", (*chunk)->rows_read, " rows, ",
                                  reports, " reports"));
-    if (!*got) break;
   }
   progress.Done();
   return absl::OkStatus();

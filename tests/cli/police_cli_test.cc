@@ -2,6 +2,7 @@
 // `withdraw`, `audit verify|log`, and `import --offline` against the online
 // import of the same file (deploy/demo/blocklist.csv).
 #include <filesystem>
+#include <fstream>
 #include <map>
 #include <set>
 #include <sstream>
@@ -162,6 +163,68 @@ TEST_F(PoliceCliTest, OfflineImportMatchesOnlineImport) {
   ProcessResult verify = Fraudgate({"audit", "verify", "--data=" + offline});
   EXPECT_EQ(verify.exit_code, 0) << verify.Describe();
   EXPECT_THAT(verify.out, HasSubstr("audit chain OK: 12 records"));
+}
+
+// The offline import reads the CSV on a thread of its own, a chunk ahead of
+// staging; whatever the chunk size, every bad row and rejected report is
+// named by its line, in file order, and only the good reports are stored.
+TEST_F(PoliceCliTest, OfflineImportNamesBadLinesInOrderWhateverTheChunkSize) {
+  const std::string csv = dir_.File("mixed.csv");
+  {
+    std::ofstream out(csv, std::ios::binary);
+    out << "report_id,agency,reported_at,category,confidence,kind,issuer,"
+           "value,victim_count,amount_lost,note\n"                      // 1
+        << "R1,A,2026-01-05,OTHER,CONFIRMED,PHONE,,0911000001,1,2,x\n"  // 2
+        << "R2,A,2026-13-05,OTHER,CONFIRMED,PHONE,,0911000002,1,2,x\n"  // 3
+        << "R3,A,2026-01-05,OTHER,CONFIRMED,PHONE,,12345,1,2,x\n"       // 4
+        << "R4,A,2026-01-05,OTHER,CONFIRMED,PHONE,,0911000004,1,2,x\n"  // 5
+        << "R4,A,2026-01-05,OTHER,CONFIRMED,PHONE,,0911000005,1,2,x\n"  // 6
+        << "R5,A,2026-01-05,OTHER,CONFIRMED,BANK_ACCOUNT,NOPEBANK,1234,1,2,"
+           "x\n"                                                         // 7
+        << "R6,A,2026-01-05,OTHER,CONFIRMED,PHONE,,0911000006,1,2,x\n";  // 8
+    ASSERT_TRUE(out.good());
+  }
+  for (const char* chunk : {"1", "2", "5000"}) {
+    SCOPED_TRACE(chunk);
+    const std::string data = dir_.File(std::string("data-") + chunk);
+    ProcessResult r =
+        Fraudgate({"import", "--offline", "--data=" + data,
+                   std::string("--chunk=") + chunk, "--format=json", csv});
+    EXPECT_EQ(r.exit_code, 1) << r.Describe();
+    const size_t line3 = r.err.find("line 3: reported_at");
+    const size_t line4 = r.err.find("line 4: report R3 rejected: ");
+    const size_t line7 = r.err.find("line 7: report R5 rejected: ");
+    ASSERT_NE(line3, std::string::npos) << r.Describe();
+    ASSERT_NE(line4, std::string::npos) << r.Describe();
+    ASSERT_NE(line7, std::string::npos) << r.Describe();
+    EXPECT_LT(line3, line4) << r.Describe();
+    EXPECT_LT(line4, line7) << r.Describe();
+    EXPECT_THAT(r.err, Not(HasSubstr("line 2"))) << r.Describe();
+    EXPECT_THAT(r.out, HasSubstr("\"rows\":7,\"reports_accepted\":3,"))
+        << r.Describe();
+    EXPECT_THAT(r.out, HasSubstr("\"identifiers_added\":4,"
+                                 "\"reports_rejected\":2,"
+                                 "\"rows_with_errors\":1"))
+        << r.Describe();
+    ProcessResult verify = Fraudgate({"audit", "verify", "--data=" + data});
+    EXPECT_EQ(verify.exit_code, 0) << verify.Describe();
+    EXPECT_THAT(verify.out, HasSubstr("audit chain OK: 3 records"))
+        << verify.Describe();
+  }
+  // A file that is not a police CSV stores nothing.
+  const std::string bad = dir_.File("bad.csv");
+  {
+    std::ofstream out(bad, std::ios::binary);
+    out << "reportid;agency;date\nR1;A;2024-12-01\n";
+  }
+  ProcessResult r = Fraudgate(
+      {"import", "--offline", "--data=" + dir_.File("data-bad"), bad});
+  EXPECT_EQ(r.exit_code, 1) << r.Describe();
+  EXPECT_THAT(r.err, HasSubstr("line 1")) << r.Describe();
+  ProcessResult verify =
+      Fraudgate({"audit", "verify", "--data=" + dir_.File("data-bad")});
+  EXPECT_THAT(verify.out, HasSubstr("audit chain OK: 0 records"))
+      << verify.Describe();
 }
 
 TEST_F(PoliceCliTest, WithdrawAndAuditTrail) {
