@@ -33,6 +33,13 @@ bool IsPointLookupCf(size_t index) {
          cf == Cf::kReports;
 }
 
+// The point-lookup CFs written at random keys, whose memtable is a hash
+// table over the whole key (HashedMemtable).
+bool IsWholeKeyHashedCf(size_t index) {
+  const Cf cf = static_cast<Cf>(index);
+  return cf == Cf::kEntities || cf == Cf::kHitsByTransfer || cf == Cf::kReports;
+}
+
 // The history CFs, from which retention deletes whole ranges of old records.
 bool IsHistoryCf(size_t index) {
   const Cf cf = static_cast<Cf>(index);
@@ -40,19 +47,24 @@ bool IsHistoryCf(size_t index) {
          cf == Cf::kHitsByTransfer || cf == Cf::kHitsByBeneficiary;
 }
 
-// The memtable of the two indexes every screening writes a random key into
-// (hits_by_transfer, hits_by_beneficiary). In the default skip list such an
-// insert walks ~20 levels of a 64 MiB structure, a cache miss at each, and
-// those inserts were the largest cost of recording a hit (perf, issue 6);
-// a hash table of short linked lists, keyed by the prefix extractor, makes
-// them one bucket lookup. Reads by prefix (Seek with prefix_same_as_start)
-// and point reads stay cheap. A scan across prefixes must set
-// ReadOptions::total_order_seek (without it the memtable's entries are
-// missed); the server makes none. 2^20 buckets: ~1 entry each when the
-// memtable is full, 8 MiB each, allocated with every memtable.
-std::shared_ptr<rocksdb::MemTableRepFactory> HashedMemtable() {
+// The memtable of the column families written at random keys: the two
+// indexes every screening writes (hits_by_transfer, hits_by_beneficiary),
+// and the entities and reports every upload rewrites. In the default skip
+// list such an insert walks ~20 levels of a 64 MiB structure, a cache miss at
+// each: those inserts were the largest cost of recording a hit, and 43% of
+// the server's time in an online import (perf, issue 6). A hash table of
+// short linked lists, keyed by the prefix extractor, makes them one bucket
+// lookup. Reads by prefix (Seek with prefix_same_as_start) and point reads
+// stay cheap. A scan across prefixes must set ReadOptions::total_order_seek
+// (without it the memtable's entries are missed); the server makes none.
+// The buckets (8 bytes each) are allocated with every memtable: size them
+// for ~1 entry each when the 64 MiB memtable is full.
+std::shared_ptr<rocksdb::MemTableRepFactory> HashedMemtable(Cf cf) {
+  // Index entries are ~60-100 bytes; entities and reports several hundred.
+  const int log2_buckets =
+      cf == Cf::kHitsByTransfer || cf == Cf::kHitsByBeneficiary ? 20 : 18;
   return std::shared_ptr<rocksdb::MemTableRepFactory>(
-      rocksdb::NewHashLinkListRepFactory(size_t{1} << 20));
+      rocksdb::NewHashLinkListRepFactory(size_t{1} << log2_buckets));
 }
 
 }  // namespace
@@ -120,16 +132,19 @@ absl::StatusOr<std::unique_ptr<Db>> Db::Open(const StoreOptions& options) {
       cf_options.prefix_extractor.reset(
           rocksdb::NewFixedPrefixTransform(kBeneficiaryHashSize));
       cf_options.memtable_prefix_bloom_size_ratio = 0.02;
-      cf_options.memtable_factory = HashedMemtable();
+      cf_options.memtable_factory = HashedMemtable(static_cast<Cf>(i));
       table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
       table.whole_key_filtering = false;
     }
-    if (static_cast<Cf>(i) == Cf::kHitsByTransfer) {
-      // The "prefix" is the whole key (caller and transfer_id are far
-      // shorter than the cap): only point reads and deletes use this CF.
+    if (IsWholeKeyHashedCf(i)) {
+      // The "prefix" is the whole key (identifiers, report ids, caller and
+      // transfer_id are far shorter than the cap): these CFs are read by
+      // key only. The table filters stay whole-key filters (a prefix equal
+      // to its key is not added twice), so files written before this
+      // setting read the same.
       cf_options.prefix_extractor.reset(
           rocksdb::NewCappedPrefixTransform(4096));
-      cf_options.memtable_factory = HashedMemtable();
+      cf_options.memtable_factory = HashedMemtable(static_cast<Cf>(i));
     }
     if (IsHistoryCf(i)) {
       // Retention leaves runs of tombstones; a file dense with them is

@@ -83,8 +83,11 @@ std::map<std::string, CfContents> Dump(const std::string& path) {
   if (!db.ok()) return dump;
   for (Cf cf : {Cf::kEntities, Cf::kReports, Cf::kAudit, Cf::kMeta}) {
     CfContents& contents = dump[std::string(CfName(cf))];
+    // A scan across keys of a hashed-memtable CF needs total_order_seek.
+    rocksdb::ReadOptions read;
+    read.total_order_seek = true;
     std::unique_ptr<rocksdb::Iterator> it(
-        (*db)->get()->NewIterator(rocksdb::ReadOptions(), (*db)->cf(cf)));
+        (*db)->get()->NewIterator(read, (*db)->cf(cf)));
     for (it->SeekToFirst(); it->Valid(); it->Next()) {
       contents[it->key().ToString()] = it->value().ToString();
     }
