@@ -33,8 +33,9 @@ struct Totals {
   int64_t past_transfers = 0;
   std::vector<v1::PastTransferCount> past_by_identifier;
 
-  void AddPast(
-      const google::protobuf::RepeatedPtrField<v1::PastTransferCount>& counts) {
+  // `counts`: a container of v1::PastTransferCount.
+  template <typename Counts>
+  void AddPast(const Counts& counts) {
     past_by_identifier.insert(past_by_identifier.end(), counts.begin(),
                               counts.end());
     std::sort(past_by_identifier.begin(), past_by_identifier.end(),
@@ -132,21 +133,14 @@ ChunkSink BulkLoadSink(store::BulkLoad* load, const store::HitStore* hits,
       } else {
         ++totals->accepted;
         totals->added += result.identifiers_added.size();
-        google::protobuf::RepeatedPtrField<v1::PastTransferCount> past;
-        for (const v1::Identifier& id : result.identifiers_added) {
-          ASSIGN_OR_RETURN(
-              int64_t count,
-              hits->CountByBeneficiary(service::FromProto(id).Key(),
-                                       service::kMaxPastTransfersCounted));
-          if (count == 0) continue;
-          totals->past_transfers += count;
-          v1::PastTransferCount* entry = past.Add();
-          *entry->mutable_identifier() = id;
-          entry->set_transfers(count);
-        }
-        totals->AddPast(past);
       }
     }
+    ASSIGN_OR_RETURN(std::vector<v1::PastTransferCount> past,
+                     service::CountPastTransfers(*hits, *results));
+    for (const v1::PastTransferCount& entry : past) {
+      totals->past_transfers += entry.transfers();
+    }
+    totals->AddPast(past);
     return absl::OkStatus();
   };
   return sink;

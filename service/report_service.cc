@@ -131,33 +131,23 @@ class Uploader final : public grpc::ServerReadReactor<v1::Report> {
         summary_->set_reports_accepted(summary_->reports_accepted() + 1);
         summary_->set_identifiers_added(summary_->identifiers_added() +
                                         r.identifiers_added.size());
-        for (const v1::Identifier& id : r.identifiers_added) {
-          if (!CountPastTransfers(id)) return false;
-        }
       }
     }
-    pending_.clear();
-    pending_index_.clear();
-    return true;
-  }
-
-  // Adds the earlier transfers to `id`, just listed, to the summary. On a
-  // store failure it finishes the call with UNAVAILABLE and returns false.
-  bool CountPastTransfers(const v1::Identifier& id) {
-    auto count = store_->hits().CountByBeneficiary(FromProto(id).Key(),
-                                                   kMaxPastTransfersCounted);
-    if (!count.ok()) {
+    auto past = CountPastTransfers(store_->hits(), *results);
+    if (!past.ok()) {
       End(ToGrpcStatus(absl::UnavailableError(core::StrCat(
           "reports stored, but their past transfers could not be counted "
           "(list them with FindPastTransfers): ",
-          count.status().message()))));
+          past.status().message()))));
       return false;
     }
-    if (*count == 0) return true;
-    summary_->set_past_transfers(summary_->past_transfers() + *count);
-    v1::PastTransferCount& entry = past_.emplace_back();
-    *entry.mutable_identifier() = id;
-    entry.set_transfers(*count);
+    for (v1::PastTransferCount& entry : *past) {
+      summary_->set_past_transfers(summary_->past_transfers() +
+                                   entry.transfers());
+      past_.push_back(std::move(entry));
+    }
+    pending_.clear();
+    pending_index_.clear();
     return true;
   }
 
@@ -195,6 +185,30 @@ v1::Rejection RejectionOf(int index, const v1::Report& report,
     r.set_message(message);
   }
   return r;
+}
+
+absl::StatusOr<std::vector<v1::PastTransferCount>> CountPastTransfers(
+    const store::HitStore& hits,
+    absl::Span<const store::ApplyReportResult> results) {
+  std::vector<const v1::Identifier*> added;
+  std::vector<std::string> keys;
+  for (const store::ApplyReportResult& r : results) {
+    if (!r.status.ok() || r.unchanged) continue;
+    for (const v1::Identifier& id : r.identifiers_added) {
+      added.push_back(&id);
+      keys.push_back(FromProto(id).Key());
+    }
+  }
+  auto counts = hits.CountByBeneficiaries(keys, kMaxPastTransfersCounted);
+  if (!counts.ok()) return absl::UnavailableError(counts.status().message());
+  std::vector<v1::PastTransferCount> past;
+  for (size_t i = 0; i < added.size(); ++i) {
+    if ((*counts)[i] == 0) continue;
+    v1::PastTransferCount& entry = past.emplace_back();
+    *entry.mutable_identifier() = *added[i];
+    entry.set_transfers((*counts)[i]);
+  }
+  return past;
 }
 
 absl::StatusOr<v1::Report> NormalizeReport(const v1::Report& in, absl::Time now,

@@ -11,6 +11,7 @@
 #include "absl/container/flat_hash_map.h"
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "absl/types/span.h"
 #include "fraudgate/v1/fraudgate.grpc.pb.h"
 #include "service/call_gate.h"
 #include "service/deadline_cap.h"
@@ -47,6 +48,13 @@ absl::StatusOr<v1::Report> NormalizeReport(const v1::Report& report,
 // from NormalizeReport or the store: field and message split apart.
 v1::Rejection RejectionOf(int index, const v1::Report& report,
                           const absl::Status& status);
+
+// The earlier screenings paid to the identifiers that `results` added (at
+// most kMaxPastTransfersCounted each): one entry for each that has any, in
+// order. UNAVAILABLE when the history cannot be read.
+absl::StatusOr<std::vector<v1::PastTransferCount>> CountPastTransfers(
+    const store::HitStore& hits,
+    absl::Span<const store::ApplyReportResult> results);
 
 class ReportService final : public v1::ReportService::CallbackService {
  public:

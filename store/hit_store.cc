@@ -312,24 +312,33 @@ absl::StatusOr<HitStore::Stats> HitStore::CountHits(absl::Time from,
   return stats;
 }
 
-absl::StatusOr<int64_t> HitStore::CountByBeneficiary(const std::string& key,
-                                                     int64_t limit) const {
+absl::StatusOr<std::vector<int64_t>> HitStore::CountByBeneficiaries(
+    absl::Span<const std::string> keys, int64_t limit) const {
   if (beneficiary_mac_ == nullptr) {
     return absl::FailedPreconditionError("store: no beneficiary hash key");
   }
-  const std::string prefix = IdentifierIndexPrefix(BeneficiaryHash(key));
+  std::vector<int64_t> counts;
+  if (keys.empty()) return counts;
+  counts.reserve(keys.size());
   rocksdb::ReadOptions read;
   read.prefix_same_as_start = true;
+  // One iterator for all: creating one costs more than a Seek that the
+  // prefix bloom filters answer (most newly listed identifiers were never
+  // paid).
   std::unique_ptr<rocksdb::Iterator> it(
       db_->get()->NewIterator(read, db_->cf(Cf::kHitsByBeneficiary)));
-  int64_t count = 0;
-  for (it->Seek(prefix);
-       count < limit && it->Valid() && it->key().starts_with(prefix);
-       it->Next()) {
-    ++count;
+  for (const std::string& key : keys) {
+    const std::string prefix = IdentifierIndexPrefix(BeneficiaryHash(key));
+    int64_t count = 0;
+    for (it->Seek(prefix);
+         count < limit && it->Valid() && it->key().starts_with(prefix);
+         it->Next()) {
+      ++count;
+    }
+    RETURN_IF_ERROR(FromRocks(it->status(), "count past transfers"));
+    counts.push_back(count);
   }
-  RETURN_IF_ERROR(FromRocks(it->status(), "count past transfers"));
-  return count;
+  return counts;
 }
 
 absl::StatusOr<int64_t> HitStore::RemoveExpired(absl::Time matched_before,

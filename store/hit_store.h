@@ -142,11 +142,12 @@ class HitStore {
                                   int64_t max_scanned,
                                   absl::TimeZone zone) const;
 
-  // How many screenings (at most `limit`) have the beneficiary key `key`
-  // (core::Identifier::Key()), found through the keyed-hash index as
-  // HitQuery::beneficiary_key. FAILED_PRECONDITION without a hash key.
-  absl::StatusOr<int64_t> CountByBeneficiary(const std::string& key,
-                                             int64_t limit) const;
+  // For each of `keys` (core::Identifier::Key() of beneficiaries), how many
+  // screenings (at most `limit`) had it, found through the keyed-hash index
+  // as HitQuery::beneficiary_key; one read view for all of them.
+  // FAILED_PRECONDITION without a hash key.
+  absl::StatusOr<std::vector<int64_t>> CountByBeneficiaries(
+      absl::Span<const std::string> keys, int64_t limit) const;
 
   // Retention: removes every screening from before `matched_before` and,
   // from before `unmatched_before`, every screening that matched nothing (no

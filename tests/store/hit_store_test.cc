@@ -134,13 +134,15 @@ class HitStoreTest : public StoreFixture {
 
   // Stores `record` as a new hit, failing the test if it is not new. The
   // record gets the index entries noted in it, as stored.
-  void Put(v1::HitRecord& record, std::vector<std::string> keys = {}) {
-    auto put = hits().PutIfAbsent(&record, keys);
+  void Put(v1::HitRecord& record, std::vector<std::string> keys = {},
+           std::vector<std::string> beneficiary_keys = {}) {
+    auto put = hits().PutIfAbsent(&record, keys, beneficiary_keys);
     ASSERT_TRUE(put.ok()) << put.status();
     ASSERT_EQ(*put, std::nullopt) << "transfer already had a hit";
   }
-  void Put(v1::HitRecord&& record, std::vector<std::string> keys = {}) {
-    Put(record, std::move(keys));
+  void Put(v1::HitRecord&& record, std::vector<std::string> keys = {},
+           std::vector<std::string> beneficiary_keys = {}) {
+    Put(record, std::move(keys), std::move(beneficiary_keys));
   }
 
   // Every page of `query`, in order; fails the test past `max_pages`.
@@ -601,6 +603,27 @@ TEST_F(HitStoreTest, MalformedPageTokenIsInvalidArgument) {
           << page.status();
     }
   }
+}
+
+TEST_F(HitStoreTest, CountByBeneficiariesCountsEachKeyUpToTheLimit) {
+  const absl::Time t0 = absl::FromUnixSeconds(1'750'000'000);
+  // Three screenings paid kKeyA, one kKeyB; kKeyA is also an identifier key
+  // of another hit, which a beneficiary count must not see.
+  for (int i = 0; i < 3; ++i) {
+    Put(MakeHit("bank/a", absl::StrCat("PAY-A", i), t0 + absl::Seconds(i)), {},
+        {kKeyA});
+  }
+  Put(MakeHit("bank/a", "PAY-B", t0), {}, {kKeyB});
+  Put(MakeHit("bank/a", "MATCHED", t0), {kKeyA});
+  const std::vector<std::string> keys = {kKeyB, "PHONE||+84900000000", kKeyA,
+                                         kKeyB};
+  ASSERT_OK_AND_ASSIGN(std::vector<int64_t> counts,
+                       hits().CountByBeneficiaries(keys, 100));
+  EXPECT_THAT(counts, ElementsAre(1, 0, 3, 1));
+  ASSERT_OK_AND_ASSIGN(counts, hits().CountByBeneficiaries(keys, 2));
+  EXPECT_THAT(counts, ElementsAre(1, 0, 2, 1));
+  ASSERT_OK_AND_ASSIGN(counts, hits().CountByBeneficiaries({}, 100));
+  EXPECT_THAT(counts, ElementsAre());
 }
 
 TEST_F(HitStoreTest, ReopenKeepsHitsAndIndexes) {
