@@ -36,11 +36,12 @@ Message ParseStaged(const std::string& bytes) {
 }  // namespace
 
 void StagedState::Absorb(const MutationBatch& batch) {
+  // Serialized in place: a state staged again reuses its string.
   for (const auto& [key, entity] : batch.entities) {
-    entities[key] = entity->SerializeAsString();
+    entity->SerializeToString(&entities[key]);
   }
   for (const auto& [key, report] : batch.reports) {
-    reports[key] = report.SerializeAsString();
+    report.SerializeToString(&reports[key]);
   }
 }
 
