@@ -10,7 +10,7 @@
 #   - closed-loop throughput of ScreenTransfer, and of the same server build
 #     with --empty-handler, in alternating pairs, and the median ratio;
 #   - open-loop latency percentiles at 5k, 10k and 20k calls a second, from
-#     each call's intended send time;
+#     each call's intended send time, of screening and of --empty-handler;
 #   - resident memory of the loaded server, per million identifiers;
 #   - Redis (Debian's redis-server on loopback, pinned the same way) holding
 #     the same identifiers in a set, answering SISMEMBER to redis-benchmark.
@@ -180,7 +180,7 @@ for _ in $(seq "$pairs"); do
   stop_server
 done
 
-log "open loop at 5k, 10k, 20k/s"
+log "open loop at 5k, 10k, 20k/s, screening then --empty-handler"
 fresh_copy
 start_server "$work/data-run"
 rss_kb=$(awk '/VmRSS/ {print $2}' "/proc/$server_pid/status")
@@ -190,6 +190,14 @@ for rate in 5000 10000 20000; do
   open[$rate]=$(bench --mode=open --rate="$rate" --channels=4 || true)
 done
 rss_after_kb=$(awk '/VmRSS/ {print $2}' "/proc/$server_pid/status")
+stop_server
+# The same rates against the empty handler: what gRPC, TLS, this VM and the
+# load generator alone leave of the latency targets.
+start_server "$work/data-run" --empty-handler
+declare -A open_empty
+for rate in 5000 10000 20000; do
+  open_empty[$rate]=$(bench --mode=open --rate="$rate" --channels=4 || true)
+done
 stop_server
 
 log "Redis: SISMEMBER over the same identifiers"
@@ -231,6 +239,7 @@ empty_runs = [parse(t) for t in [$(for t in "${empty_runs[@]}"; do printf "'''%s
 import re
 gbench = [m.groups() for m in re.finditer(r"^(\w+)\s+(\d+) ns\s+(\d+) ns\s+(\d+)", open("$work/screening_bench.out").read(), re.M)]
 opens = {r: parse(v) for r, v in [$(for r in 5000 10000 20000; do printf "(%s, '''%s'''), " "$r" "${open[$r]}"; done)]}
+opens_empty = {r: parse(v) for r, v in [$(for r in 5000 10000 20000; do printf "(%s, '''%s'''), " "$r" "${open_empty[$r]}"; done)]}
 redis = [c.strip('"') for c in '''$redis_csv'''.split('","')]
 def pkg(name):
     try:
@@ -275,6 +284,8 @@ for i, (c, e) in enumerate(zip(closed_runs, empty_runs), 1):
     row(f"closed loop, --empty-handler, pair {i}", e)
 for r, v in opens.items():
     row(f"open loop {r}/s (from intended send time)", v)
+for r, v in opens_empty.items():
+    row(f"open loop {r}/s, --empty-handler", v)
 w("")
 w(f"Screening / empty-handler throughput, median of {len(ratios)} alternating pairs: **{ratio:.2f}** "
   f"(pairs: {', '.join(f'{x:.2f}' for x in ratios)}; target >= 0.8). "
