@@ -58,8 +58,9 @@ class BulkLoad {
   BulkLoad(BlocklistStore* store, std::string actor, absl::Time now,
            std::string work_dir);
 
-  // Path of the SST file of `cf` under work_dir_.
-  std::string SstPath(std::string_view cf) const;
+  // Where the SST files of `cf` are written: work_dir_/<cf>-<version>.
+  std::string SstPrefix(std::string_view cf) const;
+  std::string AuditSstPath() const;
 
   BlocklistStore* const store_;
   const std::string actor_;

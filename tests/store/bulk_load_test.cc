@@ -144,6 +144,28 @@ TEST(BulkLoadTest, SameReportsGiveByteIdenticalStoreAsOnline) {
   }
 }
 
+// Each column family is written as two files split at the median key; a
+// load of one report with one identifier (one entry a file) and of two (one
+// entry in each) must match the online path too.
+TEST(BulkLoadTest, TinyLoadsMatchOnline) {
+  for (int identifiers : {1, 2}) {
+    SCOPED_TRACE(identifiers);
+    TempDir dir;
+    v1::Report report = SyntheticReports(1, 3)[0];
+    while (report.identifiers_size() > identifiers) {
+      report.mutable_identifiers()->RemoveLast();
+    }
+    ASSERT_EQ(report.identifiers_size(), identifiers);
+    LoadBoth({{report}}, dir.File("online"), dir.File("offline"));
+    const auto online = Dump(dir.File("online"));
+    const auto offline = Dump(dir.File("offline"));
+    EXPECT_EQ(online.at("entities").size(), static_cast<size_t>(identifiers));
+    for (const auto& [cf, contents] : online) {
+      EXPECT_TRUE(contents == offline.at(cf)) << "column family " << cf;
+    }
+  }
+}
+
 TEST(BulkLoadTest, LoadOnTopOfExistingDataMatchesOnline) {
   TempDir dir;
   auto reports = SyntheticReports(200, 11);
