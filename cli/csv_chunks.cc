@@ -1,5 +1,6 @@
 #include "cli/csv_chunks.h"
 
+#include <algorithm>
 #include <utility>
 
 namespace fraudgate::cli {
@@ -7,11 +8,12 @@ namespace fraudgate::cli {
 CsvChunkReader::CsvChunkReader(PoliceCsvReader* reader, int64_t chunk_size,
                                Prepare prepare)
     : reader_(reader),
-      chunk_size_(static_cast<size_t>(chunk_size)),
+      chunk_size_(static_cast<size_t>(std::max<int64_t>(chunk_size, 1))),
       prepare_(std::move(prepare)),
       thread_([this] { ReadLoop(); }) {}
 
 CsvChunkReader::~CsvChunkReader() {
+  cancelled_ = true;
   {
     absl::MutexLock lock(&mu_);
     stop_ = true;
@@ -22,26 +24,30 @@ CsvChunkReader::~CsvChunkReader() {
 void CsvChunkReader::ReadLoop() {
   bool end = false;
   while (!end) {
-    absl::StatusOr<CsvChunk> item{CsvChunk()};
-    CsvChunk& chunk = *item;
+    CsvChunk chunk;
+    absl::Status status;
     while (chunk.reports.size() < chunk_size_) {
+      if (cancelled_) return;  // the caller gave up: stop reading now
       CsvReport report;
       absl::StatusOr<bool> got = reader_->Next(&report, &chunk.errors);
-      if (!got.ok()) item = got.status();
+      if (!got.ok()) status = got.status();
       if (!got.ok() || !*got) {
         end = true;
         break;
       }
       chunk.reports.push_back(std::move(report));
     }
-    if (item.ok()) {
-      chunk.rows_read = reader_->rows_read();
-      if (prepare_ && !chunk.reports.empty()) prepare_(&chunk);
-    }
+    chunk.rows_read = reader_->rows_read();
+    if (cancelled_) return;
+    if (status.ok() && prepare_ && !chunk.reports.empty()) prepare_(&chunk);
     absl::MutexLock lock(&mu_);
     mu_.Await(absl::Condition(this, &CsvChunkReader::HasRoom));
     if (stop_) return;
-    ready_.push_back(std::move(item));
+    if (status.ok()) {
+      ready_.push_back(std::move(chunk));
+    } else {
+      ready_.push_back(status);
+    }
     finished_ = end;
   }
 }

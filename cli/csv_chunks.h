@@ -5,6 +5,7 @@
 #ifndef FRAUDGATE_CLI_CSV_CHUNKS_H_
 #define FRAUDGATE_CLI_CSV_CHUNKS_H_
 
+#include <atomic>
 #include <cstdint>
 #include <deque>
 #include <functional>
@@ -12,6 +13,7 @@
 #include <thread>
 #include <vector>
 
+#include "absl/base/thread_annotations.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
@@ -39,16 +41,19 @@ class CsvChunkReader {
 
   // Starts reading `reader`, which must outlive this object and not be used
   // by the caller until it is destroyed. At most two chunks wait unread.
+  // `chunk_size` is the most reports a chunk holds (below 1 is taken as 1).
   CsvChunkReader(PoliceCsvReader* reader, int64_t chunk_size,
                  Prepare prepare = nullptr);
-  // Stops reading (when the caller gave up early) and joins the thread.
+  // Stops reading (when the caller gave up early: the thread stops before
+  // its next report, or as soon as a read blocked on input returns) and
+  // joins the thread.
   ~CsvChunkReader();
   CsvChunkReader(const CsvChunkReader&) = delete;
   CsvChunkReader& operator=(const CsvChunkReader&) = delete;
 
   // The next chunk, nullopt after the last one; the reader's error (a bad
-  // header) ends the stream. A chunk may hold only errors, or be the last
-  // and empty. Call from one thread.
+  // header) ends the stream, and what was read with it is dropped. A chunk
+  // may hold only errors, or be the last and empty. Call from one thread.
   absl::StatusOr<std::optional<CsvChunk>> Next();
 
  private:
@@ -69,6 +74,7 @@ class CsvChunkReader {
   std::deque<absl::StatusOr<CsvChunk>> ready_ ABSL_GUARDED_BY(mu_);
   bool finished_ ABSL_GUARDED_BY(mu_) = false;  // nothing more will be ready
   bool stop_ ABSL_GUARDED_BY(mu_) = false;      // the caller gave up
+  std::atomic<bool> cancelled_ = false;         // stop_, read without mu_
   std::thread thread_;
 };
 

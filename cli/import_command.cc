@@ -54,9 +54,9 @@ void PrintRejection(int line, const v1::Rejection& rej) {
 }
 
 // How one kind of import stores the CSV's chunks of reports, adding to the
-// totals. Chunks keep memory bounded by a chunk's reports, however big the
-// file is. `prepare` (may be empty) runs on the reading thread, a chunk
-// ahead of `store`.
+// totals. Chunks keep memory bounded by a few chunks' reports (the one
+// stored, the one read, two read ahead), however big the file is. `prepare`
+// (may be empty) runs on the reading thread, a chunk ahead of `store`.
 struct ChunkSink {
   CsvChunkReader::Prepare prepare;
   std::function<absl::Status(CsvChunk&, Totals*)> store;  // may move from it

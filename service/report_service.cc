@@ -199,14 +199,14 @@ absl::StatusOr<std::vector<v1::PastTransferCount>> CountPastTransfers(
       keys.push_back(FromProto(id).Key());
     }
   }
-  auto counts = hits.CountByBeneficiaries(keys, kMaxPastTransfersCounted);
-  if (!counts.ok()) return absl::UnavailableError(counts.status().message());
+  ASSIGN_OR_RETURN(std::vector<int64_t> counts,
+                   hits.CountByBeneficiaries(keys, kMaxPastTransfersCounted));
   std::vector<v1::PastTransferCount> past;
   for (size_t i = 0; i < added.size(); ++i) {
-    if ((*counts)[i] == 0) continue;
+    if (counts[i] == 0) continue;
     v1::PastTransferCount& entry = past.emplace_back();
     *entry.mutable_identifier() = *added[i];
-    entry.set_transfers((*counts)[i]);
+    entry.set_transfers(counts[i]);
   }
   return past;
 }

@@ -51,7 +51,7 @@ v1::Rejection RejectionOf(int index, const v1::Report& report,
 
 // The earlier screenings paid to the identifiers that `results` added (at
 // most kMaxPastTransfersCounted each): one entry for each that has any, in
-// order. UNAVAILABLE when the history cannot be read.
+// order. The store's error when the history cannot be read.
 absl::StatusOr<std::vector<v1::PastTransferCount>> CountPastTransfers(
     const store::HitStore& hits,
     absl::Span<const store::ApplyReportResult> results);

@@ -36,10 +36,12 @@ absl::Status WriteSst(Db* db, Cf cf, const std::string& path,
   return FromRocks(writer->Finish(), core::StrCat("finish ", path));
 }
 
-// Writes `kvs` (distinct keys, in any order) for `cf` as two SST files of
-// disjoint key ranges, split at the median key, sorted and written at once
-// on two threads: at 9M entities sorting and writing one file took ~32 s of
-// one core while the other idled. Returns the paths of the files written
+// Writes `kvs` (not empty, distinct keys, in any order) for `cf` as two SST
+// files of disjoint key ranges, split at the median key, sorted and written
+// at once on two threads: at 9M entities sorting and writing one file took
+// ~32 s of one core while the other idled. Small column families are split
+// too (a thread and a file more, a few ms), so that every load takes the
+// path the tests check. Returns the paths of the files written
 // ("<path_prefix>-0.sst", and "-1.sst" unless `kvs` has one entry).
 absl::StatusOr<std::vector<std::string>> WriteSsts(
     Db* db, Cf cf, const std::string& path_prefix, KeyValues kvs) {

@@ -56,7 +56,8 @@ bool IsHistoryCf(size_t index) {
 // short linked lists, keyed by the prefix extractor, makes them one bucket
 // lookup. Reads by prefix (Seek with prefix_same_as_start) and point reads
 // stay cheap. A scan across prefixes must set ReadOptions::total_order_seek
-// (without it the memtable's entries are missed); the server makes none.
+// (without it the results are undefined: the memtable's entries are missed,
+// files may be skipped by their prefix filters); the server makes none.
 // The buckets (8 bytes each) are allocated with every memtable: size them
 // for ~1 entry each when the 64 MiB memtable is full.
 std::shared_ptr<rocksdb::MemTableRepFactory> HashedMemtable(Cf cf) {
@@ -117,9 +118,9 @@ absl::StatusOr<std::unique_ptr<Db>> Db::Open(const StoreOptions& options) {
       // Filter and index blocks stay in memory with their open table (about
       // 2.5 bytes a key: 25 MB for a 10M-identifier list), not in the block
       // cache. Every screening probes them, and a large list's are single
-      // blocks of many MB (an offline import ingests one file per column
-      // family): bigger than a block cache shard (1/64 of it), such a block
-      // was dropped after each use and read back from the file on every
+      // blocks of many MB (an offline import ingests two large files per
+      // column family): bigger than a block cache shard (1/64 of it), such a
+      // block was dropped after each use and read back from the file on every
       // lookup, 1.5-2.7 ms each at 10M identifiers (bench/RESULTS.md). The
       // block cache holds data blocks only.
       table.cache_index_and_filter_blocks = false;

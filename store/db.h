@@ -17,7 +17,9 @@ namespace fraudgate::store {
 
 // entities, reports, hits_by_transfer and hits_by_beneficiary keep their
 // memtable in a hash table (db.cc): an iterator that scans across keys of
-// those must set ReadOptions::total_order_seek, or it misses the memtable.
+// those must set ReadOptions::total_order_seek: without it the results are
+// undefined (the memtable's entries are missed, and files may be skipped by
+// their prefix filters).
 enum class Cf {
   kEntities,
   kReports,

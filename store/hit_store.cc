@@ -314,11 +314,11 @@ absl::StatusOr<HitStore::Stats> HitStore::CountHits(absl::Time from,
 
 absl::StatusOr<std::vector<int64_t>> HitStore::CountByBeneficiaries(
     absl::Span<const std::string> keys, int64_t limit) const {
+  std::vector<int64_t> counts;
+  if (keys.empty()) return counts;
   if (beneficiary_mac_ == nullptr) {
     return absl::FailedPreconditionError("store: no beneficiary hash key");
   }
-  std::vector<int64_t> counts;
-  if (keys.empty()) return counts;
   counts.reserve(keys.size());
   rocksdb::ReadOptions read;
   read.prefix_same_as_start = true;

@@ -145,7 +145,7 @@ class HitStore {
   // For each of `keys` (core::Identifier::Key() of beneficiaries), how many
   // screenings (at most `limit`) had it, found through the keyed-hash index
   // as HitQuery::beneficiary_key; one read view for all of them.
-  // FAILED_PRECONDITION without a hash key.
+  // FAILED_PRECONDITION without a hash key (unless `keys` is empty).
   absl::StatusOr<std::vector<int64_t>> CountByBeneficiaries(
       absl::Span<const std::string> keys, int64_t limit) const;
 

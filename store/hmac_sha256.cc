@@ -3,8 +3,10 @@
 #include <openssl/evp.h>
 #include <openssl/sha.h>
 
+#include <algorithm>
 #include <array>
 #include <cstdlib>
+#include <string>
 
 namespace fraudgate::store {
 namespace {
@@ -17,8 +19,8 @@ void Check(int ok) {
 }
 
 // A SHA-256 context that has absorbed the padded key xor-ed with `pad`.
-evp_md_ctx_st* KeyedState(const std::array<unsigned char, kBlockSize>& key,
-                          unsigned char pad) {
+EVP_MD_CTX* KeyedState(const std::array<unsigned char, kBlockSize>& key,
+                       unsigned char pad) {
   std::array<unsigned char, kBlockSize> block;
   for (size_t i = 0; i < kBlockSize; ++i) block[i] = key[i] ^ pad;
   EVP_MD_CTX* ctx = EVP_MD_CTX_new();
@@ -49,8 +51,8 @@ HmacSha256::HmacSha256(std::string_view key) {
 HmacSha256::~HmacSha256() = default;
 
 std::string HmacSha256::Digest(std::string_view message) const {
-  // One scratch context a thread: copying a state into it allocates nothing
-  // after the first use.
+  // One scratch context a thread, so a digest allocates no EVP_MD_CTX
+  // (OpenSSL 3 still re-creates the digest's own state on each copy).
   thread_local Ctx scratch(EVP_MD_CTX_new());
   if (scratch == nullptr) std::abort();
   unsigned char inner[SHA256_DIGEST_LENGTH];
