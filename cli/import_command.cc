@@ -95,8 +95,9 @@ ChunkSink UploadSink(v1::ReportService::Stub* stub, const Flags& flags) {
 }
 
 // Offline: reports are checked like the server checks them (on the reading
-// thread) and staged in a bulk load, committed after the last chunk.
-ChunkSink BulkLoadSink(store::BulkLoad* load, const store::HitStore* hits,
+// thread) and staged in a bulk load, committed after the last chunk; which
+// identifiers the load listed is known then (CommitOffline).
+ChunkSink BulkLoadSink(store::BulkLoad* load,
                        const service::ReportOptions* options, absl::Time now) {
   ChunkSink sink;
   sink.prepare = [options, now](CsvChunk* chunk) {
@@ -106,7 +107,7 @@ ChunkSink BulkLoadSink(store::BulkLoad* load, const store::HitStore* hits,
       if (normalized.ok()) r.report = *std::move(normalized);
     }
   };
-  sink.store = [load, hits](CsvChunk& chunk, Totals* totals) -> absl::Status {
+  sink.store = [load](CsvChunk& chunk, Totals* totals) -> absl::Status {
     std::vector<v1::Report> reports;
     std::vector<int> lines;  // of reports[i]
     for (size_t i = 0; i < chunk.reports.size(); ++i) {
@@ -132,15 +133,8 @@ ChunkSink BulkLoadSink(store::BulkLoad* load, const store::HitStore* hits,
         ++totals->unchanged;
       } else {
         ++totals->accepted;
-        totals->added += result.identifiers_added.size();
       }
     }
-    ASSIGN_OR_RETURN(std::vector<v1::PastTransferCount> past,
-                     service::CountPastTransfers(*hits, *results));
-    for (const v1::PastTransferCount& entry : past) {
-      totals->past_transfers += entry.transfers();
-    }
-    totals->AddPast(past);
     return absl::OkStatus();
   };
   return sink;
@@ -221,6 +215,9 @@ void PrintTotals(const Totals& totals, int64_t rows, Format format) {
   }
 }
 
+// Identifiers whose past transfers are counted at a time after a bulk load.
+constexpr size_t kPastBatch = 10'000;
+
 // The offline import: a bulk load into a stopped server's data dir.
 absl::Status ImportOffline(const Flags& flags, PoliceCsvReader& reader,
                            int64_t chunk_size, Totals* totals) {
@@ -247,12 +244,27 @@ absl::Status ImportOffline(const Flags& flags, PoliceCsvReader& reader,
   ASSIGN_OR_RETURN(auto load, store::BulkLoad::Start(
                                   &(*store)->blocklist(), flags.Get("actor"),
                                   now, store_options.path + "/bulk-load"));
-  RETURN_IF_ERROR(ReadAll(
-      reader, chunk_size,
-      BulkLoadSink(load.get(), &(*store)->hits(), &options, now), totals));
-  ASSIGN_OR_RETURN(uint64_t version, load->Commit());
-  totals->list_version = version;
-  return absl::OkStatus();
+  RETURN_IF_ERROR(ReadAll(reader, chunk_size,
+                          BulkLoadSink(load.get(), &options, now), totals));
+  Progress progress;
+  progress.Update("import: writing and ingesting the SST files");
+  auto committed = load->Commit();
+  progress.Done();
+  if (!committed.ok()) return committed.status();
+  totals->list_version = committed->list_version;
+  totals->added = committed->identifiers_added;
+  // The past transfers to what the load listed, counted as UploadReports
+  // counts them per batch.
+  return load->ForEachAdded(
+      kPastBatch, [&](absl::Span<const v1::Identifier* const> added) {
+        ASSIGN_OR_RETURN(std::vector<v1::PastTransferCount> past,
+                         service::CountPastTransfers((*store)->hits(), added));
+        for (const v1::PastTransferCount& entry : past) {
+          totals->past_transfers += entry.transfers();
+        }
+        totals->AddPast(past);
+        return absl::OkStatus();
+      });
 }
 
 int Run(const Flags& flags) {

@@ -120,6 +120,7 @@ class Uploader final : public grpc::ServerReadReactor<v1::Report> {
           " not stored: ", results.status().message()))));
       return false;
     }
+    std::vector<const v1::Identifier*> added;
     for (size_t i = 0; i < results->size(); ++i) {
       const store::ApplyReportResult& r = (*results)[i];
       if (!r.status.ok()) {
@@ -131,9 +132,12 @@ class Uploader final : public grpc::ServerReadReactor<v1::Report> {
         summary_->set_reports_accepted(summary_->reports_accepted() + 1);
         summary_->set_identifiers_added(summary_->identifiers_added() +
                                         r.identifiers_added.size());
+        for (const v1::Identifier& id : r.identifiers_added) {
+          added.push_back(&id);
+        }
       }
     }
-    auto past = CountPastTransfers(store_->hits(), *results);
+    auto past = CountPastTransfers(store_->hits(), added);
     if (!past.ok()) {
       End(ToGrpcStatus(absl::UnavailableError(core::StrCat(
           "reports stored, but their past transfers could not be counted "
@@ -189,16 +193,10 @@ v1::Rejection RejectionOf(int index, const v1::Report& report,
 
 absl::StatusOr<std::vector<v1::PastTransferCount>> CountPastTransfers(
     const store::HitStore& hits,
-    absl::Span<const store::ApplyReportResult> results) {
-  std::vector<const v1::Identifier*> added;
+    absl::Span<const v1::Identifier* const> added) {
   std::vector<std::string> keys;
-  for (const store::ApplyReportResult& r : results) {
-    if (!r.status.ok() || r.unchanged) continue;
-    for (const v1::Identifier& id : r.identifiers_added) {
-      added.push_back(&id);
-      keys.push_back(FromProto(id).Key());
-    }
-  }
+  keys.reserve(added.size());
+  for (const v1::Identifier* id : added) keys.push_back(FromProto(*id).Key());
   ASSIGN_OR_RETURN(std::vector<int64_t> counts,
                    hits.CountByBeneficiaries(keys, kMaxPastTransfersCounted));
   std::vector<v1::PastTransferCount> past;

@@ -49,12 +49,11 @@ absl::StatusOr<v1::Report> NormalizeReport(const v1::Report& report,
 v1::Rejection RejectionOf(int index, const v1::Report& report,
                           const absl::Status& status);
 
-// The earlier screenings paid to the identifiers that `results` added (at
-// most kMaxPastTransfersCounted each): one entry for each that has any, in
-// order. The store's error when the history cannot be read.
+// The earlier screenings paid to each of `added` (identifiers a police upload
+// listed), at most kMaxPastTransfersCounted each: one entry for each that has
+// any, in order. The store's error when the history cannot be read.
 absl::StatusOr<std::vector<v1::PastTransferCount>> CountPastTransfers(
-    const store::HitStore& hits,
-    absl::Span<const store::ApplyReportResult> results);
+    const store::HitStore& hits, absl::Span<const v1::Identifier* const> added);
 
 class ReportService final : public v1::ReportService::CallbackService {
  public:

@@ -5,8 +5,8 @@
 #include <algorithm>
 
 #include "absl/container/flat_hash_map.h"
+#include "core/status_macros.h"
 #include "core/text.h"
-#include "google/protobuf/util/message_differencer.h"
 #include "proto/proto_time.h"
 #include "store/db.h"
 #include "store/entity_apply.h"
@@ -14,13 +14,12 @@
 #include "store/mutation_batch.h"
 
 namespace fraudgate::store {
-namespace {
 
-absl::StatusOr<std::optional<v1::StoredReport>> ReadReport(
-    Db* db, const std::string& key) {
+absl::StatusOr<std::optional<v1::StoredReport>> BlocklistStore::ReadReport(
+    const std::string& key) const {
   std::string bytes;
-  rocksdb::Status s =
-      db->get()->Get(rocksdb::ReadOptions(), db->cf(Cf::kReports), key, &bytes);
+  rocksdb::Status s = db_->get()->Get(rocksdb::ReadOptions(),
+                                      db_->cf(Cf::kReports), key, &bytes);
   if (s.IsNotFound()) return std::nullopt;
   if (!s.ok()) return FromRocks(s, "read report");
   v1::StoredReport stored;
@@ -29,8 +28,6 @@ absl::StatusOr<std::optional<v1::StoredReport>> ReadReport(
   }
   return stored;
 }
-
-}  // namespace
 
 absl::StatusOr<std::unique_ptr<BlocklistStore>> BlocklistStore::Open(Db* db) {
   std::unique_ptr<BlocklistStore> store(new BlocklistStore(db));
@@ -213,50 +210,32 @@ absl::StatusOr<std::vector<ApplyReportResult>> BlocklistStore::StageReports(
     if (const v1::StoredReport* pending = batch.FindReport(report_key)) {
       stored = *pending;
     } else {
-      auto read = ReadReport(db_, report_key);
-      if (!read.ok()) return read.status();
-      stored = *std::move(read);
+      ASSIGN_OR_RETURN(stored, ReadReport(report_key));
     }
-    v1::Report merged = report;
-    if (stored) {
-      if (stored->withdrawn()) {
-        result.status = absl::FailedPreconditionError(core::StrCat(
-            "report_id: report ", report.report_id(), " of ", report.agency(),
-            " was withdrawn; upload it under a new report_id"));
-        continue;
-      }
-      merged = MergeReport(stored->report(), report);
-      if (google::protobuf::util::MessageDifferencer::Equals(
-              merged, stored->report())) {
-        result.unchanged = true;
-        continue;
-      }
+    v1::StoredReport record;
+    absl::StatusOr<bool> changed =
+        AcceptReport(stored ? &*stored : nullptr, report, actor, now, &record);
+    if (!changed.ok()) {
+      result.status = changed.status();
+      continue;
     }
-
+    if (!*changed) {
+      result.unchanged = true;
+      continue;
+    }
+    const v1::Report& merged = record.report();
     std::vector<std::string> keys;
     for (const auto& id : merged.identifiers()) keys.push_back(EntityKey(id));
-    auto entities = StageEntities(batch, keys);
-    if (!entities.ok()) return entities.status();
+    ASSIGN_OR_RETURN(std::vector<v1::Entity*> entities,
+                     StageEntities(batch, keys));
     for (int i = 0; i < merged.identifiers_size(); ++i) {
       if (ApplyReportToEntity(merged, merged.identifiers(i), actor, now,
-                              (*entities)[i])) {
+                              entities[i])) {
         result.identifiers_added.push_back(merged.identifiers(i));
       }
     }
-    v1::StoredReport record;
-    *record.mutable_report() = merged;
-    record.set_uploaded_by(stored ? stored->uploaded_by() : actor);
-    *record.mutable_uploaded_at() =
-        stored ? stored->uploaded_at() : ToProtoTime(now);
+    batch.audits.push_back(ReportAcceptedAudit(merged, actor, now));
     batch.PutReport(report_key, std::move(record));
-
-    v1::AuditRecord& audit = batch.audits.emplace_back();
-    audit.set_action("REPORT_ACCEPTED");
-    *audit.mutable_at() = ToProtoTime(now);
-    audit.set_actor(actor);
-    audit.set_agency(merged.agency());
-    audit.set_report_id(merged.report_id());
-    for (const auto& id : merged.identifiers()) *audit.add_identifiers() = id;
   }
   return results;
 }
@@ -267,7 +246,7 @@ absl::StatusOr<WithdrawResult> BlocklistStore::WithdrawReport(
     const std::string& actor, absl::Time now) {
   absl::MutexLock lock(&mu_);
   const std::string report_key = ReportKey(agency, report_id);
-  auto stored = ReadReport(db_, report_key);
+  auto stored = ReadReport(report_key);
   if (!stored.ok()) return stored.status();
   if (!stored->has_value()) {
     return absl::NotFoundError(

@@ -153,6 +153,9 @@ class BlocklistStore {
       MutationBatch& batch, absl::Span<const v1::Report> reports,
       const std::string& actor, absl::Time now) const
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // The report record stored under `key`; nullopt when none.
+  absl::StatusOr<std::optional<v1::StoredReport>> ReadReport(
+      const std::string& key) const;
   // Writes `batch` with its audit records chained on, synced.
   absl::Status Commit(MutationBatch& batch) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // Advances the chain head and list version after a commit.

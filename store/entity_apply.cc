@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "core/text.h"
+#include "google/protobuf/util/message_differencer.h"
 #include "proto/proto_time.h"
 
 namespace fraudgate::store {
@@ -41,6 +42,43 @@ v1::Report MergeReport(const v1::Report& stored, const v1::Report& incoming) {
     }
   }
   return merged;
+}
+
+absl::StatusOr<bool> AcceptReport(const v1::StoredReport* stored,
+                                  const v1::Report& incoming,
+                                  const std::string& actor, absl::Time now,
+                                  v1::StoredReport* record) {
+  if (stored == nullptr) {
+    *record->mutable_report() = incoming;
+    record->set_uploaded_by(actor);
+    *record->mutable_uploaded_at() = ToProtoTime(now);
+    return true;
+  }
+  if (stored->withdrawn()) {
+    return absl::FailedPreconditionError(core::StrCat(
+        "report_id: report ", incoming.report_id(), " of ", incoming.agency(),
+        " was withdrawn; upload it under a new report_id"));
+  }
+  *record->mutable_report() = MergeReport(stored->report(), incoming);
+  if (google::protobuf::util::MessageDifferencer::Equals(record->report(),
+                                                         stored->report())) {
+    return false;
+  }
+  record->set_uploaded_by(stored->uploaded_by());
+  *record->mutable_uploaded_at() = stored->uploaded_at();
+  return true;
+}
+
+v1::AuditRecord ReportAcceptedAudit(const v1::Report& report,
+                                    const std::string& actor, absl::Time now) {
+  v1::AuditRecord audit;
+  audit.set_action("REPORT_ACCEPTED");
+  *audit.mutable_at() = ToProtoTime(now);
+  audit.set_actor(actor);
+  audit.set_agency(report.agency());
+  audit.set_report_id(report.report_id());
+  *audit.mutable_identifiers() = report.identifiers();
+  return audit;
 }
 
 v1::ReportRef ReportRefOf(const v1::Report& r, const std::string& actor,

@@ -8,6 +8,7 @@
 
 #include <string>
 
+#include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "fraudgate/v1/fraudgate.pb.h"
 #include "fraudgate/v1/storage.pb.h"
@@ -22,6 +23,22 @@ inline constexpr int kMaxLinked = 64;
 // `stored` report with the same key: identifiers are the union (stored ones
 // first, in order), every other field is taken from `incoming`.
 v1::Report MergeReport(const v1::Report& stored, const v1::Report& incoming);
+
+// Uploading `incoming` (validated, canonical identifiers) by `actor` at `now`
+// over `stored`, the record kept under the report's key (nullptr when none).
+// Returns true and fills `*record` with the record to keep (its report merged
+// as MergeReport; the first uploader kept) when the report changes; false
+// when it is identical to the stored one (`*record` then undefined);
+// FAILED_PRECONDITION, naming report_id, when the stored report was
+// withdrawn. `record` may be on an arena and must not alias `stored`.
+absl::StatusOr<bool> AcceptReport(const v1::StoredReport* stored,
+                                  const v1::Report& incoming,
+                                  const std::string& actor, absl::Time now,
+                                  v1::StoredReport* record);
+
+// The audit record of accepting `report` (the merged one), before sealing.
+v1::AuditRecord ReportAcceptedAudit(const v1::Report& report,
+                                    const std::string& actor, absl::Time now);
 
 // The reference an entity keeps to `report`.
 v1::ReportRef ReportRefOf(const v1::Report& report, const std::string& actor,

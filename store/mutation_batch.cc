@@ -2,8 +2,6 @@
 
 #include <openssl/sha.h>
 
-#include <cstdlib>
-
 #include "store/keys.h"
 
 namespace fraudgate::store {
@@ -23,35 +21,9 @@ v1::Entity* MutationBatch::PutEntity(const std::string& key,
   return staged;
 }
 
-namespace {
-
-// Parses bytes this process serialized; failing is a broken invariant.
-template <typename Message>
-Message ParseStaged(const std::string& bytes) {
-  Message message;
-  if (!message.ParseFromString(bytes)) std::abort();
-  return message;
-}
-
-}  // namespace
-
-void StagedState::Absorb(const MutationBatch& batch) {
-  // Serialized in place: a state staged again reuses its string.
-  for (const auto& [key, entity] : batch.entities) {
-    entity->SerializeToString(&entities[key]);
-  }
-  for (const auto& [key, report] : batch.reports) {
-    report.SerializeToString(&reports[key]);
-  }
-}
-
 v1::Entity* MutationBatch::MutableEntity(const std::string& key) {
   auto it = entity_index.find(key);
-  if (it != entity_index.end()) return entities[it->second].second;
-  if (base == nullptr) return nullptr;
-  auto staged = base->entities.find(key);
-  if (staged == base->entities.end()) return nullptr;
-  return PutEntity(key, ParseStaged<v1::Entity>(staged->second));
+  return it == entity_index.end() ? nullptr : entities[it->second].second;
 }
 
 void MutationBatch::PutReport(const std::string& key, v1::StoredReport report) {
@@ -65,12 +37,7 @@ void MutationBatch::PutReport(const std::string& key, v1::StoredReport report) {
 
 const v1::StoredReport* MutationBatch::FindReport(const std::string& key) {
   auto it = report_index.find(key);
-  if (it != report_index.end()) return &reports[it->second].second;
-  if (base == nullptr) return nullptr;
-  auto staged = base->reports.find(key);
-  if (staged == base->reports.end()) return nullptr;
-  PutReport(key, ParseStaged<v1::StoredReport>(staged->second));
-  return &reports.back().second;
+  return it == report_index.end() ? nullptr : &reports[it->second].second;
 }
 
 std::string Sha256(std::string_view bytes) {

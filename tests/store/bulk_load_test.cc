@@ -3,6 +3,8 @@
 // column families.
 #include "store/bulk_load.h"
 
+#include <algorithm>
+#include <functional>
 #include <map>
 #include <random>
 
@@ -104,37 +106,82 @@ std::unique_ptr<Store> OpenStore(const std::string& path) {
   return store.ok() ? *std::move(store) : nullptr;
 }
 
-// Loads `batches` online (one ApplyReports call each) into `online` and
-// offline (one BulkLoad each) into `offline`.
+// The entity keys of the identifiers `results` added, sorted.
+std::vector<std::string> AddedOnline(
+    const std::vector<ApplyReportResult>& results) {
+  std::vector<std::string> keys;
+  for (const ApplyReportResult& r : results) {
+    for (const v1::Identifier& id : r.identifiers_added) {
+      keys.push_back(EntityKey(id));
+    }
+  }
+  std::sort(keys.begin(), keys.end());
+  return keys;
+}
+
+// Commits `load` and checks that it reports `added` (sorted entity keys) as
+// the identifiers it listed, in key order, in batches of at most 3.
+void CommitAndCheckAdded(BulkLoad& load, const std::vector<std::string>& added,
+                         uint64_t expected_version) {
+  ASSERT_OK_AND_ASSIGN(BulkLoadResult committed, load.Commit());
+  EXPECT_EQ(committed.list_version, expected_version);
+  EXPECT_EQ(committed.identifiers_added, static_cast<int64_t>(added.size()));
+  std::vector<std::string> keys;
+  ASSERT_TRUE(
+      (load.ForEachAdded(3, [&](absl::Span<const v1::Identifier* const> batch) {
+        EXPECT_GE(batch.size(), 1u);
+        EXPECT_LE(batch.size(), 3u);
+        for (const v1::Identifier* id : batch) keys.push_back(EntityKey(*id));
+        return absl::OkStatus();
+      })).ok());
+  EXPECT_EQ(keys, added);
+}
+
+// Runs `setup` (when set) on stores at `online` and `offline`, then loads
+// `batches` online (one ApplyReports call each) into `online` and offline
+// (one BulkLoad each) into `offline`; the results and the identifiers listed
+// must agree.
 void LoadBoth(const std::vector<std::vector<v1::Report>>& batches,
-              const std::string& online, const std::string& offline) {
+              const std::string& online, const std::string& offline,
+              const std::function<void(Store&)>& setup = nullptr) {
+  std::vector<std::vector<ApplyReportResult>> online_results;
   {
     auto store = OpenStore(online);
     ASSERT_NE(store, nullptr);
+    if (setup) setup(*store);
     for (const auto& batch : batches) {
       ASSERT_OK_AND_ASSIGN(auto results, store->blocklist().ApplyReports(
                                              batch, "police/kontum", kNow));
       ASSERT_EQ(results.size(), batch.size());
+      online_results.push_back(std::move(results));
     }
   }
   {
     auto store = OpenStore(offline);
     ASSERT_NE(store, nullptr);
-    for (const auto& batch : batches) {
+    if (setup) setup(*store);
+    for (size_t b = 0; b < batches.size(); ++b) {
       ASSERT_OK_AND_ASSIGN(
           auto load, BulkLoad::Start(&store->blocklist(), "police/kontum", kNow,
                                      offline + "/bulk"));
-      ASSERT_OK_AND_ASSIGN(auto results, load->Add(batch));
-      ASSERT_EQ(results.size(), batch.size());
-      ASSERT_OK_AND_ASSIGN(uint64_t version, load->Commit());
-      EXPECT_EQ(version, store->blocklist().list_version());
+      ASSERT_OK_AND_ASSIGN(auto results, load->Add(batches[b]));
+      ASSERT_EQ(results.size(), batches[b].size());
+      for (size_t i = 0; i < results.size(); ++i) {
+        EXPECT_EQ(results[i].status, online_results[b][i].status) << i;
+        EXPECT_EQ(results[i].unchanged, online_results[b][i].unchanged) << i;
+      }
+      const bool any_accepted = std::any_of(
+          results.begin(), results.end(),
+          [](const auto& r) { return r.status.ok() && !r.unchanged; });
+      CommitAndCheckAdded(*load, AddedOnline(online_results[b]),
+                          store->blocklist().list_version() + any_accepted);
     }
   }
 }
 
-TEST(BulkLoadTest, SameReportsGiveByteIdenticalStoreAsOnline) {
-  TempDir dir;
-  LoadBoth({SyntheticReports(300, 7)}, dir.File("online"), dir.File("offline"));
+// The stores at dir/online and dir/offline hold the same bytes in every
+// column family, and the offline one's audit chain verifies.
+void ExpectSameStores(const TempDir& dir) {
   const auto online = Dump(dir.File("online"));
   const auto offline = Dump(dir.File("offline"));
   ASSERT_FALSE(online.at("entities").empty());
@@ -142,6 +189,16 @@ TEST(BulkLoadTest, SameReportsGiveByteIdenticalStoreAsOnline) {
   for (const auto& [cf, contents] : online) {
     EXPECT_TRUE(contents == offline.at(cf)) << "column family " << cf;
   }
+  auto store = OpenStore(dir.File("offline"));
+  ASSERT_NE(store, nullptr);
+  ASSERT_OK_AND_ASSIGN(AuditCheck check, store->blocklist().VerifyAudit());
+  EXPECT_TRUE(check.ok) << check.problem;
+}
+
+TEST(BulkLoadTest, SameReportsGiveByteIdenticalStoreAsOnline) {
+  TempDir dir;
+  LoadBoth({SyntheticReports(300, 7)}, dir.File("online"), dir.File("offline"));
+  ExpectSameStores(dir);
 }
 
 // Each column family is written as two files split at the median key; a
@@ -157,12 +214,9 @@ TEST(BulkLoadTest, TinyLoadsMatchOnline) {
     }
     ASSERT_EQ(report.identifiers_size(), identifiers);
     LoadBoth({{report}}, dir.File("online"), dir.File("offline"));
-    const auto online = Dump(dir.File("online"));
-    const auto offline = Dump(dir.File("offline"));
-    EXPECT_EQ(online.at("entities").size(), static_cast<size_t>(identifiers));
-    for (const auto& [cf, contents] : online) {
-      EXPECT_TRUE(contents == offline.at(cf)) << "column family " << cf;
-    }
+    EXPECT_EQ(Dump(dir.File("online")).at("entities").size(),
+              static_cast<size_t>(identifiers));
+    ExpectSameStores(dir);
   }
 }
 
@@ -174,27 +228,87 @@ TEST(BulkLoadTest, LoadOnTopOfExistingDataMatchesOnline) {
   std::vector<v1::Report> first(reports.begin(), reports.begin() + 100);
   std::vector<v1::Report> second(reports.begin() + 100, reports.end());
   LoadBoth({first, second, first}, dir.File("online"), dir.File("offline"));
-  const auto online = Dump(dir.File("online"));
-  const auto offline = Dump(dir.File("offline"));
-  for (const auto& [cf, contents] : online) {
-    EXPECT_TRUE(contents == offline.at(cf)) << "column family " << cf;
-  }
+  ExpectSameStores(dir);
   auto store = OpenStore(dir.File("offline"));
   ASSERT_NE(store, nullptr);
   // `second` re-uses five report ids of `first` with other fields; the repeat
   // of `first` takes those fields back (the latest upload wins), so it is a
   // third change on both paths.
   EXPECT_EQ(store->blocklist().list_version(), 3u);
-  ASSERT_OK_AND_ASSIGN(AuditCheck check, store->blocklist().VerifyAudit());
-  EXPECT_TRUE(check.ok) << check.problem;
 }
 
-// A load in many Add() calls keeps only the serialized states of the earlier
-// ones: entities named in several chunks, and reports re-uploaded in a later
-// chunk, must come out as from one online batch of all the reports.
+// On a store where a report was withdrawn and an entity delisted: the
+// withdrawn report cannot be uploaded again, and a new report re-activates
+// the delisted entity, alike on both paths.
+TEST(BulkLoadTest, WithdrawnReportsAndDelistedEntitiesMatchOnline) {
+  TempDir dir;
+  const auto reports = SyntheticReports(60, 13);
+  const std::vector<v1::Report> first(reports.begin(), reports.begin() + 30);
+  v1::Report again = first[0];
+  again.set_note("sent again");
+  v1::Report renamed = first[1];
+  renamed.set_report_id("NEW-1");
+  std::vector<v1::Report> second = {again, renamed};
+  second.insert(second.end(), reports.begin() + 30, reports.end());
+  const std::string delisted = EntityKey(first[1].identifiers(0));
+  auto setup = [&](Store& store) {
+    ASSERT_TRUE(
+        (store.blocklist().ApplyReports(first, "police/kontum", kNow)).ok());
+    ASSERT_TRUE((store.blocklist().WithdrawReport(
+                     first[0].agency(), first[0].report_id(), "mistaken",
+                     "CV-1", "police/kontum", kNow))
+                    .ok());
+    ASSERT_TRUE((store.blocklist().Delist(delisted, "paid back", "CV-2",
+                                          "police/kontum", kNow))
+                    .ok());
+  };
+  LoadBoth({second}, dir.File("online"), dir.File("offline"), setup);
+  ExpectSameStores(dir);
+  auto store = OpenStore(dir.File("offline"));
+  ASSERT_NE(store, nullptr);
+  ASSERT_OK_AND_ASSIGN(auto entity, store->blocklist().GetEntity(delisted));
+  ASSERT_TRUE(entity.has_value());
+  EXPECT_EQ(entity->status(), v1::ACTIVE);
+}
+
+// The refusal itself, and ForEachAdded stopping at its callback's error.
+TEST(BulkLoadTest, RefusesWithdrawnReportsAndStopsAtCallbackError) {
+  TempDir dir;
+  auto store = OpenStore(dir.path());
+  ASSERT_NE(store, nullptr);
+  const auto reports = SyntheticReports(20, 17);
+  ASSERT_TRUE(
+      (store->blocklist().ApplyReports({reports[0]}, "police/x", kNow)).ok());
+  ASSERT_TRUE((store->blocklist().WithdrawReport(
+                   reports[0].agency(), reports[0].report_id(), "wrong", "CV-9",
+                   "police/x", kNow))
+                  .ok());
+  ASSERT_OK_AND_ASSIGN(
+      auto load,
+      BulkLoad::Start(&store->blocklist(), "police/x", kNow, dir.File("bulk")));
+  ASSERT_OK_AND_ASSIGN(auto results, load->Add(reports));
+  EXPECT_EQ(results[0].status.code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_THAT(results[0].status.message(), ::testing::HasSubstr("withdrawn"));
+  ASSERT_OK_AND_ASSIGN(BulkLoadResult committed, load->Commit());
+  ASSERT_GT(committed.identifiers_added, 1);
+  int calls = 0;
+  absl::Status stopped =
+      load->ForEachAdded(1, [&](absl::Span<const v1::Identifier* const>) {
+        ++calls;
+        return absl::DataLossError("no more");
+      });
+  EXPECT_EQ(stopped, absl::DataLossError("no more"));
+  EXPECT_EQ(calls, 1);
+  EXPECT_EQ(load->Commit().status().code(),
+            absl::StatusCode::kFailedPrecondition);
+}
+
+// Entities named in several Add() calls, and reports re-uploaded in a later
+// call, must come out as from one online batch of all the reports.
 TEST(BulkLoadTest, ManyAddsInOneLoadMatchOneOnlineBatch) {
   TempDir dir;
   auto reports = SyntheticReports(400, 5);
+  std::vector<std::string> added;
   // Exact repeats, chunks after their first upload: unchanged.
   for (int i = 10; i < 20; ++i) reports.push_back(reports[i]);
   {
@@ -203,6 +317,7 @@ TEST(BulkLoadTest, ManyAddsInOneLoadMatchOneOnlineBatch) {
     ASSERT_OK_AND_ASSIGN(auto results, store->blocklist().ApplyReports(
                                            reports, "police/kontum", kNow));
     ASSERT_EQ(results.size(), reports.size());
+    added = AddedOnline(results);
   }
   {
     auto store = OpenStore(dir.File("offline"));
@@ -219,19 +334,10 @@ TEST(BulkLoadTest, ManyAddsInOneLoadMatchOneOnlineBatch) {
       for (const auto& r : results) unchanged += r.unchanged;
     }
     EXPECT_EQ(unchanged, 10);  // repeats across chunks were seen as such
-    ASSERT_OK_AND_ASSIGN(uint64_t version, load->Commit());
-    EXPECT_EQ(version, 1u);
+    ASSERT_FALSE(added.empty());
+    CommitAndCheckAdded(*load, added, 1);
   }
-  const auto online = Dump(dir.File("online"));
-  const auto offline = Dump(dir.File("offline"));
-  ASSERT_FALSE(online.at("entities").empty());
-  for (const auto& [cf, contents] : online) {
-    EXPECT_TRUE(contents == offline.at(cf)) << "column family " << cf;
-  }
-  auto store = OpenStore(dir.File("offline"));
-  ASSERT_NE(store, nullptr);
-  ASSERT_OK_AND_ASSIGN(AuditCheck check, store->blocklist().VerifyAudit());
-  EXPECT_TRUE(check.ok) << check.problem;
+  ExpectSameStores(dir);
 }
 
 TEST(BulkLoadTest, NothingIsStoredWithoutCommit) {
@@ -265,8 +371,8 @@ TEST(BulkLoadTest, OnlineWritesAfterALoadContinueTheChain) {
                          BulkLoad::Start(&store->blocklist(), "police/x", kNow,
                                          dir.File("bulk")));
     ASSERT_OK_AND_ASSIGN(auto results, load->Add(reports));
-    ASSERT_OK_AND_ASSIGN(uint64_t version, load->Commit());
-    EXPECT_EQ(version, 1u);
+    ASSERT_OK_AND_ASSIGN(BulkLoadResult committed, load->Commit());
+    EXPECT_EQ(committed.list_version, 1u);
   }
   auto store = OpenStore(dir.path());
   ASSERT_NE(store, nullptr);
