@@ -255,6 +255,8 @@ absl::Status ImportOffline(const Flags& flags, PoliceCsvReader& reader,
   totals->added = committed->identifiers_added;
   // The past transfers to what the load listed, counted as UploadReports
   // counts them per batch.
+  ASSIGN_OR_RETURN(bool any_paid, (*store)->hits().HasBeneficiaries());
+  if (!any_paid) return absl::OkStatus();
   return load->ForEachAdded(
       kPastBatch, [&](absl::Span<const v1::Identifier* const> added) {
         ASSIGN_OR_RETURN(std::vector<v1::PastTransferCount> past,

@@ -341,6 +341,16 @@ absl::StatusOr<std::vector<int64_t>> HitStore::CountByBeneficiaries(
   return counts;
 }
 
+absl::StatusOr<bool> HitStore::HasBeneficiaries() const {
+  rocksdb::ReadOptions read;
+  read.total_order_seek = true;  // SeekToFirst, not a prefix seek
+  std::unique_ptr<rocksdb::Iterator> it(
+      db_->get()->NewIterator(read, db_->cf(Cf::kHitsByBeneficiary)));
+  it->SeekToFirst();
+  RETURN_IF_ERROR(FromRocks(it->status(), "read past transfers"));
+  return it->Valid();
+}
+
 absl::StatusOr<int64_t> HitStore::RemoveExpired(absl::Time matched_before,
                                                 absl::Time unmatched_before,
                                                 int batch_size) {

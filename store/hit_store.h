@@ -142,6 +142,11 @@ class HitStore {
                                   int64_t max_scanned,
                                   absl::TimeZone zone) const;
 
+  // Whether any screening is in the beneficiary index: when not, every
+  // CountByBeneficiaries count is 0 (a bulk load into a new data dir skips
+  // hashing millions of keys for nothing).
+  absl::StatusOr<bool> HasBeneficiaries() const;
+
   // For each of `keys` (core::Identifier::Key() of beneficiaries), how many
   // screenings (at most `limit`) had it, found through the keyed-hash index
   // as HitQuery::beneficiary_key; one read view for all of them.

@@ -626,6 +626,20 @@ TEST_F(HitStoreTest, CountByBeneficiariesCountsEachKeyUpToTheLimit) {
   EXPECT_THAT(counts, ElementsAre());
 }
 
+TEST_F(HitStoreTest, HasBeneficiariesOnceAScreeningIsIndexedByOne) {
+  ASSERT_OK_AND_ASSIGN(bool any, hits().HasBeneficiaries());
+  EXPECT_FALSE(any);
+  Put(MakeHit("bank/a", "MATCHED", T(1)), {kKeyA});  // no beneficiary key
+  ASSERT_OK_AND_ASSIGN(any, hits().HasBeneficiaries());
+  EXPECT_FALSE(any);
+  Put(MakeHit("bank/a", "PAY-B", T(2)), {}, {kKeyB});
+  ASSERT_OK_AND_ASSIGN(any, hits().HasBeneficiaries());
+  EXPECT_TRUE(any);
+  ASSERT_NO_FATAL_FAILURE(Reopen());
+  ASSERT_OK_AND_ASSIGN(any, hits().HasBeneficiaries());
+  EXPECT_TRUE(any);
+}
+
 TEST_F(HitStoreTest, ReopenKeepsHitsAndIndexes) {
   v1::HitRecord h1 = MakeHit("vcb", "TX-1", T(1), v1::DECISION_HOLD, 70);
   v1::HitRecord h2 = MakeHit("tcb", "TX-2", T(2));
