@@ -82,18 +82,20 @@ if [[ ! -s $csv ]]; then
 fi
 csv_rows=$(($(wc -l <"$csv") - 1))
 
-# timed LABEL CMD...: runs CMD pinned to the client CPU; sets wall_s, peak_kb.
+# timed LABEL CPUS CMD...: runs CMD pinned to CPUS; sets wall_s, peak_kb.
 timed() {
-  local label=$1
-  shift
+  local label=$1 cpus=$2
+  shift 2
   /usr/bin/time -f "%e %M" -o "$work/$label.time" \
-    taskset -c "$client_cpu" "$@" >"$work/$label.out" 2>"$work/$label.err"
+    taskset -c "$cpus" "$@" >"$work/$label.out" 2>"$work/$label.err"
   read -r wall_s peak_kb <"$work/$label.time"
 }
 
 log "offline import"
 rm -rf "$work/data"
-timed offline_import "$fg" import --offline --data="$work/data" "$csv"
+# Nothing else runs during the offline import: it has every CPU (it builds
+# the entities on two threads).
+timed offline_import "0-$(($(nproc) - 1))" "$fg" import --offline --data="$work/data" "$csv"
 offline_s=$wall_s offline_kb=$peak_kb
 identifiers=$(sed -nE 's/.*identifiers added ([0-9]+).*/\1/p' "$work/offline_import.out" | tail -n 1)
 
@@ -136,7 +138,7 @@ trap cleanup EXIT
 log "online import"
 rm -rf "$work/data-online"
 start_server "$work/data-online"
-timed online_import "$fg" import --server="127.0.0.1:$port" --tls-dir="$certs" \
+timed online_import "$client_cpu" "$fg" import --server="127.0.0.1:$port" --tls-dir="$certs" \
   --timeout=3600 "$csv"
 online_s=$wall_s
 stop_server
@@ -270,7 +272,7 @@ w(f"Versions: gRPC {pkg('libgrpc++1.51')}, RocksDB {pkg('librocksdb7.8')}, proto
 w("## Blocklist\n")
 w("| what | figure | target (DESIGN §8) |\n|---|---|---|")
 w(f"| police CSV | $csv_rows rows, {ids:,} distinct identifiers | |")
-w(f"| offline import | $offline_s s (peak $((offline_kb / 1024)) MB) | <= 10 s for 10M |")
+w(f"| offline import (all CPUs) | $offline_s s (peak $((offline_kb / 1024)) MB) | <= 10 s for 10M |")
 w(f"| online import (UploadReports through the CLI) | $online_s s | <= 60 s for 10M |")
 w(f"| server resident memory, loaded, idle | $((rss_kb / 1024)) MB = {per_m:.1f} MB per million identifiers | <= 50 MB per million |")
 w(f"| server resident memory after the open-loop run at 20k/s | $((rss_after_kb / 1024)) MB | |\n")
