@@ -4,7 +4,6 @@
 
 #include <algorithm>
 
-#include "absl/container/flat_hash_map.h"
 #include "core/status_macros.h"
 #include "core/text.h"
 #include "proto/proto_time.h"

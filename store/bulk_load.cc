@@ -2,8 +2,10 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <optional>
 #include <thread>
 #include <tuple>
+#include <utility>
 
 #include "core/status_macros.h"
 #include "core/text.h"
@@ -32,12 +34,13 @@ absl::Status PutSst(rocksdb::SstFileWriter& writer, const std::string& path,
   return FromRocks(writer.Put(key, value), core::StrCat("write ", path));
 }
 
-// Splits [begin, end) (not empty) into two parts that do not share a key,
-// the keys of the first below those of the second, of about half each, and
-// runs `write(first, last, path, part)` for each on its own thread: at 9M
-// entities one core building and writing everything while the other idled
-// was a third of the load. Returns the paths ("<path_prefix>-0.sst", and
-// "-1.sst" unless all items share one key). `key_less` compares keys only.
+// Splits [begin, end) (not empty: an SST file needs an entry) into two
+// parts that do not share a key, the keys of the first below those of the
+// second, of about half each, and runs `write(first, last, path, part)` for
+// each on its own thread: at 9M entities one core building and writing
+// everything while the other idled was a third of the load. Returns the
+// paths ("<path_prefix>-0.sst", and "-1.sst" unless every item below the
+// median has the median's key). `key_less` compares keys only.
 template <typename It, typename KeyLess, typename Write>
 absl::StatusOr<std::vector<std::string>> WriteHalves(
     It begin, It end, const std::string& path_prefix, KeyLess key_less,
@@ -129,7 +132,6 @@ absl::StatusOr<std::vector<ApplyReportResult>> BulkLoad::Add(
     if (!changed.ok() || !*changed) {
       results[n].status = changed.status();
       results[n].unchanged = changed.ok();
-      spare_->Clear();
       continue;
     }
     const auto record = static_cast<uint32_t>(records_.size());
@@ -161,7 +163,7 @@ absl::StatusOr<std::vector<ApplyReportResult>> BulkLoad::Add(
 
 absl::Status BulkLoad::WriteEntities(NamedIt begin, NamedIt end,
                                      const std::string& path,
-                                     std::vector<uint32_t>* added) const {
+                                     std::vector<uint32_t>* added) {
   // Upload order within a key: the order the online path applies them in.
   std::sort(begin, end, [](const Named& a, const Named& b) {
     return std::tie(a.key, a.record) < std::tie(b.key, b.record);
@@ -213,6 +215,7 @@ absl::StatusOr<BulkLoadResult> BulkLoad::Commit() {
   };
   ingest(Cf::kAudit, {AuditSstPath()});
 
+  // Not empty: every accepted report names an identifier.
   std::vector<uint32_t> added[2];
   ASSIGN_OR_RETURN(
       std::vector<std::string> entity_files,

@@ -27,6 +27,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
@@ -71,8 +72,9 @@ class BulkLoad {
   absl::StatusOr<BulkLoadResult> Commit();
 
   // After a successful Commit: calls `fn` with the identifiers the load
-  // listed, in key order, in batches of at most `batch_size` (>= 1). Stops at
-  // and returns the first error `fn` returns.
+  // listed, in key order, in batches of at most `batch_size` (>= 1); the
+  // pointers live as long as the load. Stops at and returns the first error
+  // `fn` returns. Before Commit it calls nothing.
   absl::Status ForEachAdded(
       size_t batch_size,
       const std::function<
@@ -80,7 +82,7 @@ class BulkLoad {
 
  private:
   // An identifier named by an accepted report: its entity key, and where it
-  // is in records_.
+  // is in records_ (uint32_t: a load holds fewer than 4G reports, ~1 TB).
   struct Named {
     std::string key;
     uint32_t record;  // index in records_
@@ -96,7 +98,7 @@ class BulkLoad {
   // named_ of the identifiers listed by it.
   absl::Status WriteEntities(NamedIt begin, NamedIt end,
                              const std::string& path,
-                             std::vector<uint32_t>* added) const;
+                             std::vector<uint32_t>* added);
 
   // Where the SST files of `cf` are written: work_dir_/<cf>-<version>.
   std::string SstPrefix(std::string_view cf) const;
@@ -113,8 +115,8 @@ class BulkLoad {
   // Accepted report records in upload order, on arena_; each holds the
   // merged report of its upload.
   std::vector<v1::StoredReport*> records_;
-  // An arena record that Add() filled for a report that did not change, to
-  // reuse; nullptr when none.
+  // An arena record that Add() used for a report that did not change, to
+  // reuse (AcceptReport clears it); nullptr when none.
   v1::StoredReport* spare_ = nullptr;
   // Report key -> its newest record in records_.
   absl::flat_hash_map<std::string, uint32_t> latest_;

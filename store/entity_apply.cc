@@ -48,6 +48,7 @@ absl::StatusOr<bool> AcceptReport(const v1::StoredReport* stored,
                                   const v1::Report& incoming,
                                   const std::string& actor, absl::Time now,
                                   v1::StoredReport* record) {
+  record->Clear();
   if (stored == nullptr) {
     *record->mutable_report() = incoming;
     record->set_uploaded_by(actor);

@@ -26,9 +26,10 @@ v1::Report MergeReport(const v1::Report& stored, const v1::Report& incoming);
 
 // Uploading `incoming` (validated, canonical identifiers) by `actor` at `now`
 // over `stored`, the record kept under the report's key (nullptr when none).
-// Returns true and fills `*record` with the record to keep (its report merged
-// as MergeReport; the first uploader kept) when the report changes; false
-// when it is identical to the stored one (`*record` then undefined);
+// Returns true and sets `*record` (cleared first) to the record to keep (its
+// report merged as MergeReport; the first uploader kept) when the report
+// changes; false when it is identical to the stored one (`*record` then
+// undefined);
 // FAILED_PRECONDITION, naming report_id, when the stored report was
 // withdrawn. `record` may be on an arena and must not alias `stored`.
 absl::StatusOr<bool> AcceptReport(const v1::StoredReport* stored,

@@ -341,6 +341,8 @@ absl::StatusOr<std::vector<int64_t>> HitStore::CountByBeneficiaries(
   return counts;
 }
 
+// Lets a bulk load into a new data dir skip hashing millions of keys to
+// count nothing.
 absl::StatusOr<bool> HitStore::HasBeneficiaries() const {
   rocksdb::ReadOptions read;
   read.total_order_seek = true;  // SeekToFirst, not a prefix seek

@@ -142,9 +142,9 @@ class HitStore {
                                   int64_t max_scanned,
                                   absl::TimeZone zone) const;
 
-  // Whether any screening is in the beneficiary index: when not, every
-  // CountByBeneficiaries count is 0 (a bulk load into a new data dir skips
-  // hashing millions of keys for nothing).
+  // Whether any screening is in the beneficiary index: when not,
+  // CountByBeneficiaries would count 0 for every key (or fail without a hash
+  // key).
   absl::StatusOr<bool> HasBeneficiaries() const;
 
   // For each of `keys` (core::Identifier::Key() of beneficiaries), how many
