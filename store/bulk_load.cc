@@ -144,15 +144,15 @@ absl::StatusOr<std::vector<ApplyReportResult>> BulkLoad::Add(
     audits.push_back(ReportAcceptedAudit(merged, actor_, now_));
   }
   if (!audits.empty()) {
+    const std::string path = AuditSstPath();
     if (audit_writer_ == nullptr) {
-      ASSIGN_OR_RETURN(audit_writer_,
-                       CreateSst(store_->db_, Cf::kAudit, AuditSstPath()));
+      ASSIGN_OR_RETURN(audit_writer_, CreateSst(store_->db_, Cf::kAudit, path));
     }
     SealedAudits sealed =
         SealAudits(audits, next_sequence_, head_sha256_, version_);
     // Sequence keys are big-endian: sealing order is key order.
     for (const auto& [key, bytes] : sealed.records) {
-      RETURN_IF_ERROR(PutSst(*audit_writer_, AuditSstPath(), key, bytes));
+      RETURN_IF_ERROR(PutSst(*audit_writer_, path, key, bytes));
     }
     next_sequence_ = sealed.next_sequence;
     head_sha256_ = std::move(sealed.head_sha256);
