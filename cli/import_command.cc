@@ -1,6 +1,5 @@
 // `fraudgate import FILE.csv`: streams a police CSV to UploadReports, or with
 // --offline bulk-loads it into the data dir of a stopped server.
-#include <algorithm>
 #include <fstream>
 #include <functional>
 #include <iostream>
@@ -41,13 +40,7 @@ struct Totals {
   void AddPast(const Counts& counts) {
     past_by_identifier.insert(past_by_identifier.end(), counts.begin(),
                               counts.end());
-    std::sort(past_by_identifier.begin(), past_by_identifier.end(),
-              [](const auto& a, const auto& b) {
-                return a.transfers() > b.transfers();
-              });
-    if (past_by_identifier.size() > service::kMaxPastTransferIdentifiers) {
-      past_by_identifier.resize(service::kMaxPastTransferIdentifiers);
-    }
+    service::KeepMostPaid(&past_by_identifier);
   }
 };
 

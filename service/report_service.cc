@@ -51,12 +51,7 @@ class Uploader final : public grpc::ServerReadReactor<v1::Report> {
     if (!ok) {              // the client finished its stream
       if (!Flush()) return;
       summary_->set_list_version(store_->blocklist().list_version());
-      std::sort(past_.begin(), past_.end(), [](const auto& a, const auto& b) {
-        return a.transfers() > b.transfers();
-      });
-      if (past_.size() > kMaxPastTransferIdentifiers) {
-        past_.resize(kMaxPastTransferIdentifiers);
-      }
+      KeepMostPaid(&past_);
       for (v1::PastTransferCount& count : past_) {
         *summary_->add_past_transfers_by_identifier() = std::move(count);
       }
@@ -189,6 +184,15 @@ v1::Rejection RejectionOf(int index, const v1::Report& report,
     r.set_message(message);
   }
   return r;
+}
+
+void KeepMostPaid(std::vector<v1::PastTransferCount>* counts) {
+  std::sort(counts->begin(), counts->end(), [](const auto& a, const auto& b) {
+    return a.transfers() > b.transfers();
+  });
+  if (counts->size() > kMaxPastTransferIdentifiers) {
+    counts->resize(kMaxPastTransferIdentifiers);
+  }
 }
 
 absl::StatusOr<std::vector<v1::PastTransferCount>> CountPastTransfers(

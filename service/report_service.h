@@ -49,6 +49,10 @@ absl::StatusOr<v1::Report> NormalizeReport(const v1::Report& report,
 v1::Rejection RejectionOf(int index, const v1::Report& report,
                           const absl::Status& status);
 
+// Orders `counts` by transfers, most first, and keeps the first
+// kMaxPastTransferIdentifiers: the identifiers an upload summary names.
+void KeepMostPaid(std::vector<v1::PastTransferCount>* counts);
+
 // The earlier screenings paid to each of `added` (identifiers a police upload
 // listed), at most kMaxPastTransfersCounted each: one entry for each that has
 // any, in order. The store's error when the history cannot be read.

@@ -75,7 +75,6 @@ BulkLoad::BulkLoad(BlocklistStore* store, std::string actor, absl::Time now,
       now_(now),
       work_dir_(std::move(work_dir)),
       version_(store->list_version() + 1),
-      reads_store_(store->list_version() > 0),
       next_sequence_(store->next_audit_sequence_),
       head_sha256_(store->last_audit_sha256_) {}
 
@@ -119,7 +118,7 @@ absl::StatusOr<std::vector<ApplyReportResult>> BulkLoad::Add(
     std::optional<v1::StoredReport> read;
     if (auto it = latest_.find(key); it != latest_.end()) {
       stored = records_[it->second];
-    } else if (reads_store_) {
+    } else if (reads_store()) {
       ASSIGN_OR_RETURN(read, store_->ReadReport(key));
       if (read) stored = &*read;
     }
@@ -173,7 +172,7 @@ absl::Status BulkLoad::WriteEntities(NamedIt begin, NamedIt end,
   std::string bytes;
   for (NamedIt group = begin; group != end;) {
     entity.Clear();
-    if (reads_store_) {
+    if (reads_store()) {
       ASSIGN_OR_RETURN(std::optional<v1::Entity> stored,
                        store_->GetEntity(group->key));
       if (stored) entity = *std::move(stored);

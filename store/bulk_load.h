@@ -101,6 +101,8 @@ class BulkLoad {
                              const std::string& path,
                              std::vector<uint32_t>* added);
 
+  // False for a store that never committed a mutation: nothing to read.
+  bool reads_store() const { return version_ > 1; }
   // Where the SST files of `cf` are written: work_dir_/<cf>-<version>.
   std::string SstPrefix(std::string_view cf) const;
   std::string AuditSstPath() const;
@@ -110,8 +112,6 @@ class BulkLoad {
   const absl::Time now_;
   const std::string work_dir_;
   const uint64_t version_;  // the list version the load commits
-  // False for a store that never committed a mutation: nothing to read.
-  const bool reads_store_;
   google::protobuf::Arena arena_;
   // Accepted report records in upload order, on arena_; each holds the
   // merged report of its upload.
