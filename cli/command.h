@@ -38,6 +38,8 @@ Command AuditCommand();
 Command OutcomeCommand();
 Command StatsCommand();
 Command PastCommand();
+Command HealthCommand();
+Command ConfigCommand();
 
 }  // namespace fraudgate::cli
 

@@ -15,7 +15,8 @@ std::vector<Command> Commands() {
   using namespace fraudgate::cli;
   return {ServeCommand(),  ScreenCommand(),   ImportCommand(), EntityCommand(),
           DelistCommand(), WithdrawCommand(), HitsCommand(),   OutcomeCommand(),
-          StatsCommand(),  PastCommand(),     AuditCommand()};
+          StatsCommand(),  PastCommand(),     AuditCommand(),  HealthCommand(),
+          ConfigCommand()};
 }
 
 void PrintHelp(const std::vector<Command>& commands, std::ostream& out) {

@@ -9,6 +9,7 @@
 #include "core/text.h"
 #include "service/config.h"
 #include "service/convert.h"
+#include "service/log.h"
 #include "service/server.h"
 #include "store/store.h"
 
@@ -27,24 +28,26 @@ int Run(const Flags& flags) {
   }
   const std::string data =
       flags.Has("data") ? flags.Get("data") : config.server().data_dir();
-  const std::string listen =
-      flags.Has("listen") ? flags.Get("listen") : config.server().listen();
 
-  service::ServerOptions options;
-  options.listen = listen;
-  options.http_listen =
-      flags.Has("http") ? flags.Get("http") : config.server().http_listen();
-  options.insecure = flags.GetBool("insecure");
+  service::ServerOptions options = service::ServerOptionsFromConfig(config);
+  if (flags.Has("listen")) options.listen = flags.Get("listen");
+  if (flags.Has("http")) options.http_listen = flags.Get("http");
+  if (flags.Has("health")) options.health_listen = flags.Get("health");
+  if (flags.Has("tls-dir")) options.tls_dir = flags.Get("tls-dir");
+  if (flags.Has("insecure")) options.insecure = flags.GetBool("insecure");
   options.empty_screening_handler = flags.GetBool("empty-handler");
-  options.tls_dir =
-      flags.Has("tls-dir") ? flags.Get("tls-dir") : config.server().tls_dir();
-  options.scoring = service::ScoringOptionsFromConfig(config.scoring());
-  options.reports.default_lifetime =
-      service::ReportLifetimesFromConfig(config.reports());
-  options.retention = service::RetentionOptionsFromConfig(config.history());
-  options.limits = service::ServerLimitsFromConfig(config.limits());
-  options.probes = service::ProbeOptionsFromConfig(config.probes());
-  options.tls_refresh_seconds = config.server().tls_refresh_seconds();
+  const std::string level_name = flags.Has("log-level")
+                                     ? flags.Get("log-level")
+                                     : config.server().log_level();
+  const std::optional<service::LogLevel> level =
+      service::LogLevelFromName(level_name);
+  if (!level) {
+    std::cerr << "fraudgate serve: log-level: debug, info, warning or error "
+                 "expected, got \""
+              << level_name << "\"\n";
+    return kExitUsage;
+  }
+  service::Logger::Default().set_min_level(*level);
   // Refuse bad options before the data dir is opened (and created).
   if (auto s = service::ValidateServerOptions(options); !s.ok()) {
     std::cerr << "fraudgate serve: " << s.message() << "\n";
@@ -74,7 +77,7 @@ int Run(const Flags& flags) {
     std::cerr << "fraudgate serve: " << server.status().message() << "\n";
     return kExitFailure;
   }
-  const std::string host = listen.substr(0, listen.rfind(':'));
+  const std::string host = options.listen.substr(0, options.listen.rfind(':'));
   if (options.insecure) {
     std::cerr << "fraudgate serve: WARNING: --insecure: plaintext, every "
                  "caller is admin; loopback only\n";
@@ -88,6 +91,12 @@ int Run(const Flags& flags) {
             << " data=" << data
             << " list_version=" << (*store)->blocklist().list_version()
             << std::endl;
+  if ((*server)->health_port() != 0) {
+    const std::string& health = options.health_listen;
+    std::cout << "fraudgate: health (plaintext gRPC) on "
+              << health.substr(0, health.rfind(':')) << ":"
+              << (*server)->health_port() << std::endl;
+  }
   if ((*server)->http_port() != 0) {
     const std::string& http = options.http_listen;
     std::cout << "fraudgate: analyst console on "
@@ -100,10 +109,14 @@ int Run(const Flags& flags) {
   sigwait(&signals, &signal);
   std::cerr << "fraudgate serve: " << (signal == SIGINT ? "SIGINT" : "SIGTERM")
             << ": finishing in-flight calls\n";
-  (*server)->Shutdown(absl::Seconds(5));
+  (*server)->Shutdown(absl::Seconds(config.server().shutdown_grace_seconds()));
   (*server)->Wait();
   server->reset();
-  store->reset();
+  if (absl::Status closed = (*store)->Close(); !closed.ok()) {
+    std::cerr << "fraudgate serve: " << closed.message()
+              << " (nothing is lost: the next start replays the log)\n";
+    return kExitFailure;
+  }
   std::cerr << "fraudgate serve: stopped cleanly\n";
   return kExitOk;
 }
@@ -122,6 +135,12 @@ Command ServeCommand() {
           {"http", "",
            "HTTP address of the analyst console (e.g. 127.0.0.1:8080); "
            "default none"},
+          {"health", "",
+           "plaintext gRPC port serving only grpc.health.v1 (Kubernetes "
+           "probes), e.g. 0.0.0.0:8081; default none"},
+          {"log-level", "info",
+           "lowest level logged: debug, info (an access line per call), "
+           "warning, error"},
           {"insecure", "false",
            "plaintext, every caller admin; loopback addresses only", true},
           {"tls-dir", "./var/certs",

@@ -80,8 +80,8 @@ bool RoleMayCall(Role role, std::string_view method) {
       [&](const Grant& g) { return g.role == role && g.method == method; });
 }
 
-absl::StatusOr<Caller> Authorizer::Authorize(
-    const grpc::ServerContextBase& context, std::string_view method) const {
+absl::StatusOr<Caller> Authorizer::Identify(
+    const grpc::ServerContextBase& context) const {
   std::optional<std::string_view> id;
   if (!insecure_) {
     std::shared_ptr<const grpc::AuthContext> auth = context.auth_context();
@@ -92,22 +92,36 @@ absl::StatusOr<Caller> Authorizer::Authorize(
       id = std::string_view(ids[0].data(), ids[0].size());
     }
   }
-  return Authorize(id, method);
+  return Identify(id);
+}
+
+absl::StatusOr<Caller> Authorizer::Identify(
+    std::optional<std::string_view> spiffe_id) const {
+  if (insecure_) return Caller{Role::kAdmin, "insecure"};
+  if (!spiffe_id) {
+    return absl::UnauthenticatedError(
+        "client certificate with one spiffe://fraudgate/<role>/<name> URI "
+        "SAN required");
+  }
+  return CallerFromSpiffeId(*spiffe_id);
+}
+
+absl::StatusOr<Caller> Authorizer::Authorize(
+    const grpc::ServerContextBase& context, std::string_view method) const {
+  auto caller = Identify(context);
+  if (!caller.ok()) return caller.status();
+  return Check(*std::move(caller), method);
 }
 
 absl::StatusOr<Caller> Authorizer::Authorize(
     std::optional<std::string_view> spiffe_id, std::string_view method) const {
-  Caller caller{Role::kAdmin, "insecure"};
-  if (!insecure_) {
-    if (!spiffe_id) {
-      return absl::UnauthenticatedError(
-          "client certificate with one spiffe://fraudgate/<role>/<name> URI "
-          "SAN required");
-    }
-    auto parsed = CallerFromSpiffeId(*spiffe_id);
-    if (!parsed.ok()) return parsed.status();
-    caller = *std::move(parsed);
-  }
+  auto caller = Identify(spiffe_id);
+  if (!caller.ok()) return caller.status();
+  return Check(*std::move(caller), method);
+}
+
+absl::StatusOr<Caller> Authorizer::Check(Caller caller,
+                                         std::string_view method) {
   if (!RoleMayCall(caller.role, method)) {
     return absl::PermissionDeniedError(
         core::StrCat("role ", RoleName(caller.role), " may not call ", method));

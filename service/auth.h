@@ -42,20 +42,27 @@ class Authorizer {
   // `insecure`: the server has no TLS and every caller is admin.
   explicit Authorizer(bool insecure) : insecure_(insecure) {}
 
-  // The caller of `context` if they may call `method`. UNAUTHENTICATED when
-  // the peer has no fraudgate identity; PERMISSION_DENIED naming the role and
-  // method otherwise.
-  absl::StatusOr<Caller> Authorize(const grpc::ServerContextBase& context,
-                                   std::string_view method) const;
-
+  // The caller of `context`, whatever they may call: UNAUTHENTICATED when
+  // the peer has no fraudgate identity.
+  absl::StatusOr<Caller> Identify(const grpc::ServerContextBase& context) const;
   // The same for another transport (the HTTP console): `spiffe_id` is the
   // URI SAN of the peer's verified client certificate, nullopt without one.
+  absl::StatusOr<Caller> Identify(
+      std::optional<std::string_view> spiffe_id) const;
+
+  // The caller (as Identify) if they may call `method`; PERMISSION_DENIED
+  // naming the role and method when they may not.
+  absl::StatusOr<Caller> Authorize(const grpc::ServerContextBase& context,
+                                   std::string_view method) const;
   absl::StatusOr<Caller> Authorize(std::optional<std::string_view> spiffe_id,
                                    std::string_view method) const;
 
   bool insecure() const { return insecure_; }
 
  private:
+  // `caller` if their role may call `method`, else PERMISSION_DENIED.
+  static absl::StatusOr<Caller> Check(Caller caller, std::string_view method);
+
   const bool insecure_;
 };
 

@@ -28,6 +28,16 @@ ServerLimits ServerLimitsFromConfig(const v1::LimitsConfig& config);
 // ProbeOptions{}).
 ProbeOptions ProbeOptionsFromConfig(const v1::ProbeConfig& config);
 
+// The server options `config` sets, every one (a caller applies its flags
+// over them). The data dir, block cache, log level and shutdown grace are
+// the caller's to read from config.server() and config.store().
+ServerOptions ServerOptionsFromConfig(const v1::Config& config);
+
+// The whole default configuration in text format: every field of Config at
+// its default, each after its comment from config.proto, as
+// `fraudgate config defaults` prints it. ParseConfig accepts it.
+std::string DefaultConfigText();
+
 // Reads and parses a config file; NOT_FOUND when it cannot be read.
 absl::StatusOr<v1::Config> LoadConfigFile(const std::string& path);
 

@@ -253,8 +253,8 @@ HttpServer::~HttpServer() {
 
 absl::StatusOr<std::unique_ptr<HttpServer>> HttpServer::Start(
     History* history, const Authorizer* auth, const Metrics* metrics,
-    const std::string& listen, const std::string& tls_dir,
-    absl::Duration tls_refresh) {
+    const HealthMonitor* health, const std::string& listen,
+    const std::string& tls_dir, absl::Duration tls_refresh) {
   const size_t colon = listen.rfind(':');
   int port = -1;
   if (colon == std::string::npos ||
@@ -296,6 +296,20 @@ absl::StatusOr<std::unique_ptr<HttpServer>> HttpServer::Start(
        "default-src 'self'; style-src 'self'; script-src 'self'; "
        "img-src 'self' data:; frame-ancestors 'none'"},
   });
+  server.Get("/healthz", [](const httplib::Request&, httplib::Response& res) {
+    res.set_content("ok\n", "text/plain; charset=utf-8");
+  });
+  server.Get(
+      "/readyz", [health](const httplib::Request&, httplib::Response& res) {
+        const absl::Status ready = health->Ready();
+        if (!ready.ok()) {
+          res.status = 503;
+          res.set_content(core::StrCat("not ready: ", ready.message(), "\n"),
+                          "text/plain; charset=utf-8");
+          return;
+        }
+        res.set_content("ready\n", "text/plain; charset=utf-8");
+      });
   server.Get("/metrics",
              [metrics](const httplib::Request&, httplib::Response& res) {
                res.set_content(metrics->Render(),

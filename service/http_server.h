@@ -9,6 +9,9 @@
 //   GET /api/hits/HIT_ID     GetHit
 //   GET /api/stats           HitStats: from, to, top_n
 //   GET /metrics             Prometheus text format (metrics.h)
+//   GET /healthz             liveness: 200 "ok" while the server runs
+//   GET /readyz              readiness: 200 "ready", or 503 and why
+//                            (health.h: the store does not accept writes)
 // Times are ISO 8601 dates or date-times (Vietnam time without a zone).
 // Answers are the API messages in proto3 JSON with the wire field names;
 // errors are {"code": "INVALID_ARGUMENT", "message": "field: ..."} with
@@ -19,8 +22,9 @@
 // client certificate from its CA (without one the TLS handshake fails); the
 // console and each endpoint need a role that may make the matching RPC
 // (analyst or admin): 401 for a certificate without a fraudgate identity,
-// 403 for another role. /metrics needs only the TLS handshake (a certificate
-// from the CA), so a scraper may hold any role. With
+// 403 for another role. /metrics, /healthz and /readyz need only the TLS
+// handshake (a certificate from the CA), so a scraper or prober may hold any
+// role. With
 // --insecure it serves plain HTTP on a loopback address to everyone as
 // admin. The TLS files are re-read when they change, checked at most every
 // `tls_refresh` (tls_files.h), so certificates rotate without a restart.
@@ -35,6 +39,7 @@
 
 #include "absl/status/statusor.h"
 #include "service/auth.h"
+#include "service/health.h"
 #include "service/history.h"
 #include "service/metrics.h"
 #include "service/tls_files.h"
@@ -51,12 +56,12 @@ class HttpServer {
   // background: HTTPS with client certificates when `tls_dir` is set (its
   // ca.pem, server.pem, server-key.pem), plain HTTP when it is empty.
   // INVALID_ARGUMENT for unreadable TLS files, UNAVAILABLE when the address
-  // cannot be bound. `history`, `auth` and `metrics` must outlive the
-  // server.
+  // cannot be bound. `history`, `auth`, `metrics` and `health` must outlive
+  // the server.
   static absl::StatusOr<std::unique_ptr<HttpServer>> Start(
       History* history, const Authorizer* auth, const Metrics* metrics,
-      const std::string& listen, const std::string& tls_dir,
-      absl::Duration tls_refresh);
+      const HealthMonitor* health, const std::string& listen,
+      const std::string& tls_dir, absl::Duration tls_refresh);
   // Stops listening and waits for the serving thread.
   ~HttpServer();
 

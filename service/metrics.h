@@ -2,9 +2,10 @@
 // on the HTTP port's /metrics (http_server.h). Names follow Prometheus
 // conventions: a `fraudgate_` prefix, `_total` on counters, base units.
 //
-// A counter is found (or made) once per label set and kept: incrementing it
-// is one relaxed atomic add, cheap enough for the screening path. A gauge is
-// a function read at scrape time.
+// A counter or histogram is found (or made) once per label set and kept:
+// incrementing or observing is a few relaxed atomic adds, cheap enough for
+// the screening path. A gauge (or a counter kept elsewhere) is a function
+// read at scrape time.
 //
 // Thread safety: all methods are thread-safe.
 #ifndef FRAUDGATE_SERVICE_METRICS_H_
@@ -15,11 +16,12 @@
 #include <functional>
 #include <map>
 #include <memory>
-#include <mutex>
 #include <string>
 #include <string_view>
 #include <utility>
 #include <vector>
+
+#include "absl/synchronization/mutex.h"
 
 namespace fraudgate::service {
 
@@ -27,6 +29,14 @@ enum class MetricType { kCounter, kGauge };
 
 // Label name and value pairs, e.g. {{"caller", "bank/acb"}}.
 using MetricLabels = std::vector<std::pair<std::string, std::string>>;
+
+// Bucket upper bounds for latencies, in seconds: 100 us to 10 s.
+inline const std::vector<double>& LatencyBuckets() {
+  static const std::vector<double> buckets = {
+      0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025,
+      0.05,   0.1,     0.25,   0.5,   1,      2.5,   5,    10};
+  return buckets;
+}
 
 class Metrics {
  public:
@@ -41,17 +51,47 @@ class Metrics {
     std::atomic<int64_t> value_{0};
   };
 
+  // Counts of observations at or below each bound, their sum and count.
+  class Histogram {
+   public:
+    // `bounds`: ascending upper bounds; +Inf is implied.
+    explicit Histogram(std::vector<double> bounds);
+    void Observe(double value);
+
+   private:
+    friend class Metrics;
+    const std::vector<double> bounds_;
+    // Per bucket (not cumulative), the last one +Inf.
+    std::unique_ptr<std::atomic<int64_t>[]> counts_;
+    std::atomic<double> sum_{0};
+  };
+
+  // One sample of a function-backed metric.
+  struct Sample {
+    MetricLabels labels;
+    double value = 0;
+  };
+
   // The counter `name` with `labels`, made at the first call; the pointer
   // stays valid as long as the registry. `help` is taken from the first call
   // for a name.
   Counter* GetCounter(std::string_view name, std::string_view help,
                       const MetricLabels& labels = {});
 
+  // The histogram `name` with `labels`, as GetCounter; `bounds` are taken
+  // from the first call for a name.
+  Histogram* GetHistogram(std::string_view name, std::string_view help,
+                          const MetricLabels& labels = {},
+                          const std::vector<double>& bounds = LatencyBuckets());
+
   // A metric without labels whose value `read` gives at scrape time (for a
   // counter, a value that only grows). `read` must stay callable as long as
   // the registry is rendered.
   void AddFunction(std::string_view name, std::string_view help,
                    MetricType type, std::function<double()> read);
+  // The same for a metric whose samples (one per label set) `read` gives.
+  void AddSamples(std::string_view name, std::string_view help, MetricType type,
+                  std::function<std::vector<Sample>()> read);
 
   // Every metric in the text format: # HELP and # TYPE lines, then one
   // sample a line, names in order.
@@ -60,13 +100,18 @@ class Metrics {
  private:
   struct Family {
     std::string help;
-    std::string type;  // "counter" or "gauge"
-    // Rendered label set ({a="b"} or empty) -> counter.
+    std::string type;  // "counter", "gauge" or "histogram"
+    // Rendered label set ({a="b"} or empty) -> counter or histogram.
     std::map<std::string, std::unique_ptr<Counter>> counters;
-    std::function<double()> read;
+    std::map<std::string, std::unique_ptr<Histogram>> histograms;
+    std::vector<double> bounds;  // of the histograms
+    std::function<std::vector<Sample>()> read;
   };
-  mutable std::mutex mu_;
-  std::map<std::string, Family, std::less<>> families_;
+  // The family `name`, made with `help` and `type` at the first call.
+  Family& FamilyOf(std::string_view name, std::string_view help,
+                   std::string_view type) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  mutable absl::Mutex mu_;
+  std::map<std::string, Family, std::less<>> families_ ABSL_GUARDED_BY(mu_);
 };
 
 }  // namespace fraudgate::service

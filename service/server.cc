@@ -6,17 +6,22 @@
 #include <fstream>
 
 #include "core/text.h"
+#include "grpcpp/ext/proto_server_reflection_plugin.h"
+#include "grpcpp/health_check_service_interface.h"
 #include "grpcpp/security/server_credentials.h"
 #include "grpcpp/security/tls_certificate_provider.h"
 #include "grpcpp/security/tls_credentials_options.h"
 #include "grpcpp/server_builder.h"
 #include "service/deadline_cap.h"
+#include "service/health.h"
 #include "service/history.h"
 #include "service/history_service.h"
 #include "service/http_server.h"
 #include "service/report_service.h"
+#include "service/rpc_observer.h"
 #include "service/screener.h"
 #include "service/screening_service.h"
+#include "service/store_metrics.h"
 #include "service/tls_files.h"
 
 namespace fraudgate::service {
@@ -35,9 +40,12 @@ bool IsLoopbackAddress(const std::string& host_port) {
 
 Server::Server() = default;
 Server::~Server() {
-  if (server_) {
-    server_->Shutdown(std::chrono::system_clock::now());
-    server_->Wait();
+  health_.reset();
+  if (store_ != nullptr) store_->hits().SetWriteObserver({});
+  for (grpc::Server* server : {server_.get(), health_server_.get()}) {
+    if (server == nullptr) continue;
+    server->Shutdown(std::chrono::system_clock::now());
+    server->Wait();
   }
 }
 
@@ -125,6 +133,12 @@ absl::Status ValidateServerOptions(const ServerOptions& options) {
         "listen: --insecure serves only on a loopback address (got ",
         options.listen, ")"));
   }
+  if (!options.health_listen.empty() &&
+      options.health_listen == options.listen &&
+      !options.listen.ends_with(":0")) {
+    return absl::InvalidArgumentError(
+        "health_listen: must differ from the gRPC listen address");
+  }
   if (options.insecure && !options.http_listen.empty() &&
       !IsLoopbackAddress(options.http_listen)) {
     return absl::InvalidArgumentError(
@@ -197,16 +211,29 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(store::Store* store,
       "Calls refused with RESOURCE_EXHAUSTED because max_in_flight calls were "
       "in flight.",
       MetricType::kCounter, [gate] { return gate->shed(); });
+  AddStoreMetrics(store, &server->metrics_);
+  server->store_ = store;
   server->metrics_.AddFunction(
       "fraudgate_list_version",
       "Version of the blocklist: the count of committed police mutations.",
       MetricType::kGauge,
       [store] { return store->blocklist().list_version(); });
 
+  // The standard health service (its status follows the store: see
+  // HealthMonitor) and server reflection, for grpcurl-style tools and
+  // Kubernetes gRPC probes. Both are open to every caller (DESIGN §5).
+  grpc::EnableDefaultHealthCheckService(true);
+  grpc::reflection::InitProtoReflectionServerBuilderPlugin();
   grpc::ServerBuilder builder;
   builder.AddListeningPort(options.listen, Credentials(options),
                            &server->port_);
   ApplyLimits(options.limits, builder);
+  std::vector<
+      std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>>
+      interceptors;
+  interceptors.push_back(std::make_unique<RpcObserverFactory>(
+      &server->metrics_, logger, server->auth_.get()));
+  builder.experimental().SetInterceptorCreators(std::move(interceptors));
   builder.RegisterService(server->screening_.get());
   builder.RegisterService(server->reports_.get());
   builder.RegisterService(server->history_service_.get());
@@ -215,9 +242,29 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(store::Store* store,
     return absl::UnavailableError(
         core::StrCat("cannot listen on ", options.listen));
   }
+  if (!options.health_listen.empty()) {
+    grpc::ServerBuilder health;
+    health.AddListeningPort(options.health_listen,
+                            grpc::InsecureServerCredentials(),
+                            &server->health_port_);
+    server->health_server_ = health.BuildAndStart();
+    if (!server->health_server_ || server->health_port_ == 0) {
+      return absl::UnavailableError(
+          core::StrCat("cannot listen on ", options.health_listen));
+    }
+  }
+  server->health_ = std::make_unique<HealthMonitor>(
+      store,
+      std::vector<grpc::HealthCheckServiceInterface*>{
+          server->server_->GetHealthCheckService(),
+          server->health_server_
+              ? server->health_server_->GetHealthCheckService()
+              : nullptr},
+      logger);
   if (!options.http_listen.empty()) {
     auto http = HttpServer::Start(server->history_.get(), server->auth_.get(),
-                                  &server->metrics_, options.http_listen,
+                                  &server->metrics_, server->health_.get(),
+                                  options.http_listen,
                                   options.insecure ? "" : options.tls_dir,
                                   absl::Seconds(options.tls_refresh_seconds));
     if (!http.ok()) return http.status();
@@ -229,6 +276,12 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(store::Store* store,
 
 void Server::Shutdown(absl::Duration grace) {
   http_.reset();
+  // Probes see NOT_SERVING while calls in flight finish (gRPC does the same
+  // for the main port's own health service).
+  health_.reset();
+  if (health_server_) {
+    health_server_->GetHealthCheckService()->SetServingStatus(false);
+  }
   server_->Shutdown(
       std::chrono::system_clock::now() +
       std::chrono::microseconds(absl::ToInt64Microseconds(grace)));

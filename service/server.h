@@ -28,6 +28,7 @@ class CallGate;
 class DeadlineCap;
 class History;
 class HttpServer;
+class HealthMonitor;
 class HistoryService;
 class Screener;
 
@@ -63,9 +64,14 @@ struct ServerLimits {
 struct ServerOptions {
   // HOST:PORT to listen on; port 0 picks a free port. Default 127.0.0.1:50051.
   std::string listen = "127.0.0.1:50051";
-  // HOST:PORT of the HTTP port (analyst console, see http_server.h); port 0
-  // picks a free port. Default empty: no HTTP port.
+  // HOST:PORT of the HTTP port (analyst console, /metrics, /healthz,
+  // /readyz; see http_server.h); port 0 picks a free port. Default empty: no
+  // HTTP port.
   std::string http_listen;
+  // HOST:PORT of a plaintext gRPC port serving only the standard health
+  // service (grpc.health.v1.Health), for probes that cannot do mutual TLS
+  // (Kubernetes gRPC probes); port 0 picks a free port. Default empty: none.
+  std::string health_listen;
   // Serve plaintext and treat every caller as admin. Only allowed on a
   // loopback address. Default false: mutual TLS with `tls_dir`.
   bool insecure = false;
@@ -120,6 +126,8 @@ class Server {
   int port() const { return port_; }
   // The bound HTTP port; 0 without one.
   int http_port() const;
+  // The bound plaintext health port; 0 without one.
+  int health_port() const { return health_port_; }
   // The server's metrics (served on the HTTP port's /metrics).
   const Metrics& metrics() const { return metrics_; }
 
@@ -143,8 +151,13 @@ class Server {
   std::unique_ptr<HistoryService> history_service_;
   std::unique_ptr<RetentionJob> retention_;
   std::unique_ptr<HttpServer> http_;
+  store::Store* store_ = nullptr;
   std::unique_ptr<grpc::Server> server_;
+  std::unique_ptr<grpc::Server> health_server_;
+  // Destroyed before the servers whose health status it sets.
+  std::unique_ptr<HealthMonitor> health_;
   int port_ = 0;
+  int health_port_ = 0;
 };
 
 }  // namespace fraudgate::service

@@ -4,9 +4,11 @@
 #include <thread>
 #include <vector>
 
+#include "absl/synchronization/mutex.h"
 #include "core/text.h"
 #include "rocksdb/cache.h"
 #include "rocksdb/filter_policy.h"
+#include "rocksdb/listener.h"
 #include "rocksdb/memtablerep.h"
 #include "rocksdb/slice_transform.h"
 #include "rocksdb/table.h"
@@ -70,6 +72,35 @@ std::shared_ptr<rocksdb::MemTableRepFactory> HashedMemtable(Cf cf) {
 
 }  // namespace
 
+// Keeps the error with which RocksDB stopped accepting writes (a failed WAL
+// or flush write), until it recovers.
+class Db::ErrorListener : public rocksdb::EventListener {
+ public:
+  void OnBackgroundError(rocksdb::BackgroundErrorReason,
+                         rocksdb::Status* error) override {
+    if (error == nullptr || error->ok()) return;
+    absl::MutexLock lock(&mu_);
+    error_ = FromRocks(*error, "writes stopped");
+  }
+  void OnErrorRecoveryEnd(
+      const rocksdb::BackgroundErrorRecoveryInfo& info) override {
+    absl::MutexLock lock(&mu_);
+    error_ = info.new_bg_error.ok()
+                 ? absl::OkStatus()
+                 : FromRocks(info.new_bg_error, "writes stopped");
+  }
+  absl::Status error() const {
+    absl::MutexLock lock(&mu_);
+    return error_;
+  }
+
+ private:
+  mutable absl::Mutex mu_;
+  absl::Status error_ ABSL_GUARDED_BY(mu_);
+};
+
+absl::Status Db::background_error() const { return errors_->error(); }
+
 std::string_view CfName(Cf cf) { return kCfNames[static_cast<size_t>(cf)]; }
 
 absl::Status FromRocks(const rocksdb::Status& s, std::string_view what) {
@@ -98,6 +129,12 @@ absl::StatusOr<std::unique_ptr<Db>> Db::Open(const StoreOptions& options) {
   // what happens anyway.
   db_options.allow_concurrent_memtable_write = false;
   if (options.env != nullptr) db_options.env = options.env;
+  // Tickers only (block cache hits, stall time): a relaxed add each.
+  auto statistics = rocksdb::CreateDBStatistics();
+  statistics->set_stats_level(rocksdb::kExceptHistogramOrTimers);
+  db_options.statistics = statistics;
+  auto errors = std::make_shared<ErrorListener>();
+  db_options.listeners.push_back(errors);
 
   std::shared_ptr<rocksdb::Cache> cache;
   if (options.block_cache_bytes > 0) {
@@ -187,6 +224,8 @@ absl::StatusOr<std::unique_ptr<Db>> Db::Open(const StoreOptions& options) {
   if (!s.ok()) return FromRocks(s, core::StrCat("open ", options.path));
 
   std::unique_ptr<Db> db(new Db());
+  db->statistics_ = std::move(statistics);
+  db->errors_ = std::move(errors);
   db->db_.reset(raw);
   for (size_t i = 0; i < kCfCount; ++i) db->handles_[i] = handles[i];
   db->default_cf_ = handles[kCfCount];

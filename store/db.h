@@ -11,6 +11,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "rocksdb/db.h"
+#include "rocksdb/statistics.h"
 #include "store/store_options.h"
 
 namespace fraudgate::store {
@@ -54,12 +55,20 @@ class Db {
   Db& operator=(const Db&) = delete;
 
   rocksdb::DB* get() const { return db_.get(); }
+  // RocksDB's tickers (counters only: no histograms or timers).
+  rocksdb::Statistics* statistics() const { return statistics_.get(); }
+  // OK while RocksDB accepts writes; the background error that stopped them
+  // (the database is then read-only until it recovers) otherwise.
+  absl::Status background_error() const;
   rocksdb::ColumnFamilyHandle* cf(Cf cf) const {
     return handles_[static_cast<size_t>(cf)];
   }
 
  private:
+  class ErrorListener;
   Db() = default;
+  std::shared_ptr<rocksdb::Statistics> statistics_;
+  std::shared_ptr<ErrorListener> errors_;
   std::unique_ptr<rocksdb::DB> db_;
   std::array<rocksdb::ColumnFamilyHandle*, kCfCount> handles_{};
   rocksdb::ColumnFamilyHandle* default_cf_ = nullptr;

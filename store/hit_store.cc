@@ -146,21 +146,30 @@ void HitStore::PutIfAbsentAsync(v1::HitRecord record,
   pending.done(absl::UnavailableError("store: closing, hit not recorded"));
 }
 
+void HitStore::SetWriteObserver(WriteObserver observer) {
+  absl::MutexLock lock(&queue_mu_);
+  write_observer_ = std::move(observer);
+}
+
 void HitStore::WriterLoop() {
   std::vector<Pending> group;
+  WriteObserver observer;
   for (;;) {
     {
       absl::MutexLock lock(&queue_mu_);
       queue_mu_.Await(absl::Condition(this, &HitStore::HasWork));
       if (queue_.empty()) return;  // stopping, and everything is written
       group.swap(queue_);
+      observer = write_observer_;
     }
-    WriteGroup(group);
+    WriteGroup(group, observer);
     group.clear();
   }
 }
 
-void HitStore::WriteGroup(std::vector<Pending>& group) {
+void HitStore::WriteGroup(std::vector<Pending>& group,
+                          const WriteObserver& observer) {
+  const absl::Time start = absl::Now();
   const size_t n = group.size();
   // Which transfers have a hit already: one MultiGet for the group.
   std::vector<rocksdb::Slice> keys;
@@ -211,6 +220,7 @@ void HitStore::WriteGroup(std::vector<Pending>& group) {
     write.sync = false;  // WAL without fsync: survives a process crash
     written = FromRocks(db_->get()->Write(write, &batch), "record hit");
   }
+  if (observer) observer(absl::Now() - start, n);
   // Repeats first: they copy the record the first one hands over.
   for (size_t i = 0; i < n; ++i) {
     if (same_as[i] == n) continue;

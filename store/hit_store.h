@@ -110,6 +110,13 @@ class HitStore {
                         absl::Span<const std::string> beneficiary_keys,
                         PutDone done);
 
+  // `observer` is called on the writer thread after each group of hits is
+  // written (or failed to be), with the time the group's transfer check and
+  // write took and the number of hits in it; it must not block. Replaces
+  // the previous observer; an empty function removes it.
+  using WriteObserver = std::function<void(absl::Duration, size_t hits)>;
+  void SetWriteObserver(WriteObserver observer);
+
   // One hit by id; nullopt when there is none.
   absl::StatusOr<std::optional<v1::HitRecord>> Get(
       const std::string& hit_id) const;
@@ -187,7 +194,7 @@ class HitStore {
       const std::string& transfer_key) const;
   // The writer thread: takes every queued hit, WriteGroup, until stopped.
   void WriterLoop();
-  void WriteGroup(std::vector<Pending>& group);
+  void WriteGroup(std::vector<Pending>& group, const WriteObserver& observer);
   bool HasWork() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(queue_mu_) {
     return stopping_ || !queue_.empty();
   }
@@ -200,6 +207,7 @@ class HitStore {
   absl::Mutex queue_mu_;
   std::vector<Pending> queue_ ABSL_GUARDED_BY(queue_mu_);
   bool stopping_ ABSL_GUARDED_BY(queue_mu_) = false;
+  WriteObserver write_observer_ ABSL_GUARDED_BY(queue_mu_);
   std::thread writer_;
 };
 

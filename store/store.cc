@@ -78,4 +78,45 @@ Store::~Store() {
   db_.reset();
 }
 
+absl::Status Store::Close() {
+  hits_.reset();  // writes the hits still queued
+  blocklist_.reset();
+  std::vector<rocksdb::ColumnFamilyHandle*> families;
+  for (size_t i = 0; i < kCfCount; ++i) {
+    families.push_back(db_->cf(static_cast<Cf>(i)));
+  }
+  absl::Status flushed = FromRocks(
+      db_->get()->Flush(rocksdb::FlushOptions(), families), "flush on close");
+  db_.reset();
+  return flushed;
+}
+
+StoreStats Store::Stats() const {
+  rocksdb::DB* db = db_->get();
+  StoreStats stats;
+  for (size_t i = 0; i < kCfCount; ++i) {
+    const Cf cf = static_cast<Cf>(i);
+    StoreStats::ColumnFamily family{std::string(CfName(cf))};
+    db->GetIntProperty(db_->cf(cf), rocksdb::DB::Properties::kLiveSstFilesSize,
+                       &family.sst_bytes);
+    db->GetIntProperty(db_->cf(cf),
+                       rocksdb::DB::Properties::kCurSizeAllMemTables,
+                       &family.memtable_bytes);
+    stats.column_families.push_back(std::move(family));
+  }
+  db->GetAggregatedIntProperty(
+      rocksdb::DB::Properties::kEstimatePendingCompactionBytes,
+      &stats.pending_compaction_bytes);
+  uint64_t stopped = 0;
+  db->GetIntProperty(rocksdb::DB::Properties::kIsWriteStopped, &stopped);
+  stats.writes_stopped = stopped != 0;
+  rocksdb::Statistics* tickers = db_->statistics();
+  stats.block_cache_hits = tickers->getTickerCount(rocksdb::BLOCK_CACHE_HIT);
+  stats.block_cache_misses = tickers->getTickerCount(rocksdb::BLOCK_CACHE_MISS);
+  stats.write_stall_micros = tickers->getTickerCount(rocksdb::STALL_MICROS);
+  return stats;
+}
+
+absl::Status Store::WriteHealth() const { return db_->background_error(); }
+
 }  // namespace fraudgate::store

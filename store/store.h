@@ -7,7 +7,10 @@
 #ifndef FRAUDGATE_STORE_STORE_H_
 #define FRAUDGATE_STORE_STORE_H_
 
+#include <cstdint>
 #include <memory>
+#include <string>
+#include <vector>
 
 #include "absl/status/statusor.h"
 #include "store/blocklist_store.h"
@@ -17,6 +20,26 @@
 namespace fraudgate::store {
 
 class Db;
+
+// Figures operators watch, read from RocksDB when asked.
+struct StoreStats {
+  struct ColumnFamily {
+    std::string name;
+    uint64_t sst_bytes = 0;       // live table files
+    uint64_t memtable_bytes = 0;  // active and immutable memtables
+  };
+  std::vector<ColumnFamily> column_families;
+  // Bytes compaction would have to rewrite to bring every level to its
+  // target size (RocksDB's estimate).
+  uint64_t pending_compaction_bytes = 0;
+  // Block cache lookups since the store opened.
+  uint64_t block_cache_hits = 0;
+  uint64_t block_cache_misses = 0;
+  // Time writers were delayed or stopped by RocksDB to let compaction catch
+  // up, since the store opened, and whether writes are stopped now.
+  uint64_t write_stall_micros = 0;
+  bool writes_stopped = false;
+};
 
 class Store {
  public:
@@ -29,6 +52,19 @@ class Store {
 
   BlocklistStore& blocklist() { return *blocklist_; }
   HitStore& hits() { return *hits_; }
+
+  // Writes the screening records still queued, flushes every memtable to
+  // table files (so the next open has no log to replay) and closes the
+  // database. Nothing may be called after it but the destructor. An error
+  // (UNAVAILABLE) when the flush failed: the data is still in the log, and
+  // the next open replays it.
+  absl::Status Close();
+
+  StoreStats Stats() const;
+  // OK while the store accepts writes. After a write failed in a way that
+  // made RocksDB stop accepting writes (e.g. a full disk), the error
+  // (UNAVAILABLE), until RocksDB recovers; reads still work then.
+  absl::Status WriteHealth() const;
 
  private:
   Store() = default;

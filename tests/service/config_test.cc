@@ -1,6 +1,10 @@
 #include "service/config.h"
 
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
+#include "absl/strings/str_split.h"
 #include "gmock/gmock.h"
+#include "google/protobuf/text_format.h"
 #include "gtest/gtest.h"
 #include "service/convert.h"
 #include "tests/testing/matchers.h"
@@ -118,6 +122,92 @@ TEST(ConfigTest, LimitsDefaultsAreTheServerDefaultsAndCanBeSet) {
   EXPECT_EQ(limits.max_in_flight, 64);
   EXPECT_EQ(limits.rates.get_entity_rate, 2.5);
   EXPECT_EQ(limits.rates.screening_rate, expected.rates.screening_rate);
+}
+
+// Every leaf field of `message` is set (presence) to the value it has when
+// unset in `defaults`.
+void ExpectEveryFieldSetToDefault(const google::protobuf::Message& message,
+                                  const google::protobuf::Message& defaults,
+                                  const std::string& prefix) {
+  const google::protobuf::Descriptor* type = message.GetDescriptor();
+  const google::protobuf::Reflection* r = message.GetReflection();
+  for (int i = 0; i < type->field_count(); ++i) {
+    const google::protobuf::FieldDescriptor* field = type->field(i);
+    const std::string name = prefix + field->name();
+    EXPECT_TRUE(r->HasField(message, field)) << name << " is not in the text";
+    if (field->message_type() != nullptr) {
+      ExpectEveryFieldSetToDefault(r->GetMessage(message, field),
+                                   r->GetMessage(defaults, field), name + ".");
+      continue;
+    }
+    std::string got, want;
+    google::protobuf::TextFormat::PrintFieldValueToString(message, field, -1,
+                                                          &got);
+    google::protobuf::TextFormat::PrintFieldValueToString(defaults, field, -1,
+                                                          &want);
+    EXPECT_EQ(got, want) << name;
+  }
+}
+
+TEST(ConfigTest, DefaultsTextSetsEveryFieldToItsDefaultWithItsComment) {
+  const std::string text = DefaultConfigText();
+  auto config = ParseConfig(text, "defaults.conf");
+  ASSERT_TRUE(config.ok()) << config.status() << "\n" << text;
+  ExpectEveryFieldSetToDefault(*config, v1::Config::default_instance(), "");
+  // The comments of config.proto go with their fields and messages.
+  EXPECT_THAT(text, HasSubstr("  # Address to serve gRPC on; `--listen` "
+                              "overrides.\n  listen: \"127.0.0.1:50051\"\n"));
+  EXPECT_THAT(text, HasSubstr("# The RocksDB store.\nstore {\n"));
+  EXPECT_THAT(text, HasSubstr("# DESIGN §4. Points are 0..100"));
+  EXPECT_THAT(text, HasSubstr("# The server configuration file"));
+  // Every line is a comment, a block, or `name: value`.
+  for (absl::string_view line : absl::StrSplit(text, '\n')) {
+    line = absl::StripLeadingAsciiWhitespace(line);
+    EXPECT_TRUE(line.empty() || absl::StartsWith(line, "#") ||
+                absl::EndsWith(line, " {") || line == "}" ||
+                absl::StrContains(line, ": "))
+        << line;
+  }
+}
+
+TEST(ConfigTest, ServerOptionsComeFromEveryServerField) {
+  auto config = ParseConfig(
+      "server {\n"
+      "  listen: \"127.0.0.1:7000\"\n"
+      "  http_listen: \"127.0.0.1:7001\"\n"
+      "  health_listen: \"0.0.0.0:7002\"\n"
+      "  tls_dir: \"/etc/fraudgate/tls\"\n"
+      "  tls_refresh_seconds: 5\n"
+      "  insecure: true\n"
+      "}\n"
+      "limits { max_in_flight: 7 }\n"
+      "history { hit_retention_days: 30 }\n"
+      "probes { threshold: 9 }\n"
+      "scoring { block_threshold: 95 }\n",
+      "f.conf");
+  ASSERT_TRUE(config.ok()) << config.status();
+  const ServerOptions options = ServerOptionsFromConfig(*config);
+  EXPECT_EQ(options.listen, "127.0.0.1:7000");
+  EXPECT_EQ(options.http_listen, "127.0.0.1:7001");
+  EXPECT_EQ(options.health_listen, "0.0.0.0:7002");
+  EXPECT_EQ(options.tls_dir, "/etc/fraudgate/tls");
+  EXPECT_EQ(options.tls_refresh_seconds, 5);
+  EXPECT_TRUE(options.insecure);
+  EXPECT_EQ(options.limits.max_in_flight, 7);
+  EXPECT_EQ(options.retention.hit_retention, absl::Hours(24 * 30));
+  EXPECT_EQ(options.probes.threshold, 9);
+  EXPECT_EQ(options.scoring.block_threshold, 95);
+}
+
+TEST(ConfigTest, LogLevelAndShutdownGraceAreChecked) {
+  auto level = ParseConfig("server {\n  log_level: \"loud\"\n}\n", "f.conf");
+  EXPECT_EQ(level.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(level.status().message(), HasSubstr("server.log_level"));
+  auto grace = ParseConfig("server { shutdown_grace_seconds: -1 }\n", "f.conf");
+  EXPECT_EQ(grace.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(grace.status().message(),
+              HasSubstr("server.shutdown_grace_seconds"));
+  EXPECT_TRUE(ParseConfig("server { log_level: \"warning\" }", "f").ok());
 }
 
 TEST(ConfigTest, MissingFileIsNotFound) {

@@ -40,6 +40,10 @@ class TestServer {
   // The HTTP port when `options.http_listen` asked for one (e.g.
   // "127.0.0.1:0"); 0 otherwise.
   int http_port() const { return server_->http_port(); }
+  // The plaintext health port when `options.health_listen` asked for one;
+  // 0 otherwise.
+  int health_port() const { return server_->health_port(); }
+  service::Server& server() { return *server_; }
   std::shared_ptr<grpc::Channel> channel() const { return channel_; }
   v1::ScreeningService::Stub& screening() { return *screening_; }
   v1::ReportService::Stub& reports() { return *reports_; }

@@ -1,0 +1,53 @@
+// Whether the server is ready to serve: the store must accept writes (a
+// screening that cannot record its hit answers UNAVAILABLE, DESIGN §6). A
+// background thread checks the store every `interval` and sets the standard
+// gRPC health service's status (overall, service "") of every server it was
+// given: SERVING, or NOT_SERVING while a failed write keeps the store
+// read-only (store::Store::WriteHealth). It logs each change (`store_read_only`
+// at error level, `store_writable` at info). gRPC itself answers NOT_SERVING
+// once a server shuts down.
+//
+// Thread safety: Ready() may be called from any thread.
+#ifndef FRAUDGATE_SERVICE_HEALTH_H_
+#define FRAUDGATE_SERVICE_HEALTH_H_
+
+#include <thread>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
+#include "grpcpp/health_check_service_interface.h"
+#include "service/log.h"
+#include "store/store.h"
+
+namespace fraudgate::service {
+
+class HealthMonitor {
+ public:
+  // `store`, `logger` and every service in `health` must outlive the monitor
+  // (null entries are skipped). Checks once, then every `interval`.
+  HealthMonitor(store::Store* store,
+                std::vector<grpc::HealthCheckServiceInterface*> health,
+                Logger* logger, absl::Duration interval = absl::Seconds(1));
+  // Stops the background thread.
+  ~HealthMonitor();
+
+  // OK when ready; why not (UNAVAILABLE) otherwise, as of the last check.
+  absl::Status Ready() const;
+
+ private:
+  void Check();
+
+  store::Store* const store_;
+  const std::vector<grpc::HealthCheckServiceInterface*> health_;
+  Logger* const logger_;
+  mutable absl::Mutex mu_;
+  absl::Status ready_ ABSL_GUARDED_BY(mu_);
+  bool stop_ ABSL_GUARDED_BY(mu_) = false;
+  std::thread thread_;
+};
+
+}  // namespace fraudgate::service
+
+#endif  // FRAUDGATE_SERVICE_HEALTH_H_

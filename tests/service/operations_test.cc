@@ -1,0 +1,382 @@
+// What operators see of a real server (issue 7): /metrics scraped after load
+// from several threads and parsed (RPC counts by code, latency histograms,
+// decisions, hit writes, store figures), the access log (one JSON line a
+// call, no identifier, --log-level), the standard health service on the
+// gRPC port and on the plaintext health port, server reflection, /healthz and
+// /readyz, and NOT_SERVING once a failed write made the store read-only.
+#include <sstream>
+#include <thread>
+
+#include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "absl/synchronization/notification.h"
+#include "gmock/gmock.h"
+#include "grpc/health/v1/health.grpc.pb.h"
+#include "grpcpp/create_channel.h"
+#include "grpcpp/generic/generic_stub.h"
+#include "grpcpp/security/credentials.h"
+#include "gtest/gtest.h"
+#include "httplib.h"
+#include "tests/testing/fault_env.h"
+#include "tests/testing/temp_dir.h"
+#include "tests/testing/test_server.h"
+
+namespace fraudgate {
+namespace {
+
+using grpc::health::v1::HealthCheckResponse;
+using ::testing::HasSubstr;
+using ::testing::Not;
+
+constexpr char kListedAccount[] = "0071001234567";
+
+v1::ScreenTransferRequest Transfer(const std::string& id,
+                                   const std::string& account) {
+  v1::ScreenTransferRequest request;
+  request.set_transfer_id(id);
+  request.set_amount(500000);
+  request.mutable_beneficiary()->set_bank("VCB");
+  request.mutable_beneficiary()->set_account(account);
+  return request;
+}
+
+// The samples of a Prometheus text exposition: "name{labels}" -> value.
+// Fails the test for a line that is not a comment or a sample, or a sample
+// of a family without # HELP and # TYPE.
+std::map<std::string, double> ParseMetrics(const std::string& text) {
+  std::map<std::string, double> samples;
+  std::set<std::string> typed;
+  for (absl::string_view line : absl::StrSplit(text, '\n')) {
+    if (line.empty()) continue;
+    if (absl::StartsWith(line, "# TYPE ") ||
+        absl::StartsWith(line, "# HELP ")) {
+      std::vector<absl::string_view> words = absl::StrSplit(line, ' ');
+      EXPECT_GE(words.size(), 4u) << line;
+      if (absl::StartsWith(line, "# TYPE ")) {
+        typed.insert(std::string(words[2]));
+      }
+      continue;
+    }
+    const size_t space = line.rfind(' ');
+    if (space == absl::string_view::npos) {
+      ADD_FAILURE() << "not a sample: " << line;
+      continue;
+    }
+    double value = 0;
+    EXPECT_TRUE(absl::SimpleAtod(line.substr(space + 1), &value)) << line;
+    const std::string key(line.substr(0, space));
+    std::string family = key.substr(0, key.find('{'));
+    for (const char* suffix : {"_bucket", "_sum", "_count"}) {
+      if (!typed.contains(family) && absl::EndsWith(family, suffix)) {
+        family.resize(family.size() - strlen(suffix));
+      }
+    }
+    EXPECT_TRUE(typed.contains(family)) << "no # TYPE before " << line;
+    samples[key] = value;
+  }
+  return samples;
+}
+
+class OperationsTest : public ::testing::Test {
+ protected:
+  void Start(rocksdb::Env* env = nullptr) {
+    service::ServerOptions options;
+    options.http_listen = "127.0.0.1:0";
+    options.health_listen = "127.0.0.1:0";
+    options.logger = &logger_;
+    auto server = testing::TestServer::Start(dir_.path(), options, env);
+    ASSERT_TRUE(server.ok()) << server.status();
+    server_ = *std::move(server);
+    http_ =
+        std::make_unique<httplib::Client>("127.0.0.1", server_->http_port());
+  }
+
+  grpc::Status Screen(const v1::ScreenTransferRequest& request,
+                      v1::ScreenTransferResponse* response = nullptr) {
+    v1::ScreenTransferResponse ignored;
+    grpc::ClientContext context;
+    return server_->screening().ScreenTransfer(&context, request,
+                                               response ? response : &ignored);
+  }
+
+  std::map<std::string, double> Scrape() {
+    auto res = http_->Get("/metrics");
+    EXPECT_TRUE(res) << "GET /metrics failed";
+    if (!res) return {};
+    EXPECT_EQ(res->status, 200);
+    return ParseMetrics(res->body);
+  }
+
+  // The health of the server as a whole, asked on `channel`.
+  static absl::StatusOr<HealthCheckResponse::ServingStatus> Health(
+      std::shared_ptr<grpc::Channel> channel) {
+    auto stub = grpc::health::v1::Health::NewStub(channel);
+    grpc::ClientContext context;
+    context.set_deadline(std::chrono::system_clock::now() +
+                         std::chrono::seconds(10));
+    HealthCheckResponse response;
+    grpc::Status s = stub->Check(&context, {}, &response);
+    if (!s.ok()) return absl::UnavailableError(s.error_message());
+    return response.status();
+  }
+
+  std::shared_ptr<grpc::Channel> HealthPortChannel() const {
+    return grpc::CreateChannel(
+        "127.0.0.1:" + std::to_string(server_->health_port()),
+        grpc::InsecureChannelCredentials());
+  }
+
+  // The access-log lines of `event` "rpc" written so far.
+  std::vector<std::string> RpcLines() {
+    std::vector<std::string> lines;
+    for (absl::string_view line : absl::StrSplit(log_.str(), '\n')) {
+      if (absl::StrContains(line, "\"event\":\"rpc\"")) {
+        lines.emplace_back(line);
+      }
+    }
+    return lines;
+  }
+
+  testing::TempDir dir_;
+  std::stringstream log_;
+  service::Logger logger_{&log_};
+  std::unique_ptr<testing::TestServer> server_;
+  std::unique_ptr<httplib::Client> http_;
+};
+
+TEST_F(OperationsTest, MetricsAndAccessLogCountEveryCall) {
+  ASSERT_NO_FATAL_FAILURE(Start());
+  auto summary = testing::Upload(
+      server_->reports(),
+      {testing::MakeReport("R-1", "PA05", v1::EXTORTION_DEEPFAKE, v1::CONFIRMED,
+                           {testing::MakeIdentifier(v1::BANK_ACCOUNT, "970436",
+                                                    kListedAccount)})});
+  ASSERT_TRUE(summary.ok()) << summary.status();
+
+  constexpr int kThreads = 4, kPerThread = 25;
+  std::vector<std::thread> threads;
+  std::atomic<int> failed{0};
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < kPerThread; ++i) {
+        const std::string id = absl::StrCat("t", t, "-", i);
+        if (!Screen(Transfer(id, absl::StrCat("55500", t, 100 + i))).ok()) {
+          ++failed;
+        }
+      }
+    });
+  }
+  for (std::thread& t : threads) t.join();
+  ASSERT_EQ(failed.load(), 0);
+  v1::ScreenTransferResponse blocked;
+  ASSERT_TRUE(Screen(Transfer("b-1", kListedAccount), &blocked).ok());
+  ASSERT_EQ(blocked.decision(), v1::DECISION_BLOCK);
+  EXPECT_EQ(Screen(Transfer("", "123456789")).error_code(),
+            grpc::StatusCode::INVALID_ARGUMENT);
+
+  const int ok_calls = kThreads * kPerThread + 1;
+  std::map<std::string, double> m = Scrape();
+  const std::string screen =
+      "service=\"fraudgate.v1.ScreeningService\",method=\"ScreenTransfer\"";
+  EXPECT_EQ(
+      m[absl::StrCat("fraudgate_rpc_handled_total{", screen, ",code=\"OK\"}")],
+      ok_calls);
+  EXPECT_EQ(m[absl::StrCat("fraudgate_rpc_handled_total{", screen,
+                           ",code=\"INVALID_ARGUMENT\"}")],
+            1);
+  EXPECT_EQ(m["fraudgate_rpc_handled_total{service=\"fraudgate.v1."
+              "ReportService\",method=\"UploadReports\",code=\"OK\"}"],
+            1);
+  // The latency histogram: cumulative buckets ending at +Inf = count.
+  const double count =
+      m[absl::StrCat("fraudgate_rpc_duration_seconds_count{", screen, "}")];
+  EXPECT_EQ(count, ok_calls + 1);
+  double previous = 0;
+  for (const double le : service::LatencyBuckets()) {
+    std::ostringstream bound;
+    bound << le;
+    const auto it =
+        m.find(absl::StrCat("fraudgate_rpc_duration_seconds_bucket{", screen,
+                            ",le=\"", bound.str(), "\"}"));
+    ASSERT_NE(it, m.end()) << "bucket le=" << bound.str();
+    EXPECT_GE(it->second, previous);
+    previous = it->second;
+  }
+  EXPECT_EQ(m[absl::StrCat("fraudgate_rpc_duration_seconds_bucket{", screen,
+                           ",le=\"+Inf\"}")],
+            count);
+  EXPECT_GT(m[absl::StrCat("fraudgate_rpc_duration_seconds_sum{", screen, "}")],
+            0);
+
+  EXPECT_EQ(m["fraudgate_screening_decisions_total{decision=\"ALLOW\"}"],
+            kThreads * kPerThread);
+  EXPECT_EQ(m["fraudgate_screening_decisions_total{decision=\"BLOCK\"}"], 1);
+  EXPECT_EQ(m["fraudgate_screening_decisions_total{decision=\"HOLD\"}"], 0);
+  EXPECT_EQ(m["fraudgate_hits_written_total"], ok_calls);
+  EXPECT_GE(m["fraudgate_hit_write_seconds_count"], 1);
+  EXPECT_LE(m["fraudgate_hit_write_seconds_count"], ok_calls);
+  EXPECT_EQ(m["fraudgate_list_version"], 1);
+  EXPECT_EQ(m["fraudgate_store_read_only"], 0);
+  EXPECT_EQ(m["fraudgate_in_flight_calls"], 0);
+  for (const char* cf :
+       {"entities", "reports", "audit", "hits", "hits_by_identifier",
+        "hits_by_transfer", "hits_by_beneficiary", "meta"}) {
+    EXPECT_TRUE(m.contains(
+        absl::StrCat("fraudgate_store_sst_bytes{column_family=\"", cf, "\"}")))
+        << cf;
+    EXPECT_GT(m[absl::StrCat("fraudgate_store_memtable_bytes{column_family=\"",
+                             cf, "\"}")],
+              0)
+        << cf;
+  }
+  for (const char* name : {"fraudgate_store_pending_compaction_bytes",
+                           "fraudgate_store_block_cache_hit_ratio",
+                           "fraudgate_store_block_cache_hits_total",
+                           "fraudgate_store_block_cache_misses_total",
+                           "fraudgate_store_write_stall_seconds_total",
+                           "fraudgate_store_writes_stopped"}) {
+    EXPECT_TRUE(m.contains(name)) << name;
+  }
+
+  // One access-log line a call: caller, method, code, latency, decision; the
+  // beneficiary's account is not in the log.
+  const std::vector<std::string> lines = RpcLines();
+  int screenings = 0;
+  for (const std::string& line : lines) {
+    EXPECT_THAT(line, HasSubstr("\"caller\":\"admin/insecure\""));
+    EXPECT_THAT(line, HasSubstr("\"latency_ms\":"));
+    EXPECT_THAT(line, Not(HasSubstr(kListedAccount)));
+    if (absl::StrContains(line, "ScreeningService/ScreenTransfer")) {
+      ++screenings;
+    }
+  }
+  EXPECT_EQ(screenings, ok_calls + 1);
+  EXPECT_EQ(lines.size(), static_cast<size_t>(ok_calls + 2));  // + upload
+  EXPECT_EQ(std::count_if(lines.begin(), lines.end(),
+                          [](const std::string& l) {
+                            return absl::StrContains(l,
+                                                     "\"decision\":\"BLOCK\"");
+                          }),
+            1);
+  EXPECT_EQ(std::count_if(lines.begin(), lines.end(),
+                          [](const std::string& l) {
+                            return absl::StrContains(
+                                l, "\"code\":\"INVALID_ARGUMENT\"");
+                          }),
+            1);
+
+  // Above info, no access lines.
+  logger_.set_min_level(service::LogLevel::kWarning);
+  ASSERT_TRUE(Screen(Transfer("quiet", "999888777")).ok());
+  EXPECT_EQ(RpcLines().size(), lines.size());
+}
+
+TEST_F(OperationsTest, HealthReflectionAndProbes) {
+  ASSERT_NO_FATAL_FAILURE(Start());
+  EXPECT_EQ(Health(server_->channel()).value_or(HealthCheckResponse::UNKNOWN),
+            HealthCheckResponse::SERVING);
+  EXPECT_EQ(Health(HealthPortChannel()).value_or(HealthCheckResponse::UNKNOWN),
+            HealthCheckResponse::SERVING);
+  auto healthz = http_->Get("/healthz");
+  ASSERT_TRUE(healthz);
+  EXPECT_EQ(healthz->status, 200);
+  auto readyz = http_->Get("/readyz");
+  ASSERT_TRUE(readyz);
+  EXPECT_EQ(readyz->status, 200);
+  EXPECT_EQ(readyz->body, "ready\n");
+
+  // Server reflection lists the services (ServerReflectionRequest
+  // {list_services: "*"}, raw bytes: Debian ships no reflection.proto).
+  class ListServices
+      : public grpc::ClientBidiReactor<grpc::ByteBuffer, grpc::ByteBuffer> {
+   public:
+    explicit ListServices(grpc::GenericStub& stub) {
+      grpc::Slice slice(std::string("\x3a\x01*", 3));
+      request_ = grpc::ByteBuffer(&slice, 1);
+      context_.set_deadline(std::chrono::system_clock::now() +
+                            std::chrono::seconds(10));
+      stub.PrepareBidiStreamingCall(
+          &context_,
+          "/grpc.reflection.v1alpha.ServerReflection/ServerReflectionInfo", {},
+          this);
+      StartWrite(&request_);
+      StartRead(&response_);
+      StartCall();
+    }
+    void OnWriteDone(bool) override { StartWritesDone(); }
+    void OnReadDone(bool ok) override {
+      if (!ok) return;
+      std::vector<grpc::Slice> slices;
+      if (response_.Dump(&slices).ok()) {
+        for (const grpc::Slice& s : slices) {
+          bytes_.append(reinterpret_cast<const char*>(s.begin()), s.size());
+        }
+      }
+    }
+    void OnDone(const grpc::Status& status) override {
+      status_ = status;
+      done_.Notify();
+    }
+    std::string Wait() {
+      done_.WaitForNotification();
+      EXPECT_TRUE(status_.ok()) << status_.error_message();
+      return bytes_;
+    }
+
+   private:
+    grpc::ClientContext context_;
+    grpc::ByteBuffer request_, response_;
+    std::string bytes_;
+    grpc::Status status_;
+    absl::Notification done_;
+  };
+  grpc::GenericStub stub(server_->channel());
+  ListServices call(stub);
+  const std::string services = call.Wait();
+  for (const char* name :
+       {"fraudgate.v1.ScreeningService", "fraudgate.v1.ReportService",
+        "fraudgate.v1.HistoryService", "grpc.health.v1.Health"}) {
+    EXPECT_THAT(services, HasSubstr(name));
+  }
+
+  // Shutting down: NOT_SERVING on the health port until it closes.
+  server_->server().Shutdown(absl::Seconds(1));
+  EXPECT_EQ(Health(HealthPortChannel()).value_or(HealthCheckResponse::UNKNOWN),
+            HealthCheckResponse::NOT_SERVING);
+}
+
+class OperationsFaultTest : public OperationsTest {
+ protected:
+  // The database must close before the Env it writes through is destroyed.
+  void TearDown() override { server_.reset(); }
+  testing::FaultEnv fault_env_;
+};
+
+TEST_F(OperationsFaultTest, FailedWriteMakesTheServerNotServing) {
+  ASSERT_NO_FATAL_FAILURE(Start(&fault_env_));
+  ASSERT_TRUE(Screen(Transfer("before", "123456789")).ok());
+  fault_env_.FailWrites(true);
+  EXPECT_EQ(Screen(Transfer("during", "123456789")).error_code(),
+            grpc::StatusCode::UNAVAILABLE);
+  // The monitor checks every second.
+  HealthCheckResponse::ServingStatus status = HealthCheckResponse::SERVING;
+  for (int i = 0; i < 100 && status == HealthCheckResponse::SERVING; ++i) {
+    absl::SleepFor(absl::Milliseconds(100));
+    status = Health(HealthPortChannel()).value_or(HealthCheckResponse::UNKNOWN);
+  }
+  EXPECT_EQ(status, HealthCheckResponse::NOT_SERVING);
+  EXPECT_EQ(Health(server_->channel()).value_or(HealthCheckResponse::UNKNOWN),
+            HealthCheckResponse::NOT_SERVING);
+  auto readyz = http_->Get("/readyz");
+  ASSERT_TRUE(readyz);
+  EXPECT_EQ(readyz->status, 503);
+  EXPECT_THAT(readyz->body, HasSubstr("not ready"));
+  EXPECT_EQ(Scrape()["fraudgate_store_read_only"], 1);
+  EXPECT_THAT(log_.str(), HasSubstr("\"event\":\"store_read_only\""));
+  fault_env_.FailWrites(false);
+}
+
+}  // namespace
+}  // namespace fraudgate
