@@ -40,6 +40,7 @@ Command StatsCommand();
 Command PastCommand();
 Command HealthCommand();
 Command ConfigCommand();
+Command BackupCommand();
 
 }  // namespace fraudgate::cli
 

@@ -15,6 +15,7 @@
 #include "core/status_macros.h"
 #include "core/text.h"
 #include "fraudgate/v1/fraudgate.grpc.pb.h"
+#include "service/convert.h"
 
 namespace fraudgate::cli {
 namespace {
@@ -49,7 +50,7 @@ std::vector<std::vector<std::string>> HitRows(
   std::vector<std::vector<std::string>> rows;
   for (const v1::Hit& h : response.hits()) {
     rows.push_back(
-        {TimeText(h.screened_at()), v1::Decision_Name(h.decision()).substr(9),
+        {TimeText(h.screened_at()), service::DecisionText(h.decision()),
          std::to_string(h.score()), std::to_string(h.amount()), h.transfer_id(),
          // Machines get an empty field, people a dash.
          h.has_beneficiary()      ? IdentifierText(h.beneficiary())

@@ -16,7 +16,7 @@ std::vector<Command> Commands() {
   return {ServeCommand(),  ScreenCommand(),   ImportCommand(), EntityCommand(),
           DelistCommand(), WithdrawCommand(), HitsCommand(),   OutcomeCommand(),
           StatsCommand(),  PastCommand(),     AuditCommand(),  HealthCommand(),
-          ConfigCommand()};
+          ConfigCommand(), BackupCommand()};
 }
 
 void PrintHelp(const std::vector<Command>& commands, std::ostream& out) {

@@ -5,6 +5,7 @@
 #include "cli/command.h"
 #include "core/text.h"
 #include "fraudgate/v1/fraudgate.grpc.pb.h"
+#include "service/convert.h"
 
 namespace fraudgate::cli {
 namespace {
@@ -27,7 +28,7 @@ void PrintHit(const v1::Hit& h, Format format) {
   std::cout << "hit_id       " << h.hit_id() << "\n"
             << "transfer_id  " << h.transfer_id() << "\n"
             << "screened_at  " << TimeText(h.screened_at()) << "\n"
-            << "decision     " << v1::Decision_Name(h.decision()).substr(9)
+            << "decision     " << service::DecisionText(h.decision())
             << " (score " << h.score() << ")\n"
             << "beneficiary  " << IdentifierText(h.beneficiary()) << "\n"
             << "outcome      " << v1::Outcome_Name(h.outcome()) << "\n\n";

@@ -9,6 +9,7 @@
 #include "core/scoring.h"
 #include "core/text.h"
 #include "fraudgate/v1/fraudgate.grpc.pb.h"
+#include "service/convert.h"
 
 namespace fraudgate::cli {
 namespace {
@@ -54,7 +55,7 @@ void PrintResponse(const v1::ScreenTransferResponse& r, Format format) {
     std::cout << ToJson(r) << "\n";
     return;
   }
-  const std::string decision = v1::Decision_Name(r.decision()).substr(9);
+  const std::string decision = service::DecisionText(r.decision());
   if (format == Format::kCsv) {
     std::cout << "transfer_id,decision,score,list_version,hit_id,reasons\n";
     std::string reasons;

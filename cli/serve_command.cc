@@ -16,6 +16,11 @@
 namespace fraudgate::cli {
 namespace {
 
+// HOST:PORT of `listen` with the port it was bound to (port 0 picks one).
+std::string Bound(const std::string& listen, int port) {
+  return core::StrCat(listen.substr(0, listen.rfind(':')), ":", port);
+}
+
 int Run(const Flags& flags) {
   v1::Config config;
   if (!flags.Get("config").empty()) {
@@ -77,7 +82,6 @@ int Run(const Flags& flags) {
     std::cerr << "fraudgate serve: " << server.status().message() << "\n";
     return kExitFailure;
   }
-  const std::string host = options.listen.substr(0, options.listen.rfind(':'));
   if (options.insecure) {
     std::cerr << "fraudgate serve: WARNING: --insecure: plaintext, every "
                  "caller is admin; loopback only\n";
@@ -87,22 +91,20 @@ int Run(const Flags& flags) {
                  "checks NOTHING and answers an empty response (benchmark "
                  "baseline only)\n";
   }
-  std::cout << "fraudgate: serving on " << host << ":" << (*server)->port()
-            << " data=" << data
+  std::cout << "fraudgate: serving on "
+            << Bound(options.listen, (*server)->port()) << " data=" << data
             << " list_version=" << (*store)->blocklist().list_version()
             << std::endl;
   if ((*server)->health_port() != 0) {
-    const std::string& health = options.health_listen;
     std::cout << "fraudgate: health (plaintext gRPC) on "
-              << health.substr(0, health.rfind(':')) << ":"
-              << (*server)->health_port() << std::endl;
+              << Bound(options.health_listen, (*server)->health_port())
+              << std::endl;
   }
   if ((*server)->http_port() != 0) {
-    const std::string& http = options.http_listen;
     std::cout << "fraudgate: analyst console on "
               << (options.insecure ? "http" : "https") << "://"
-              << http.substr(0, http.rfind(':')) << ":"
-              << (*server)->http_port() << "/" << std::endl;
+              << Bound(options.http_listen, (*server)->http_port()) << "/"
+              << std::endl;
   }
 
   int signal = 0;

@@ -6,6 +6,7 @@
 #include "cli/command.h"
 #include "core/text.h"
 #include "fraudgate/v1/fraudgate.grpc.pb.h"
+#include "service/convert.h"
 
 namespace fraudgate::cli {
 namespace {
@@ -35,7 +36,7 @@ int Run(const Flags& flags) {
   std::vector<std::vector<std::string>> decisions, top_rows;
   for (const v1::DecisionCount& d : response.by_decision()) {
     decisions.push_back(
-        {v1::Decision_Name(d.decision()).substr(9), std::to_string(d.count())});
+        {service::DecisionText(d.decision()), std::to_string(d.count())});
   }
   for (const v1::IdentifierCount& c : response.top_identifiers()) {
     top_rows.push_back(

@@ -54,8 +54,7 @@ class ConfigComments {
       const auto& path = location.path();
       // 12: the syntax statement, which the file's header comment precedes.
       if (path.size() == 1 && path[0] == 12) {
-        header_ = location.has_leading_comments()
-                      ? location.leading_comments()
+        header_ = location.has_leading_comments() ? location.leading_comments()
                   : location.leading_detached_comments_size() > 0
                       ? location.leading_detached_comments(0)
                       : "";
@@ -238,6 +237,12 @@ ServerLimits ServerLimitsFromConfig(const v1::LimitsConfig& c) {
   limits.rates.get_entity_rate = c.get_entity_rate();
   limits.rates.get_entity_burst = c.get_entity_burst();
   limits.max_stream_duration = absl::Seconds(c.max_stream_seconds());
+  limits.max_metadata_bytes = c.max_metadata_bytes();
+  limits.min_ping_interval = absl::Seconds(c.min_ping_interval_seconds());
+  limits.max_connection_age = absl::Seconds(c.max_connection_age_seconds());
+  limits.max_connection_age_grace =
+      absl::Seconds(c.max_connection_age_grace_seconds());
+  limits.handshake_timeout = absl::Seconds(c.handshake_timeout_seconds());
   return limits;
 }
 
@@ -255,6 +260,7 @@ ServerOptions ServerOptionsFromConfig(const v1::Config& config) {
       ReportLifetimesFromConfig(config.reports());
   options.retention = RetentionOptionsFromConfig(config.history());
   options.limits = ServerLimitsFromConfig(config.limits());
+  options.reports.max_batch_reports = config.limits().upload_batch_reports();
   options.probes = ProbeOptionsFromConfig(config.probes());
   return options;
 }

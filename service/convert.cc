@@ -30,6 +30,15 @@ absl::StatusOr<core::Identifier> NormalizeProto(const v1::Identifier& id,
                                    core::FieldNames::Nested(field));
 }
 
+std::string DecisionText(v1::Decision decision) {
+  std::string name = v1::Decision_Name(decision);
+  constexpr std::string_view kPrefix = "DECISION_";
+  if (std::string_view(name).starts_with(kPrefix)) {
+    name.erase(0, kPrefix.size());
+  }
+  return name;
+}
+
 v1::Decision ToProto(core::Decision decision) {
   switch (decision) {
     case core::Decision::kAllow:

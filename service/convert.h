@@ -27,6 +27,9 @@ absl::StatusOr<core::Identifier> NormalizeProto(const v1::Identifier& id,
                                                 std::string_view field);
 
 v1::Decision ToProto(core::Decision decision);
+// "ALLOW" for DECISION_ALLOW (the enum name without its prefix), as logs,
+// metrics and the CLI show it.
+std::string DecisionText(v1::Decision decision);
 v1::Category ToProto(core::Category category);
 
 // The facts scoring needs from a stored entity's live (not withdrawn) report

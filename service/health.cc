@@ -4,8 +4,11 @@ namespace fraudgate::service {
 
 HealthMonitor::HealthMonitor(
     store::Store* store, std::vector<grpc::HealthCheckServiceInterface*> health,
-    Logger* logger, absl::Duration interval)
-    : store_(store), health_(std::move(health)), logger_(logger) {
+    std::vector<std::string> services, Logger* logger, absl::Duration interval)
+    : store_(store),
+      health_(std::move(health)),
+      services_(std::move(services)),
+      logger_(logger) {
   Check();
   thread_ = std::thread([this, interval] {
     absl::MutexLock lock(&mu_);
@@ -38,15 +41,20 @@ void HealthMonitor::Check() {
     before = ready_;
     ready_ = now;
   }
-  for (grpc::HealthCheckServiceInterface* health : health_) {
-    if (health != nullptr) health->SetServingStatus(now.ok());
+  if (now.ok() != before.ok()) {
+    if (now.ok()) {
+      logger_->Log(LogLevel::kInfo, "store_writable");
+    } else {
+      logger_->Log(LogLevel::kError, "store_read_only",
+                   LogFields().Add("error", std::string(now.message())));
+    }
   }
-  if (now.ok() == before.ok()) return;
-  if (now.ok()) {
-    logger_->Log(LogLevel::kInfo, "store_writable");
-  } else {
-    logger_->Log(LogLevel::kError, "store_read_only",
-                 LogFields().Add("error", std::string(now.message())));
+  for (grpc::HealthCheckServiceInterface* health : health_) {
+    if (health == nullptr) continue;
+    health->SetServingStatus(now.ok());
+    for (const std::string& service : services_) {
+      health->SetServingStatus(service, now.ok());
+    }
   }
 }
 

@@ -1,16 +1,19 @@
 // Whether the server is ready to serve: the store must accept writes (a
 // screening that cannot record its hit answers UNAVAILABLE, DESIGN §6). A
 // background thread checks the store every `interval` and sets the standard
-// gRPC health service's status (overall, service "") of every server it was
-// given: SERVING, or NOT_SERVING while a failed write keeps the store
-// read-only (store::Store::WriteHealth). It logs each change (`store_read_only`
-// at error level, `store_writable` at info). gRPC itself answers NOT_SERVING
-// once a server shuts down.
+// gRPC health service's status of every server it was given, for the server
+// as a whole ("") and for each fraudgate service: SERVING, or NOT_SERVING
+// while a failed write keeps the store read-only (store::Store::WriteHealth:
+// until RocksDB recovers by itself, or the server is restarted once the
+// cause, e.g. a full disk, is gone). Each change is logged before it is
+// announced (`store_read_only` at error level, `store_writable` at info). gRPC
+// itself answers NOT_SERVING once a server shuts down.
 //
 // Thread safety: Ready() may be called from any thread.
 #ifndef FRAUDGATE_SERVICE_HEALTH_H_
 #define FRAUDGATE_SERVICE_HEALTH_H_
 
+#include <string>
 #include <thread>
 #include <vector>
 
@@ -29,7 +32,8 @@ class HealthMonitor {
   // (null entries are skipped). Checks once, then every `interval`.
   HealthMonitor(store::Store* store,
                 std::vector<grpc::HealthCheckServiceInterface*> health,
-                Logger* logger, absl::Duration interval = absl::Seconds(1));
+                std::vector<std::string> services, Logger* logger,
+                absl::Duration interval = absl::Seconds(1));
   // Stops the background thread.
   ~HealthMonitor();
 
@@ -41,6 +45,7 @@ class HealthMonitor {
 
   store::Store* const store_;
   const std::vector<grpc::HealthCheckServiceInterface*> health_;
+  const std::vector<std::string> services_;
   Logger* const logger_;
   mutable absl::Mutex mu_;
   absl::Status ready_ ABSL_GUARDED_BY(mu_);

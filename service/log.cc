@@ -2,6 +2,7 @@
 
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
 #include <iostream>
 
 #include "core/text.h"
@@ -63,11 +64,41 @@ LogFields& LogFields::Identifier(std::string_view key,
 }
 
 Logger::Logger(std::ostream* out, LogLevel min_level,
-               std::function<absl::Time()> clock)
-    : out_(out), min_level_(min_level), clock_(std::move(clock)) {}
+               std::function<absl::Time()> clock, Mode mode)
+    : out_(out), min_level_(min_level), clock_(std::move(clock)), mode_(mode) {
+  if (mode_ != Mode::kBackground) return;
+  writer_ = std::thread([this] {
+    for (;;) {
+      {
+        absl::MutexLock lock(&mu_);
+        mu_.AwaitWithTimeout(absl::Condition(this, &Logger::HasUrgentWork),
+                             absl::Milliseconds(100));
+        if (stop_) return;
+      }
+      Flush();
+    }
+  });
+}
+
+Logger::~Logger() {
+  if (writer_.joinable()) {
+    {
+      absl::MutexLock lock(&mu_);
+      stop_ = true;
+    }
+    writer_.join();
+  }
+  Flush();
+}
 
 Logger& Logger::Default() {
-  static Logger* const logger = new Logger(&std::cerr);
+  static Logger* const logger = [] {
+    auto* made = new Logger(
+        &std::cerr, LogLevel::kInfo, [] { return absl::Now(); },
+        Mode::kBackground);
+    std::atexit([] { Default().Flush(); });
+    return made;
+  }();
   return *logger;
 }
 
@@ -83,8 +114,29 @@ void Logger::Log(LogLevel level, std::string_view event,
   core::AppendJsonString(event, line);
   line += fields.json();
   line += "}\n";
-  std::lock_guard<std::mutex> lock(mu_);
-  *out_ << line << std::flush;
+  if (mode_ == Mode::kDirect) {
+    absl::MutexLock lock(&write_mu_);
+    *out_ << line << std::flush;
+    return;
+  }
+  absl::MutexLock lock(&mu_);
+  if (queue_.size() + line.size() > kMaxQueuedBytes) {
+    dropped_.fetch_add(1);
+    return;
+  }
+  queue_ += line;
+  if (level >= LogLevel::kWarning) urgent_ = true;
+}
+
+void Logger::Flush() {
+  absl::MutexLock write(&write_mu_);
+  std::string lines;
+  {
+    absl::MutexLock lock(&mu_);
+    lines.swap(queue_);
+    urgent_ = false;
+  }
+  if (!lines.empty()) *out_ << lines << std::flush;
 }
 
 }  // namespace fraudgate::service

@@ -8,20 +8,21 @@
 // LogFields::Identifier, which writes core::Identifier::Masked() (last three
 // characters kept). There is no way to log an identifier in clear.
 //
-// Thread safety: Logger::Log may be called from any thread; each line is
-// written whole.
+// Thread safety: Logger::Log and Flush may be called from any thread; each
+// line is written whole, lines in the order they were logged.
 #ifndef FRAUDGATE_SERVICE_LOG_H_
 #define FRAUDGATE_SERVICE_LOG_H_
 
 #include <atomic>
 #include <cstdint>
 #include <functional>
-#include <mutex>
 #include <optional>
 #include <ostream>
 #include <string>
 #include <string_view>
+#include <thread>
 
+#include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "core/identifier.h"
@@ -61,13 +62,29 @@ class LogFields {
 
 class Logger {
  public:
+  // How lines reach `out`.
+  enum class Mode {
+    // Written by the calling thread before Log returns.
+    kDirect,
+    // Queued and written by a background thread, at least every 100 ms and
+    // at once for warnings and errors, so Log never waits for `out` (a slow
+    // pipe must not slow screening). While more than kMaxQueuedBytes wait,
+    // further lines are dropped and counted (dropped()).
+    kBackground,
+  };
+  static constexpr size_t kMaxQueuedBytes = 4 << 20;
+
   // Writes to `out`, which must outlive the logger; lines below `min_level`
   // are dropped. `clock` stamps the lines.
   explicit Logger(
       std::ostream* out, LogLevel min_level = LogLevel::kInfo,
-      std::function<absl::Time()> clock = [] { return absl::Now(); });
+      std::function<absl::Time()> clock = [] { return absl::Now(); },
+      Mode mode = Mode::kDirect);
+  // Writes what is queued.
+  ~Logger();
 
-  // The process's logger: stderr, info and above. Never destroyed.
+  // The process's logger: stderr, info and above, kBackground. Never
+  // destroyed; what is queued is written at exit().
   static Logger& Default();
 
   void set_min_level(LogLevel level) { min_level_.store(level); }
@@ -76,11 +93,29 @@ class Logger {
   void Log(LogLevel level, std::string_view event,
            const LogFields& fields = {});
 
+  // Writes every line logged before the call.
+  void Flush();
+  // Lines dropped because the queue was full (kBackground).
+  int64_t dropped() const { return dropped_.load(); }
+
  private:
+  bool HasUrgentWork() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    return stop_ || urgent_;
+  }
+
   std::ostream* const out_;
   std::atomic<LogLevel> min_level_;
   const std::function<absl::Time()> clock_;
-  std::mutex mu_;
+  const Mode mode_;
+  std::atomic<int64_t> dropped_{0};
+  // Held from taking the queue until it is written, so lines keep their
+  // order whoever writes them.
+  absl::Mutex write_mu_;
+  absl::Mutex mu_;
+  std::string queue_ ABSL_GUARDED_BY(mu_);
+  bool urgent_ ABSL_GUARDED_BY(mu_) = false;
+  bool stop_ ABSL_GUARDED_BY(mu_) = false;
+  std::thread writer_;
 };
 
 }  // namespace fraudgate::service

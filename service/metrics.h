@@ -52,6 +52,8 @@ class Metrics {
   };
 
   // Counts of observations at or below each bound, their sum and count.
+  // Each is its own atomic: a scrape during Observe may see the count and
+  // the sum one observation apart.
   class Histogram {
    public:
     // `bounds`: ascending upper bounds; +Inf is implied.
@@ -101,7 +103,8 @@ class Metrics {
   struct Family {
     std::string help;
     std::string type;  // "counter", "gauge" or "histogram"
-    // Rendered label set ({a="b"} or empty) -> counter or histogram.
+    // Rendered label set (a="b",c="d" without braces, or empty) -> counter
+    // or histogram.
     std::map<std::string, std::unique_ptr<Counter>> counters;
     std::map<std::string, std::unique_ptr<Histogram>> histograms;
     std::vector<double> bounds;  // of the histograms

@@ -5,31 +5,15 @@
 #include <utility>
 
 #include "absl/status/status.h"
+#include "core/text.h"
 #include "fraudgate/v1/fraudgate.pb.h"
+#include "google/protobuf/descriptor.h"
+#include "service/convert.h"
 
 namespace fraudgate::service {
 namespace {
 
 using grpc::experimental::InterceptionHookPoints;
-
-// "/package.Service/Method" -> "package.Service", "Method".
-std::pair<std::string, std::string> SplitMethod(std::string_view full) {
-  if (full.starts_with('/')) full.remove_prefix(1);
-  const size_t slash = full.rfind('/');
-  if (slash == std::string_view::npos) return {"", std::string(full)};
-  return {std::string(full.substr(0, slash)),
-          std::string(full.substr(slash + 1))};
-}
-
-// "ALLOW" for DECISION_ALLOW.
-std::string DecisionName(v1::Decision decision) {
-  std::string name = v1::Decision_Name(decision);
-  constexpr std::string_view kPrefix = "DECISION_";
-  if (std::string_view(name).starts_with(kPrefix)) {
-    name.erase(0, kPrefix.size());
-  }
-  return name;
-}
 
 class RpcObserver : public grpc::experimental::Interceptor {
  public:
@@ -87,12 +71,12 @@ class RpcObserver : public grpc::experimental::Interceptor {
     auto caller = factory_->auth().Identify(*info_->server_context());
     LogFields fields;
     fields.Add("caller", caller.ok() ? caller->Id() : std::string("-"))
-        .Add("method", stats_->full_method())
+        .Add("method", stats_->path())
         .Add("code", absl::StatusCodeToString(
                          static_cast<absl::StatusCode>(status.error_code())))
         .Add("latency_ms", seconds * 1e3);
     if (decision_ != v1::DECISION_UNSPECIFIED) {
-      fields.Add("decision", DecisionName(decision_));
+      fields.Add("decision", DecisionText(decision_));
     }
     logger->Log(LogLevel::kInfo, "rpc", fields);
   }
@@ -107,11 +91,12 @@ class RpcObserver : public grpc::experimental::Interceptor {
 }  // namespace
 
 RpcObserverFactory::MethodStats::MethodStats(Metrics* metrics,
-                                             std::string_view full_method)
+                                             std::string service,
+                                             std::string method)
     : metrics_(metrics),
-      full_method_(full_method),
-      service_(SplitMethod(full_method).first),
-      method_(SplitMethod(full_method).second),
+      service_(std::move(service)),
+      method_(std::move(method)),
+      path_(core::StrCat("/", service_, "/", method_)),
       latency_(metrics->GetHistogram(
           "fraudgate_rpc_duration_seconds",
           "Time from the start of a call to its status being sent.",
@@ -136,14 +121,35 @@ Metrics::Counter* RpcObserverFactory::MethodStats::Handled(
 }
 
 RpcObserverFactory::RpcObserverFactory(Metrics* metrics, Logger* logger,
-                                       const Authorizer* auth)
-    : metrics_(metrics), logger_(logger), auth_(auth) {
+                                       const Authorizer* auth,
+                                       const std::vector<std::string>& services)
+    : metrics_(metrics),
+      logger_(logger),
+      auth_(auth),
+      unknown_(metrics, "unknown", "unknown") {
   for (size_t i = 1; i < decisions_.size(); ++i) {
     decisions_[i] = metrics->GetCounter(
         "fraudgate_screening_decisions_total",
         "Screening decisions answered (ScreenTransfer and each "
         "ScreenTransfers item).",
-        {{"decision", DecisionName(static_cast<v1::Decision>(i))}});
+        {{"decision", DecisionText(static_cast<v1::Decision>(i))}});
+  }
+  std::vector<std::pair<std::string, std::string>> methods = {
+      {"grpc.health.v1.Health", "Check"},
+      {"grpc.health.v1.Health", "Watch"},
+      {"grpc.reflection.v1alpha.ServerReflection", "ServerReflectionInfo"}};
+  for (const std::string& name : services) {
+    const google::protobuf::ServiceDescriptor* service =
+        google::protobuf::DescriptorPool::generated_pool()->FindServiceByName(
+            name);
+    for (int i = 0; service != nullptr && i < service->method_count(); ++i) {
+      methods.emplace_back(name, service->method(i)->name());
+    }
+  }
+  for (auto& [service, method] : methods) {
+    auto stats = std::make_unique<MethodStats>(metrics, service, method);
+    const std::string path = stats->path();
+    methods_.emplace(path, std::move(stats));
   }
 }
 
@@ -153,23 +159,11 @@ void RpcObserverFactory::CountDecision(int decision) {
   }
 }
 
-RpcObserverFactory::MethodStats* RpcObserverFactory::StatsOf(
-    const char* full_method) {
-  const std::string_view name(full_method);
-  {
-    absl::ReaderMutexLock lock(&mu_);
-    auto it = methods_.find(absl::string_view(name.data(), name.size()));
-    if (it != methods_.end()) return it->second.get();
-  }
-  absl::MutexLock lock(&mu_);
-  std::unique_ptr<MethodStats>& stats = methods_[std::string(name)];
-  if (stats == nullptr) stats = std::make_unique<MethodStats>(metrics_, name);
-  return stats.get();
-}
-
 grpc::experimental::Interceptor* RpcObserverFactory::CreateServerInterceptor(
     grpc::experimental::ServerRpcInfo* info) {
-  return new RpcObserver(this, info, StatsOf(info->method()));
+  auto it = methods_.find(std::string_view(info->method()));
+  return new RpcObserver(this, info,
+                         it == methods_.end() ? &unknown_ : it->second.get());
 }
 
 }  // namespace fraudgate::service

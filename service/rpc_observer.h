@@ -1,6 +1,5 @@
-// Observes every call the gRPC server serves, as a server interceptor, so
-// calls refused before their handler ran (authentication, rate limits) and
-// the health and reflection services are seen as well:
+// Observes every call the gRPC server serves, as a server interceptor (so
+// the health and reflection services are counted too):
 //   - fraudgate_rpc_handled_total{service,method,code}: calls by status code;
 //   - fraudgate_rpc_duration_seconds{service,method}: from the call's start
 //     to its status being sent (histogram);
@@ -8,8 +7,16 @@
 //     ScreenTransfer and of each ScreenTransfers item;
 //   - one access-log line a call, event "rpc", level info: caller, method,
 //     code, latency_ms and, for ScreenTransfer, the decision. The caller is
-//     "<role>/<name>" from the client certificate, "-" without one. No
-//     request content (no identifier) is logged.
+//     "<role>/<name>" from the client certificate ("admin/insecure" with
+//     --insecure), "-" without a fraudgate identity. No request content (no
+//     identifier) is logged.
+// Methods are the ones of the services given at construction; a call to any
+// other path (a client may send any) is counted and logged as service and
+// method "unknown", so clients cannot grow the metrics.
+//
+// The work runs on the thread that finishes the call: for screening, the
+// hit writer thread (store::HitStore), so it must stay small (the logger
+// does not write on the calling thread: log.h).
 //
 // Thread safety: the factory is thread-safe; gRPC drives each interceptor
 // from one call.
@@ -18,11 +25,11 @@
 
 #include <array>
 #include <atomic>
+#include <map>
 #include <memory>
 #include <string>
+#include <vector>
 
-#include "absl/container/flat_hash_map.h"
-#include "absl/synchronization/mutex.h"
 #include "grpcpp/support/server_interceptor.h"
 #include "service/auth.h"
 #include "service/log.h"
@@ -33,28 +40,32 @@ namespace fraudgate::service {
 class RpcObserverFactory
     : public grpc::experimental::ServerInterceptorFactoryInterface {
  public:
-  // All must outlive the server that uses the factory.
-  RpcObserverFactory(Metrics* metrics, Logger* logger, const Authorizer* auth);
+  // `services`: full names ("fraudgate.v1.ScreeningService") of the services
+  // whose methods are observed by name, from the generated descriptor pool,
+  // plus the health and reflection services. All pointers must outlive the
+  // server that uses the factory.
+  RpcObserverFactory(Metrics* metrics, Logger* logger, const Authorizer* auth,
+                     const std::vector<std::string>& services);
 
   grpc::experimental::Interceptor* CreateServerInterceptor(
       grpc::experimental::ServerRpcInfo* info) override;
 
-  // The figures of one method, made at its first call.
+  // The figures of one method.
   class MethodStats {
    public:
-    // `full_method`: "/package.Service/Method".
-    MethodStats(Metrics* metrics, std::string_view full_method);
-    const std::string& full_method() const { return full_method_; }
+    MethodStats(Metrics* metrics, std::string service, std::string method);
     const std::string& service() const { return service_; }  // package.Service
     const std::string& method() const { return method_; }    // Method
+    // "/package.Service/Method", as the access log shows it.
+    const std::string& path() const { return path_; }
     Metrics::Histogram* latency() const { return latency_; }
     Metrics::Counter* Handled(grpc::StatusCode code);
 
    private:
     Metrics* const metrics_;
-    const std::string full_method_;
     const std::string service_;
     const std::string method_;
+    const std::string path_;
     Metrics::Histogram* const latency_;
     // By status code (0..16); made at the first call that ends with it.
     std::array<std::atomic<Metrics::Counter*>, 17> handled_{};
@@ -62,7 +73,6 @@ class RpcObserverFactory
 
   // Counts one screening decision (v1::Decision).
   void CountDecision(int decision);
-  MethodStats* StatsOf(const char* full_method);
   Logger* logger() const { return logger_; }
   const Authorizer& auth() const { return *auth_; }
 
@@ -72,9 +82,9 @@ class RpcObserverFactory
   const Authorizer* const auth_;
   // By v1::Decision (1..4; 0, unspecified, is not counted).
   std::array<Metrics::Counter*, 5> decisions_{};
-  absl::Mutex mu_;
-  absl::flat_hash_map<std::string, std::unique_ptr<MethodStats>> methods_
-      ABSL_GUARDED_BY(mu_);
+  // By path; fixed after construction, so read without a lock.
+  std::map<std::string, std::unique_ptr<MethodStats>, std::less<>> methods_;
+  MethodStats unknown_;
 };
 
 }  // namespace fraudgate::service

@@ -5,9 +5,12 @@
 #include <chrono>
 #include <fstream>
 
+#include "absl/strings/numbers.h"
 #include "core/text.h"
 #include "grpcpp/ext/proto_server_reflection_plugin.h"
 #include "grpcpp/health_check_service_interface.h"
+#include "grpcpp/impl/server_builder_option.h"
+#include "grpcpp/impl/server_builder_plugin.h"
 #include "grpcpp/security/server_credentials.h"
 #include "grpcpp/security/tls_certificate_provider.h"
 #include "grpcpp/security/tls_credentials_options.h"
@@ -40,13 +43,16 @@ bool IsLoopbackAddress(const std::string& host_port) {
 
 Server::Server() = default;
 Server::~Server() {
-  health_.reset();
-  if (store_ != nullptr) store_->hits().SetWriteObserver({});
-  for (grpc::Server* server : {server_.get(), health_server_.get()}) {
-    if (server == nullptr) continue;
-    server->Shutdown(std::chrono::system_clock::now());
-    server->Wait();
+  if (server_) {
+    Shutdown(absl::ZeroDuration());
+    server_->Wait();
   }
+  if (health_server_) {
+    health_server_->Shutdown(std::chrono::system_clock::now());
+    health_server_->Wait();
+  }
+  // Every call has finished, so no hit write is observed any more.
+  if (store_ != nullptr) store_->hits().SetWriteObserver({});
 }
 
 namespace {
@@ -100,6 +106,19 @@ std::shared_ptr<grpc::ServerCredentials> Credentials(
   return grpc::experimental::TlsServerCredentials(tls);
 }
 
+// Leaves server reflection out of a builder (the health-only port): the
+// reflection plugin, once initialised, joins every builder.
+class WithoutReflection : public grpc::ServerBuilderOption {
+ public:
+  void UpdateArguments(grpc::ChannelArguments*) override {}
+  void UpdatePlugins(std::vector<std::unique_ptr<grpc::ServerBuilderPlugin>>*
+                         plugins) override {
+    std::erase_if(*plugins, [](const auto& plugin) {
+      return plugin->name() == "proto_server_reflection";
+    });
+  }
+};
+
 void ApplyLimits(const ServerLimits& limits, grpc::ServerBuilder& builder) {
   auto ms = [](absl::Duration d) {
     return static_cast<int>(absl::ToInt64Milliseconds(d));
@@ -121,23 +140,41 @@ void ApplyLimits(const ServerLimits& limits, grpc::ServerBuilder& builder) {
                              ms(limits.max_connection_age_grace));
   builder.AddChannelArgument(GRPC_ARG_SERVER_HANDSHAKE_TIMEOUT_MS,
                              ms(limits.handshake_timeout));
+  // Two servers on one port (SO_REUSEPORT, gRPC's default on Linux) would
+  // split connections between them: a clash fails at bind instead.
+  builder.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);
 }
 
 }  // namespace
 
+// INVALID_ARGUMENT naming `field` unless `address` is HOST:PORT.
+absl::Status CheckHostPort(std::string_view field, const std::string& address) {
+  const size_t colon = address.rfind(':');
+  int port = -1;
+  if (colon == std::string::npos || colon == 0 ||
+      !absl::SimpleAtoi(address.substr(colon + 1), &port) || port < 0 ||
+      port > 65535) {
+    return absl::InvalidArgumentError(core::StrCat(
+        field, ": HOST:PORT expected (e.g. 127.0.0.1:50051), got \"", address,
+        "\""));
+  }
+  return absl::OkStatus();
+}
+
 absl::Status ValidateServerOptions(const ServerOptions& options) {
+  if (auto s = CheckHostPort("listen", options.listen); !s.ok()) return s;
+  for (const auto& [field, address] :
+       {std::pair{"http_listen", &options.http_listen},
+        std::pair{"health_listen", &options.health_listen}}) {
+    if (address->empty()) continue;
+    if (auto s = CheckHostPort(field, *address); !s.ok()) return s;
+  }
   if (!options.insecure) {
     if (auto s = CheckTlsFiles(options); !s.ok()) return s;
   } else if (!IsLoopbackAddress(options.listen)) {
     return absl::InvalidArgumentError(core::StrCat(
         "listen: --insecure serves only on a loopback address (got ",
         options.listen, ")"));
-  }
-  if (!options.health_listen.empty() &&
-      options.health_listen == options.listen &&
-      !options.listen.ends_with(":0")) {
-    return absl::InvalidArgumentError(
-        "health_listen: must differ from the gRPC listen address");
   }
   if (options.insecure && !options.http_listen.empty() &&
       !IsLoopbackAddress(options.http_listen)) {
@@ -176,6 +213,9 @@ absl::Status ValidateServerOptions(const ServerOptions& options) {
 
 absl::StatusOr<std::unique_ptr<Server>> Server::Start(store::Store* store,
                                                       ServerOptions options) {
+  const std::vector<std::string> kServices = {"fraudgate.v1.ScreeningService",
+                                              "fraudgate.v1.ReportService",
+                                              "fraudgate.v1.HistoryService"};
   if (auto s = ValidateServerOptions(options); !s.ok()) return s;
   std::unique_ptr<Server> server(new Server());
   Logger* logger =
@@ -212,6 +252,10 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(store::Store* store,
       "in flight.",
       MetricType::kCounter, [gate] { return gate->shed(); });
   AddStoreMetrics(store, &server->metrics_);
+  server->metrics_.AddFunction(
+      "fraudgate_log_lines_dropped_total",
+      "Log lines dropped because the log output fell behind.",
+      MetricType::kCounter, [logger] { return logger->dropped(); });
   server->store_ = store;
   server->metrics_.AddFunction(
       "fraudgate_list_version",
@@ -232,7 +276,7 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(store::Store* store,
       std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>>
       interceptors;
   interceptors.push_back(std::make_unique<RpcObserverFactory>(
-      &server->metrics_, logger, server->auth_.get()));
+      &server->metrics_, logger, server->auth_.get(), kServices));
   builder.experimental().SetInterceptorCreators(std::move(interceptors));
   builder.RegisterService(server->screening_.get());
   builder.RegisterService(server->reports_.get());
@@ -243,10 +287,21 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(store::Store* store,
         core::StrCat("cannot listen on ", options.listen));
   }
   if (!options.health_listen.empty()) {
+    // Plaintext for anyone who can reach it: the health service alone, a
+    // few small calls at a time.
     grpc::ServerBuilder health;
     health.AddListeningPort(options.health_listen,
                             grpc::InsecureServerCredentials(),
                             &server->health_port_);
+    ServerLimits probe_limits = options.limits;
+    probe_limits.max_receive_message_bytes = 4096;
+    probe_limits.max_concurrent_streams = 4;
+    probe_limits.max_metadata_bytes = 4096;
+    probe_limits.max_connection_age = absl::Minutes(5);
+    ApplyLimits(probe_limits, health);
+    health.SetOption(std::make_unique<WithoutReflection>());
+    server->health_unknown_ = std::make_unique<grpc::CallbackGenericService>();
+    health.RegisterCallbackGenericService(server->health_unknown_.get());
     server->health_server_ = health.BuildAndStart();
     if (!server->health_server_ || server->health_port_ == 0) {
       return absl::UnavailableError(
@@ -260,7 +315,7 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(store::Store* store,
           server->health_server_
               ? server->health_server_->GetHealthCheckService()
               : nullptr},
-      logger);
+      kServices, logger);
   if (!options.http_listen.empty()) {
     auto http = HttpServer::Start(server->history_.get(), server->auth_.get(),
                                   &server->metrics_, server->health_.get(),

@@ -11,6 +11,7 @@
 #include "absl/status/statusor.h"
 #include "absl/time/clock.h"
 #include "core/scoring.h"
+#include "grpcpp/generic/async_generic_service.h"
 #include "grpcpp/server.h"
 #include "service/call_gate.h"
 #include "service/log.h"
@@ -107,10 +108,11 @@ struct ServerOptions {
 bool IsLoopbackAddress(const std::string& host_port);
 
 // The checks Server::Start makes before it builds anything, so a caller can
-// refuse bad options before it opens the store: INVALID_ARGUMENT with neither
-// `insecure` nor a `tls_dir` holding readable TLS files, for insecure on a
-// non-loopback address (gRPC or HTTP), or for invalid scoring or retention
-// options.
+// refuse bad options before it opens the store: INVALID_ARGUMENT for an
+// address that is not HOST:PORT, with neither `insecure` nor a `tls_dir`
+// holding readable TLS files, for insecure on a non-loopback address (gRPC
+// or HTTP), or for invalid scoring, retention or probe options. (Two
+// addresses on one port fail at Start, when binding: UNAVAILABLE.)
 absl::Status ValidateServerOptions(const ServerOptions& options);
 
 class Server {
@@ -153,6 +155,8 @@ class Server {
   std::unique_ptr<HttpServer> http_;
   store::Store* store_ = nullptr;
   std::unique_ptr<grpc::Server> server_;
+  // Answers UNIMPLEMENTED to every other method on the health port.
+  std::unique_ptr<grpc::CallbackGenericService> health_unknown_;
   std::unique_ptr<grpc::Server> health_server_;
   // Destroyed before the servers whose health status it sets.
   std::unique_ptr<HealthMonitor> health_;

@@ -1,11 +1,37 @@
 #include "service/store_metrics.h"
 
+#include <memory>
 #include <vector>
+
+#include "absl/synchronization/mutex.h"
+#include "absl/time/clock.h"
 
 namespace fraudgate::service {
 namespace {
 
 using Samples = std::vector<Metrics::Sample>;
+
+// The store's figures, read at most once per scrape (a scrape renders every
+// family at once; each read is some 20 RocksDB property reads).
+class StatsCache {
+ public:
+  explicit StatsCache(store::Store* store) : store_(store) {}
+  store::StoreStats Get() {
+    absl::MutexLock lock(&mu_);
+    const absl::Time now = absl::Now();
+    if (now - read_at_ > absl::Milliseconds(200)) {
+      stats_ = store_->Stats();
+      read_at_ = now;
+    }
+    return stats_;
+  }
+
+ private:
+  store::Store* const store_;
+  absl::Mutex mu_;
+  store::StoreStats stats_ ABSL_GUARDED_BY(mu_);
+  absl::Time read_at_ ABSL_GUARDED_BY(mu_) = absl::InfinitePast();
+};
 
 // One sample per column family of `field`.
 Samples PerColumnFamily(const store::StoreStats& stats,
@@ -21,17 +47,18 @@ Samples PerColumnFamily(const store::StoreStats& stats,
 }  // namespace
 
 void AddStoreMetrics(store::Store* store, Metrics* metrics) {
+  auto cache = std::make_shared<StatsCache>(store);
   metrics->AddSamples(
       "fraudgate_store_sst_bytes", "Size of the live table files.",
-      MetricType::kGauge, [store] {
-        return PerColumnFamily(store->Stats(),
+      MetricType::kGauge, [cache] {
+        return PerColumnFamily(cache->Get(),
                                &store::StoreStats::ColumnFamily::sst_bytes);
       });
   metrics->AddSamples("fraudgate_store_memtable_bytes",
                       "Size of the active and immutable memtables.",
-                      MetricType::kGauge, [store] {
+                      MetricType::kGauge, [cache] {
                         return PerColumnFamily(
-                            store->Stats(),
+                            cache->Get(),
                             &store::StoreStats::ColumnFamily::memtable_bytes);
                       });
   metrics->AddFunction(
@@ -39,20 +66,20 @@ void AddStoreMetrics(store::Store* store, Metrics* metrics) {
       "Bytes compaction would rewrite to bring every level to its target "
       "size (RocksDB's estimate).",
       MetricType::kGauge,
-      [store] { return store->Stats().pending_compaction_bytes; });
+      [cache] { return cache->Get().pending_compaction_bytes; });
   metrics->AddFunction("fraudgate_store_block_cache_hits_total",
                        "Block cache lookups that found the block.",
                        MetricType::kCounter,
-                       [store] { return store->Stats().block_cache_hits; });
+                       [cache] { return cache->Get().block_cache_hits; });
   metrics->AddFunction("fraudgate_store_block_cache_misses_total",
                        "Block cache lookups that read the block from a file.",
                        MetricType::kCounter,
-                       [store] { return store->Stats().block_cache_misses; });
+                       [cache] { return cache->Get().block_cache_misses; });
   metrics->AddFunction(
       "fraudgate_store_block_cache_hit_ratio",
       "Block cache hits / lookups since the store opened (0 before any).",
-      MetricType::kGauge, [store] {
-        const store::StoreStats stats = store->Stats();
+      MetricType::kGauge, [cache] {
+        const store::StoreStats stats = cache->Get();
         const double lookups = static_cast<double>(stats.block_cache_hits) +
                                static_cast<double>(stats.block_cache_misses);
         return lookups == 0 ? 0 : stats.block_cache_hits / lookups;
@@ -61,12 +88,12 @@ void AddStoreMetrics(store::Store* store, Metrics* metrics) {
       "fraudgate_store_write_stall_seconds_total",
       "Time writers were delayed or stopped to let compaction catch up.",
       MetricType::kCounter,
-      [store] { return store->Stats().write_stall_micros / 1e6; });
+      [cache] { return cache->Get().write_stall_micros / 1e6; });
   metrics->AddFunction(
       "fraudgate_store_writes_stopped",
       "1 while RocksDB stops writes to let compaction catch up.",
       MetricType::kGauge,
-      [store] { return store->Stats().writes_stopped ? 1.0 : 0.0; });
+      [cache] { return cache->Get().writes_stopped ? 1.0 : 0.0; });
   metrics->AddFunction(
       "fraudgate_store_read_only",
       "1 while a failed write keeps the store read-only (screening answers "
@@ -78,15 +105,19 @@ void AddStoreMetrics(store::Store* store, Metrics* metrics) {
       "fraudgate_hit_write_seconds",
       "Time to check and write one group of screening records (WAL, no "
       "fsync).");
-  Metrics::Counter* written = metrics->GetCounter(
-      "fraudgate_hits_written_total",
-      "Screening records handed to the store's writer (including repeats "
-      "of a recorded transfer and failed writes).");
-  store->hits().SetWriteObserver(
-      [write_seconds, written](absl::Duration took, size_t hits) {
-        write_seconds->Observe(absl::ToDoubleSeconds(took));
-        written->Increment(static_cast<int64_t>(hits));
-      });
+  Metrics::Counter* handled_ok = metrics->GetCounter(
+      "fraudgate_hit_records_total",
+      "Screening records the hit writer handled (a repeat of a recorded "
+      "transfer included), by whether their write succeeded.",
+      {{"result", "ok"}});
+  Metrics::Counter* handled_error = metrics->GetCounter(
+      "fraudgate_hit_records_total", "", {{"result", "error"}});
+  store->hits().SetWriteObserver([write_seconds, handled_ok, handled_error](
+                                     absl::Duration took, size_t hits,
+                                     bool ok) {
+    write_seconds->Observe(absl::ToDoubleSeconds(took));
+    (ok ? handled_ok : handled_error)->Increment(static_cast<int64_t>(hits));
+  });
 }
 
 }  // namespace fraudgate::service

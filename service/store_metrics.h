@@ -10,7 +10,8 @@
 //                                                    keeps the store read-only
 // and, observed as each group of screening records is written:
 //   fraudgate_hit_write_seconds (histogram)          one group's check+write
-//   fraudgate_hits_written_total                     screening records
+//   fraudgate_hit_records_total{result}              screening records handled
+// The store figures are read at most every 200 ms.
 #ifndef FRAUDGATE_SERVICE_STORE_METRICS_H_
 #define FRAUDGATE_SERVICE_STORE_METRICS_H_
 

@@ -76,9 +76,13 @@ std::shared_ptr<rocksdb::MemTableRepFactory> HashedMemtable(Cf cf) {
 // or flush write), until it recovers.
 class Db::ErrorListener : public rocksdb::EventListener {
  public:
+  // Soft errors (a compaction that failed) leave writes running.
   void OnBackgroundError(rocksdb::BackgroundErrorReason,
                          rocksdb::Status* error) override {
-    if (error == nullptr || error->ok()) return;
+    if (error == nullptr || error->ok() ||
+        error->severity() < rocksdb::Status::Severity::kHardError) {
+      return;
+    }
     absl::MutexLock lock(&mu_);
     error_ = FromRocks(*error, "writes stopped");
   }
@@ -118,8 +122,9 @@ absl::StatusOr<std::unique_ptr<Db>> Db::Open(const StoreOptions& options) {
     return absl::InvalidArgumentError("store: path is required");
   }
   rocksdb::DBOptions db_options;
-  db_options.create_if_missing =
-      options.create_if_missing && !options.read_only;
+  db_options.create_if_missing = options.create_if_missing &&
+                                 !options.read_only &&
+                                 options.secondary_path.empty();
   db_options.create_missing_column_families = db_options.create_if_missing;
   // Acknowledged writes must survive kill -9: the WAL is written on every
   // write (DESIGN §10: manual_wal_flush stays off).
@@ -201,7 +206,11 @@ absl::StatusOr<std::unique_ptr<Db>> Db::Open(const StoreOptions& options) {
   std::vector<rocksdb::ColumnFamilyHandle*> handles;
   rocksdb::DB* raw = nullptr;
   rocksdb::Status s;
-  if (options.read_only) {
+  if (!options.secondary_path.empty()) {
+    s = rocksdb::DB::OpenAsSecondary(db_options, options.path,
+                                     options.secondary_path, descriptors,
+                                     &handles, &raw);
+  } else if (options.read_only) {
     // A read-only open takes no lock, so a server running on the same
     // directory may delete files (obsolete MANIFESTs, compacted SSTs) between
     // the moment the MANIFEST is read and the moment the files it names are

@@ -147,28 +147,25 @@ void HitStore::PutIfAbsentAsync(v1::HitRecord record,
 }
 
 void HitStore::SetWriteObserver(WriteObserver observer) {
-  absl::MutexLock lock(&queue_mu_);
+  absl::MutexLock lock(&observer_mu_);
   write_observer_ = std::move(observer);
 }
 
 void HitStore::WriterLoop() {
   std::vector<Pending> group;
-  WriteObserver observer;
   for (;;) {
     {
       absl::MutexLock lock(&queue_mu_);
       queue_mu_.Await(absl::Condition(this, &HitStore::HasWork));
       if (queue_.empty()) return;  // stopping, and everything is written
       group.swap(queue_);
-      observer = write_observer_;
     }
-    WriteGroup(group, observer);
+    WriteGroup(group);
     group.clear();
   }
 }
 
-void HitStore::WriteGroup(std::vector<Pending>& group,
-                          const WriteObserver& observer) {
+void HitStore::WriteGroup(std::vector<Pending>& group) {
   const absl::Time start = absl::Now();
   const size_t n = group.size();
   // Which transfers have a hit already: one MultiGet for the group.
@@ -220,7 +217,10 @@ void HitStore::WriteGroup(std::vector<Pending>& group,
     write.sync = false;  // WAL without fsync: survives a process crash
     written = FromRocks(db_->get()->Write(write, &batch), "record hit");
   }
-  if (observer) observer(absl::Now() - start, n);
+  {
+    absl::MutexLock lock(&observer_mu_);
+    if (write_observer_) write_observer_(absl::Now() - start, n, written.ok());
+  }
   // Repeats first: they copy the record the first one hands over.
   for (size_t i = 0; i < n; ++i) {
     if (same_as[i] == n) continue;

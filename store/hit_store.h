@@ -112,9 +112,11 @@ class HitStore {
 
   // `observer` is called on the writer thread after each group of hits is
   // written (or failed to be), with the time the group's transfer check and
-  // write took and the number of hits in it; it must not block. Replaces
-  // the previous observer; an empty function removes it.
-  using WriteObserver = std::function<void(absl::Duration, size_t hits)>;
+  // write took, the number of hits in it and whether the write succeeded;
+  // it must not block. Replaces the previous observer, returning once a
+  // call of the previous one has returned; an empty function removes it.
+  using WriteObserver =
+      std::function<void(absl::Duration, size_t hits, bool ok)>;
   void SetWriteObserver(WriteObserver observer);
 
   // One hit by id; nullopt when there is none.
@@ -194,7 +196,7 @@ class HitStore {
       const std::string& transfer_key) const;
   // The writer thread: takes every queued hit, WriteGroup, until stopped.
   void WriterLoop();
-  void WriteGroup(std::vector<Pending>& group, const WriteObserver& observer);
+  void WriteGroup(std::vector<Pending>& group);
   bool HasWork() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(queue_mu_) {
     return stopping_ || !queue_.empty();
   }
@@ -207,7 +209,8 @@ class HitStore {
   absl::Mutex queue_mu_;
   std::vector<Pending> queue_ ABSL_GUARDED_BY(queue_mu_);
   bool stopping_ ABSL_GUARDED_BY(queue_mu_) = false;
-  WriteObserver write_observer_ ABSL_GUARDED_BY(queue_mu_);
+  absl::Mutex observer_mu_;
+  WriteObserver write_observer_ ABSL_GUARDED_BY(observer_mu_);
   std::thread writer_;
 };
 

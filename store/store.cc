@@ -1,61 +1,23 @@
 #include "store/store.h"
 
-#include <fcntl.h>
-#include <openssl/rand.h>
-#include <unistd.h>
-
-#include <cerrno>
-#include <cstdio>
-#include <cstring>
-
 #include "core/status_macros.h"
 #include "core/text.h"
 #include "store/db.h"
+#include "store/hmac_key.h"
 
 namespace fraudgate::store {
 namespace {
 
-constexpr char kHmacKeyFile[] = "beneficiary-hmac.key";
-constexpr size_t kHmacKeySize = 32;
-
-// The key of the beneficiary index: read from the data dir, or made (random,
-// mode 0600, synced) on the first writable open. Empty for a read-only open
-// of a data dir that has none.
+// The key of the beneficiary index: read from the data dir, or made on the
+// first writable open. Empty for a read-only open of a data dir that has
+// none.
 absl::StatusOr<std::string> LoadHmacKey(const StoreOptions& options) {
-  const std::string path = options.path + "/" + kHmacKeyFile;
-  std::string key(kHmacKeySize, '\0');
-  const int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd >= 0) {
-    const ssize_t got = read(fd, key.data(), key.size());
-    close(fd);
-    if (got != static_cast<ssize_t>(kHmacKeySize)) {
-      return absl::DataLossError(core::StrCat("store: ", path, " is not a ",
-                                              kHmacKeySize, "-byte key"));
-    }
-    return key;
-  }
-  if (errno != ENOENT) {
-    return absl::UnavailableError(
-        core::StrCat("store: cannot read ", path, ": ", std::strerror(errno)));
-  }
+  ASSIGN_OR_RETURN(std::optional<std::string> key, ReadHmacKey(options.path));
+  if (key) return *std::move(key);
   if (options.read_only) return std::string();
-  if (RAND_bytes(reinterpret_cast<unsigned char*>(key.data()),
-                 static_cast<int>(key.size())) != 1) {
-    return absl::InternalError("store: no randomness for the HMAC key");
-  }
-  const std::string tmp = path + ".tmp";
-  const int out =
-      open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-  const bool written =
-      out >= 0 &&
-      write(out, key.data(), key.size()) == static_cast<ssize_t>(key.size()) &&
-      fsync(out) == 0;
-  if (out >= 0) close(out);
-  if (!written || rename(tmp.c_str(), path.c_str()) != 0) {
-    return absl::UnavailableError(
-        core::StrCat("store: cannot write ", path, ": ", std::strerror(errno)));
-  }
-  return key;
+  ASSIGN_OR_RETURN(std::string made, NewHmacKey());
+  RETURN_IF_ERROR(WriteHmacKey(options.path, made));
+  return made;
 }
 
 }  // namespace

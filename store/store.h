@@ -62,8 +62,9 @@ class Store {
 
   StoreStats Stats() const;
   // OK while the store accepts writes. After a write failed in a way that
-  // made RocksDB stop accepting writes (e.g. a full disk), the error
-  // (UNAVAILABLE), until RocksDB recovers; reads still work then.
+  // made RocksDB stop accepting writes (a failed log or flush write, e.g. a
+  // full disk), the error (UNAVAILABLE), until RocksDB recovers by itself
+  // (it retries some errors) or the store is reopened; reads still work.
   absl::Status WriteHealth() const;
 
  private:

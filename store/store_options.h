@@ -20,6 +20,11 @@ struct StoreOptions {
   // offline tools (audit verify, audit log) that may run beside a server.
   // Implies create_if_missing = false. Default: false.
   bool read_only = false;
+  // Open as a secondary instance: read-only, following a database that a
+  // running server may own, as of the open (DB::OpenAsSecondary); RocksDB
+  // keeps the secondary's own info log in this directory. For backups of a
+  // live data dir. Default: empty (a normal open).
+  std::string secondary_path;
   // LRU block cache of data blocks shared by all column families, in bytes;
   // 0 disables the block cache. Filter and index blocks are not in it: they
   // stay in memory with their tables, ~2.5 bytes a key (the identifiers of

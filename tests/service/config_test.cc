@@ -106,6 +106,14 @@ TEST(ConfigTest, LimitsDefaultsAreTheServerDefaultsAndCanBeSet) {
   EXPECT_EQ(defaults.rates.get_entity_rate, expected.rates.get_entity_rate);
   EXPECT_EQ(defaults.rates.get_entity_burst, expected.rates.get_entity_burst);
   EXPECT_EQ(defaults.max_stream_duration, expected.max_stream_duration);
+  EXPECT_EQ(defaults.max_metadata_bytes, expected.max_metadata_bytes);
+  EXPECT_EQ(defaults.min_ping_interval, expected.min_ping_interval);
+  EXPECT_EQ(defaults.max_connection_age, expected.max_connection_age);
+  EXPECT_EQ(defaults.max_connection_age_grace,
+            expected.max_connection_age_grace);
+  EXPECT_EQ(defaults.handshake_timeout, expected.handshake_timeout);
+  EXPECT_EQ(ServerOptionsFromConfig(empty).reports.max_batch_reports,
+            ReportOptions().max_batch_reports);
   EXPECT_EQ(empty.server().tls_refresh_seconds(),
             ServerOptions().tls_refresh_seconds);
   const ProbeOptions probes = ProbeOptionsFromConfig(empty.probes());
@@ -115,9 +123,12 @@ TEST(ConfigTest, LimitsDefaultsAreTheServerDefaultsAndCanBeSet) {
   ASSERT_OK_AND_ASSIGN(
       v1::Config set,
       ParseConfig("limits { max_in_flight: 64 get_entity_rate: 2.5 "
-                  "max_stream_seconds: 30 }",
+                  "max_stream_seconds: 30 handshake_timeout_seconds: 3 "
+                  "upload_batch_reports: 100 }",
                   "f"));
   const ServerLimits limits = ServerLimitsFromConfig(set.limits());
+  EXPECT_EQ(limits.handshake_timeout, absl::Seconds(3));
+  EXPECT_EQ(ServerOptionsFromConfig(set).reports.max_batch_reports, 100);
   EXPECT_EQ(limits.max_stream_duration, absl::Seconds(30));
   EXPECT_EQ(limits.max_in_flight, 64);
   EXPECT_EQ(limits.rates.get_entity_rate, 2.5);

@@ -111,13 +111,15 @@ class OperationsTest : public ::testing::Test {
 
   // The health of the server as a whole, asked on `channel`.
   static absl::StatusOr<HealthCheckResponse::ServingStatus> Health(
-      std::shared_ptr<grpc::Channel> channel) {
+      std::shared_ptr<grpc::Channel> channel, const std::string& service = "") {
     auto stub = grpc::health::v1::Health::NewStub(channel);
     grpc::ClientContext context;
     context.set_deadline(std::chrono::system_clock::now() +
                          std::chrono::seconds(10));
+    grpc::health::v1::HealthCheckRequest request;
+    request.set_service(service);
     HealthCheckResponse response;
-    grpc::Status s = stub->Check(&context, {}, &response);
+    grpc::Status s = stub->Check(&context, request, &response);
     if (!s.ok()) return absl::UnavailableError(s.error_message());
     return response.status();
   }
@@ -130,6 +132,7 @@ class OperationsTest : public ::testing::Test {
 
   // The access-log lines of `event` "rpc" written so far.
   std::vector<std::string> RpcLines() {
+    logger_.Flush();
     std::vector<std::string> lines;
     for (absl::string_view line : absl::StrSplit(log_.str(), '\n')) {
       if (absl::StrContains(line, "\"event\":\"rpc\"")) {
@@ -213,13 +216,15 @@ TEST_F(OperationsTest, MetricsAndAccessLogCountEveryCall) {
   EXPECT_EQ(m["fraudgate_screening_decisions_total{decision=\"ALLOW\"}"],
             kThreads * kPerThread);
   EXPECT_EQ(m["fraudgate_screening_decisions_total{decision=\"BLOCK\"}"], 1);
-  EXPECT_EQ(m["fraudgate_screening_decisions_total{decision=\"HOLD\"}"], 0);
-  EXPECT_EQ(m["fraudgate_hits_written_total"], ok_calls);
+  EXPECT_EQ(m.at("fraudgate_screening_decisions_total{decision=\"HOLD\"}"), 0);
+  EXPECT_EQ(m["fraudgate_hit_records_total{result=\"ok\"}"], ok_calls);
+  EXPECT_EQ(m.at("fraudgate_hit_records_total{result=\"error\"}"), 0);
+  EXPECT_EQ(m.at("fraudgate_log_lines_dropped_total"), 0);
   EXPECT_GE(m["fraudgate_hit_write_seconds_count"], 1);
   EXPECT_LE(m["fraudgate_hit_write_seconds_count"], ok_calls);
   EXPECT_EQ(m["fraudgate_list_version"], 1);
-  EXPECT_EQ(m["fraudgate_store_read_only"], 0);
-  EXPECT_EQ(m["fraudgate_in_flight_calls"], 0);
+  EXPECT_EQ(m.at("fraudgate_store_read_only"), 0);
+  EXPECT_EQ(m.at("fraudgate_in_flight_calls"), 0);
   for (const char* cf :
        {"entities", "reports", "audit", "hits", "hits_by_identifier",
         "hits_by_transfer", "hits_by_beneficiary", "meta"}) {
@@ -279,6 +284,20 @@ TEST_F(OperationsTest, HealthReflectionAndProbes) {
             HealthCheckResponse::SERVING);
   EXPECT_EQ(Health(HealthPortChannel()).value_or(HealthCheckResponse::UNKNOWN),
             HealthCheckResponse::SERVING);
+  EXPECT_EQ(Health(server_->channel(), "fraudgate.v1.ScreeningService")
+                .value_or(HealthCheckResponse::UNKNOWN),
+            HealthCheckResponse::SERVING);
+  // The plaintext health port serves nothing else: no reflection, no API.
+  {
+    auto screening = v1::ScreeningService::NewStub(HealthPortChannel());
+    grpc::ClientContext context;
+    v1::ScreenTransferResponse response;
+    EXPECT_EQ(
+        screening
+            ->ScreenTransfer(&context, Transfer("p-1", "123456789"), &response)
+            .error_code(),
+        grpc::StatusCode::UNIMPLEMENTED);
+  }
   auto healthz = http_->Get("/healthz");
   ASSERT_TRUE(healthz);
   EXPECT_EQ(healthz->status, 200);
@@ -319,9 +338,10 @@ TEST_F(OperationsTest, HealthReflectionAndProbes) {
       status_ = status;
       done_.Notify();
     }
-    std::string Wait() {
+    // The response bytes, once the call ended with `code`.
+    std::string Wait(grpc::StatusCode code) {
       done_.WaitForNotification();
-      EXPECT_TRUE(status_.ok()) << status_.error_message();
+      EXPECT_EQ(status_.error_code(), code) << status_.error_message();
       return bytes_;
     }
 
@@ -334,12 +354,15 @@ TEST_F(OperationsTest, HealthReflectionAndProbes) {
   };
   grpc::GenericStub stub(server_->channel());
   ListServices call(stub);
-  const std::string services = call.Wait();
+  const std::string services = call.Wait(grpc::StatusCode::OK);
   for (const char* name :
        {"fraudgate.v1.ScreeningService", "fraudgate.v1.ReportService",
         "fraudgate.v1.HistoryService", "grpc.health.v1.Health"}) {
     EXPECT_THAT(services, HasSubstr(name));
   }
+  grpc::GenericStub probe_stub(HealthPortChannel());
+  ListServices on_probe_port(probe_stub);
+  EXPECT_EQ(on_probe_port.Wait(grpc::StatusCode::UNIMPLEMENTED), "");
 
   // Shutting down: NOT_SERVING on the health port until it closes.
   server_->server().Shutdown(absl::Seconds(1));
@@ -373,8 +396,10 @@ TEST_F(OperationsFaultTest, FailedWriteMakesTheServerNotServing) {
   ASSERT_TRUE(readyz);
   EXPECT_EQ(readyz->status, 503);
   EXPECT_THAT(readyz->body, HasSubstr("not ready"));
-  EXPECT_EQ(Scrape()["fraudgate_store_read_only"], 1);
+  EXPECT_EQ(Scrape().at("fraudgate_store_read_only"), 1);
+  logger_.Flush();
   EXPECT_THAT(log_.str(), HasSubstr("\"event\":\"store_read_only\""));
+
   fault_env_.FailWrites(false);
 }
 
