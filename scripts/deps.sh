@@ -13,13 +13,13 @@ packages=(
   libcpp-httplib-dev libgtest-dev libgmock-dev clang-format python3
 )
 # `deps.sh --test` adds what only the test suite needs: headless Chromium
-# loads the analyst console. `deps.sh --fuzz` adds clang and its sanitizer
+# loads the analyst console; PyYAML and systemd-analyze check deploy/. `deps.sh --fuzz` adds clang and its sanitizer
 # and libFuzzer runtime for scripts/fuzz.sh and scripts/sanitize.sh.
 # `deps.sh --bench` adds Redis, GNU time and Google Benchmark for
 # bench/compare.sh.
 for arg in "$@"; do
   case $arg in
-    --test) packages+=(chromium) ;;
+    --test) packages+=(chromium python3-yaml systemd) ;;
     --fuzz) packages+=(clang libclang-rt-14-dev) ;;
     --bench) packages+=(redis-server redis-tools time libbenchmark-dev) ;;
     *)

@@ -1,0 +1,186 @@
+#!/usr/bin/env python3
+"""Checks deploy/ with what this machine has (no container runtime needed).
+
+- every YAML file parses; the Kubernetes objects are what operations need:
+  a StatefulSet with a volume claim, non-root, read-only root file system,
+  no capabilities, gRPC probes on the config's plaintext health port,
+  resource requests; Services whose ports name container ports; the
+  ConfigMap's config is deploy/fraudgate.conf;
+- deploy/fraudgate.conf passes `fraudgate config check` (with development
+  certificates in place of /etc/fraudgate/tls);
+- the systemd unit passes `systemd-analyze verify` without a warning, and
+  `systemd-analyze security` rates its exposure 2.0 or lower;
+- the Dockerfile builds with the same scripts a developer runs
+  (scripts/deps.sh, scripts/build.sh), copies the binary from where
+  build.sh puts it, runs as a non-root user, probes the config's health
+  port, and its runtime image installs the package of every shared library
+  the binary needs.
+
+Usage: check_deploy.py --source=REPO --binary=PATH_TO_FRAUDGATE
+"""
+import argparse
+import os
+import re
+import subprocess
+import sys
+import tempfile
+
+import yaml
+
+failures = []
+
+
+def check(condition, message):
+    if not condition:
+        failures.append(message)
+
+
+def config_values(text):
+    """`name: value` pairs of a text-format config, comments dropped."""
+    values = {}
+    for line in text.splitlines():
+        line = line.split('#', 1)[0].strip()
+        m = re.match(r'^(\w+):\s*"?([^"]*)"?$', line)
+        if m:
+            values[m.group(1)] = m.group(2)
+    return values
+
+
+def significant_lines(text):
+    return [l.strip() for l in text.splitlines()
+            if l.strip() and not l.strip().startswith('#')]
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument('--source', required=True)
+    parser.add_argument('--binary', required=True)
+    args = parser.parse_args()
+    args.binary = os.path.abspath(args.binary)
+    deploy = os.path.join(args.source, 'deploy')
+    conf_text = open(os.path.join(deploy, 'fraudgate.conf')).read()
+    conf = config_values(conf_text)
+    health_port = int(conf['health_listen'].rsplit(':', 1)[1])
+
+    # YAML, and the Kubernetes objects.
+    objects = []
+    for name in ['compose.yaml', 'prometheus.yml'] + [
+            os.path.join('k8s', f)
+            for f in sorted(os.listdir(os.path.join(deploy, 'k8s')))]:
+        with open(os.path.join(deploy, name)) as f:
+            try:
+                docs = [d for d in yaml.safe_load_all(f) if d]
+            except yaml.YAMLError as e:
+                failures.append(f'{name}: {e}')
+                continue
+        if name.startswith('k8s'):
+            objects += docs
+    kinds = {}
+    for o in objects:
+        kinds.setdefault(o['kind'], []).append(o)
+    check(set(kinds) >= {'StatefulSet', 'Service', 'Secret', 'ConfigMap'},
+          f'k8s: kinds {sorted(kinds)}')
+    sts = kinds['StatefulSet'][0]['spec']
+    pod = sts['template']['spec']
+    container = pod['containers'][0]
+    check(sts.get('volumeClaimTemplates'), 'StatefulSet: no volume claim')
+    check(pod['securityContext'].get('runAsNonRoot') is True,
+          'StatefulSet: not runAsNonRoot')
+    csc = container['securityContext']
+    check(csc.get('readOnlyRootFilesystem') is True,
+          'container: root file system writable')
+    check(csc.get('allowPrivilegeEscalation') is False,
+          'container: privilege escalation allowed')
+    check(csc.get('capabilities', {}).get('drop') == ['ALL'],
+          'container: capabilities not dropped')
+    for probe in ('readinessProbe', 'livenessProbe'):
+        check(container.get(probe, {}).get('grpc', {}).get('port') ==
+              health_port, f'{probe}: not gRPC on port {health_port}')
+    check(container.get('resources', {}).get('requests'),
+          'container: no resource requests')
+    container_ports = {p['name'] for p in container['ports']}
+    for service in kinds['Service']:
+        for port in service['spec']['ports']:
+            check(port['targetPort'] in container_ports,
+                  f"Service {service['metadata']['name']}: port "
+                  f"{port['targetPort']} is no container port")
+    mounts = {m['mountPath'] for m in container['volumeMounts']}
+    check(conf['data_dir'] in mounts, f"data dir {conf['data_dir']} not mounted")
+    check(conf['tls_dir'] in mounts, f"tls dir {conf['tls_dir']} not mounted")
+    configmap = kinds['ConfigMap'][0]['data']['fraudgate.conf']
+    check(significant_lines(configmap) == significant_lines(conf_text),
+          'ConfigMap: not deploy/fraudgate.conf')
+
+    # The config, with development certificates.
+    with tempfile.TemporaryDirectory() as tmp:
+        certs = os.path.join(tmp, 'certs')
+        subprocess.run([os.path.join(args.source, 'scripts', 'dev-certs.sh'),
+                        certs], check=True, capture_output=True)
+        path = os.path.join(tmp, 'fraudgate.conf')
+        with open(path, 'w') as f:
+            f.write(conf_text.replace(conf['tls_dir'], certs))
+        r = subprocess.run([args.binary, 'config', 'check', path],
+                           capture_output=True, text=True)
+        check(r.returncode == 0 and 'config OK' in r.stdout,
+              f'config check: {r.stdout}{r.stderr}')
+
+        # systemd, with the built binary in place of the installed one.
+        unit = open(os.path.join(deploy, 'systemd', 'fraudgate.service')).read()
+        check('/usr/local/bin/fraudgate serve --config=/etc/fraudgate/'
+              'fraudgate.conf' in unit, 'systemd: ExecStart')
+        path = os.path.join(tmp, 'fraudgate.service')
+        with open(path, 'w') as f:
+            f.write(unit.replace('/usr/local/bin/fraudgate', args.binary))
+        r = subprocess.run(['systemd-analyze', 'verify', path],
+                           capture_output=True, text=True)
+        check(r.returncode == 0 and not r.stderr.strip(),
+              f'systemd-analyze verify: {r.stderr}')
+        r = subprocess.run(['systemd-analyze', 'security', '--offline=yes',
+                            path], capture_output=True, text=True)
+        m = re.search(r'Overall exposure level for fraudgate.service: '
+                      r'([0-9.]+)', r.stdout + r.stderr)
+        check(m and float(m.group(1)) <= 2.0,
+              f'systemd exposure: {m.group(1) if m else r.stdout + r.stderr}')
+
+    # The Dockerfile.
+    docker = open(os.path.join(deploy, 'Dockerfile')).read()
+    check(re.search(r'RUN \./scripts/deps\.sh && \./scripts/build\.sh', docker),
+          'Dockerfile: does not build with scripts/deps.sh and build.sh')
+    build_sh = open(os.path.join(args.source, 'scripts', 'build.sh')).read()
+    build_dir = re.search(r'^build_dir=(\S+)', build_sh, re.M).group(1)
+    check(f'COPY --from=build /src/{build_dir}/cli/fraudgate' in docker,
+          f'Dockerfile: binary not copied from {build_dir}/cli/')
+    user = re.search(r'^USER (\d+)', docker, re.M)
+    check(user and user.group(1) != '0', 'Dockerfile: runs as root')
+    check(f'--server=127.0.0.1:{health_port}' in docker,
+          'Dockerfile: HEALTHCHECK not on the health port')
+    runtime = docker.split('FROM debian:12-slim', 1)[1]
+    installed = set(re.findall(r'\b(lib[\w.+-]+)', runtime))
+    needed = subprocess.run(['readelf', '-d', args.binary],
+                            capture_output=True, text=True, check=True).stdout
+    base = {'libc6', 'libstdc++6', 'libgcc-s1'}  # in debian:12-slim
+    paths = {}
+    ldconfig = subprocess.run(['ldconfig', '-p'], capture_output=True,
+                              text=True, check=True).stdout
+    for m in re.finditer(r'^\s*(\S+) \(.*x86-64.*\) => (\S+)$', ldconfig, re.M):
+        paths.setdefault(m.group(1), m.group(2))
+    for lib in re.findall(r'\(NEEDED\).*\[(.+)\]', needed):
+        owner = ''
+        # dpkg knows a file by the path its package installed (/lib or
+        # /usr/lib, merged on Debian 12).
+        for path in (paths.get(lib, lib), os.path.realpath(paths.get(lib, lib))):
+            owner = owner or subprocess.run(['dpkg', '-S', path],
+                                            capture_output=True,
+                                            text=True).stdout
+        package = owner.split(':', 1)[0] if owner else '?'
+        check(package in installed | base,
+              f'Dockerfile: runtime image lacks {package} ({lib})')
+
+    for f in failures:
+        print('check_deploy:', f, file=sys.stderr)
+    print(f'check_deploy: {len(failures)} problem(s)')
+    return 1 if failures else 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())
