@@ -13,13 +13,16 @@ packages=(
   libcpp-httplib-dev libgtest-dev libgmock-dev clang-format python3
 )
 # `deps.sh --test` adds what only the test suite needs: headless Chromium
-# loads the analyst console; PyYAML and systemd-analyze check deploy/. `deps.sh --fuzz` adds clang and its sanitizer
+# loads the analyst console; PyYAML and systemd-analyze check deploy/;
+# Node.js and npm run tests/interop, whose npm packages (pinned in its
+# package-lock.json) it installs there with `npm ci`. `deps.sh --fuzz` adds clang and its sanitizer
 # and libFuzzer runtime for scripts/fuzz.sh and scripts/sanitize.sh.
 # `deps.sh --bench` adds Redis, GNU time and Google Benchmark for
 # bench/compare.sh.
+test=0
 for arg in "$@"; do
   case $arg in
-    --test) packages+=(chromium python3-yaml systemd) ;;
+    --test) packages+=(chromium python3-yaml systemd nodejs) test=1 ;;
     --fuzz) packages+=(clang libclang-rt-14-dev) ;;
     --bench) packages+=(redis-server redis-tools time libbenchmark-dev) ;;
     *)
@@ -50,7 +53,24 @@ for pkg in "${packages[@]}"; do
   [[ -n ${installed[$pkg]:-} ]] || missing+=("$pkg")
 done
 
-((${#missing[@]} == 0)) && exit 0
+# npm may come with nodejs (NodeSource builds) instead of Debian's package.
+if ((test)) && ! command -v npm >/dev/null 2>&1; then missing+=(npm); fi
+
+# tests/interop's npm packages, once per change of its lockfile.
+npm_ci() {
+  ((test)) || return 0
+  local dir
+  dir=$(cd "$(dirname "${BASH_SOURCE[0]}")/../tests/interop" && pwd)
+  cmp -s "$dir/package-lock.json" "$dir/node_modules/.fraudgate-lock" && return 0
+  echo "deps.sh: npm ci in $dir" >&2
+  npm ci --no-audit --no-fund --prefix "$dir" >&2
+  cp "$dir/package-lock.json" "$dir/node_modules/.fraudgate-lock"
+}
+
+if ((${#missing[@]} == 0)); then
+  npm_ci
+  exit 0
+fi
 
 if ((EUID != 0)); then
   die "missing Debian packages: ${missing[*]}
@@ -71,3 +91,4 @@ echo "deps.sh: installing missing packages: ${missing[*]}" >&2
 export DEBIAN_FRONTEND=noninteractive
 apt-get update -q
 apt-get install -y -q --no-install-recommends "${missing[@]}"
+npm_ci
