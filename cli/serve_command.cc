@@ -109,11 +109,13 @@ int Run(const Flags& flags) {
 
   int signal = 0;
   sigwait(&signals, &signal);
+  service::Logger::Default().Flush();  // the log lines first, in order
   std::cerr << "fraudgate serve: " << (signal == SIGINT ? "SIGINT" : "SIGTERM")
             << ": finishing in-flight calls\n";
   (*server)->Shutdown(absl::Seconds(config.server().shutdown_grace_seconds()));
   (*server)->Wait();
   server->reset();
+  service::Logger::Default().Flush();
   if (absl::Status closed = (*store)->Close(); !closed.ok()) {
     std::cerr << "fraudgate serve: " << closed.message()
               << " (nothing is lost: the next start replays the log)\n";

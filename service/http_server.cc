@@ -288,6 +288,12 @@ absl::StatusOr<std::unique_ptr<HttpServer>> HttpServer::Start(
     http->server_ = std::move(tls);
   }
   httplib::Server& server = *http->server_;
+  // cpp-httplib sets SO_REUSEPORT too, which would let two servers share the
+  // port and split its requests: a clash must fail at bind.
+  server.set_socket_options([](socket_t sock) {
+    int yes = 1;
+    setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof(yes));
+  });
   server.set_default_headers({
       {"X-Content-Type-Options", "nosniff"},
       {"X-Frame-Options", "DENY"},

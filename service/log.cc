@@ -119,13 +119,17 @@ void Logger::Log(LogLevel level, std::string_view event,
     *out_ << line << std::flush;
     return;
   }
-  absl::MutexLock lock(&mu_);
-  if (queue_.size() + line.size() > kMaxQueuedBytes) {
-    dropped_.fetch_add(1);
-    return;
+  {
+    absl::MutexLock lock(&mu_);
+    if (queue_.size() + line.size() > kMaxQueuedBytes) {
+      dropped_.fetch_add(1);
+      return;
+    }
+    queue_ += line;
+    if (level == LogLevel::kWarning) urgent_ = true;
   }
-  queue_ += line;
-  if (level >= LogLevel::kWarning) urgent_ = true;
+  // An error may come just before the process ends: written now.
+  if (level >= LogLevel::kError) Flush();
 }
 
 void Logger::Flush() {

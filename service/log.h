@@ -67,9 +67,10 @@ class Logger {
     // Written by the calling thread before Log returns.
     kDirect,
     // Queued and written by a background thread, at least every 100 ms and
-    // at once for warnings and errors, so Log never waits for `out` (a slow
-    // pipe must not slow screening). While more than kMaxQueuedBytes wait,
-    // further lines are dropped and counted (dropped()).
+    // at once for warnings, so Log never waits for `out` (a slow pipe must
+    // not slow screening); an error line is written, with what is queued,
+    // before Log returns. While more than kMaxQueuedBytes wait, further
+    // lines are dropped and counted (dropped()).
     kBackground,
   };
   static constexpr size_t kMaxQueuedBytes = 4 << 20;

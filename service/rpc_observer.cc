@@ -71,7 +71,10 @@ class RpcObserver : public grpc::experimental::Interceptor {
     auto caller = factory_->auth().Identify(*info_->server_context());
     LogFields fields;
     fields.Add("caller", caller.ok() ? caller->Id() : std::string("-"))
-        .Add("method", stats_->path())
+        .Add("method",
+             stats_ == factory_->unknown()
+                 ? std::string(std::string_view(info_->method()).substr(0, 128))
+                 : stats_->path())
         .Add("code", absl::StatusCodeToString(
                          static_cast<absl::StatusCode>(status.error_code())))
         .Add("latency_ms", seconds * 1e3);

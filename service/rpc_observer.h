@@ -11,8 +11,9 @@
 //     --insecure), "-" without a fraudgate identity. No request content (no
 //     identifier) is logged.
 // Methods are the ones of the services given at construction; a call to any
-// other path (a client may send any) is counted and logged as service and
-// method "unknown", so clients cannot grow the metrics.
+// other path (a client may send any) is counted as service and method
+// "unknown", so clients cannot grow the metrics (its access line shows the
+// path, cut at 128 bytes).
 //
 // The work runs on the thread that finishes the call: for screening, the
 // hit writer thread (store::HitStore), so it must stay small (the logger
@@ -74,6 +75,8 @@ class RpcObserverFactory
   // Counts one screening decision (v1::Decision).
   void CountDecision(int decision);
   Logger* logger() const { return logger_; }
+  // The figures shared by every path no service registered.
+  const MethodStats* unknown() const { return &unknown_; }
   const Authorizer& auth() const { return *auth_; }
 
  private:

@@ -168,6 +168,15 @@ absl::Status ValidateServerOptions(const ServerOptions& options) {
         std::pair{"health_listen", &options.health_listen}}) {
     if (address->empty()) continue;
     if (auto s = CheckHostPort(field, *address); !s.ok()) return s;
+    // Two ports on one number clash however their hosts are written
+    // (localhost and 127.0.0.1); 0 picks a free one each.
+    const std::string_view port =
+        std::string_view(*address).substr(address->rfind(':') + 1);
+    if (port != "0" && port == std::string_view(options.listen)
+                                   .substr(options.listen.rfind(':') + 1)) {
+      return absl::InvalidArgumentError(core::StrCat(
+          field, ": port ", port, " is the gRPC port (listen) already"));
+    }
   }
   if (!options.insecure) {
     if (auto s = CheckTlsFiles(options); !s.ok()) return s;

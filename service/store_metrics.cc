@@ -1,10 +1,10 @@
 #include "service/store_metrics.h"
 
+#include <chrono>
 #include <memory>
 #include <vector>
 
 #include "absl/synchronization/mutex.h"
-#include "absl/time/clock.h"
 
 namespace fraudgate::service {
 namespace {
@@ -18,10 +18,11 @@ class StatsCache {
   explicit StatsCache(store::Store* store) : store_(store) {}
   store::StoreStats Get() {
     absl::MutexLock lock(&mu_);
-    const absl::Time now = absl::Now();
-    if (now - read_at_ > absl::Milliseconds(200)) {
+    const auto now = std::chrono::steady_clock::now();
+    if (!read_ || now - read_at_ > std::chrono::milliseconds(200)) {
       stats_ = store_->Stats();
       read_at_ = now;
+      read_ = true;
     }
     return stats_;
   }
@@ -30,7 +31,8 @@ class StatsCache {
   store::Store* const store_;
   absl::Mutex mu_;
   store::StoreStats stats_ ABSL_GUARDED_BY(mu_);
-  absl::Time read_at_ ABSL_GUARDED_BY(mu_) = absl::InfinitePast();
+  bool read_ ABSL_GUARDED_BY(mu_) = false;
+  std::chrono::steady_clock::time_point read_at_ ABSL_GUARDED_BY(mu_);
 };
 
 // One sample per column family of `field`.

@@ -1,5 +1,8 @@
 #include "store/backup.h"
 
+#include <fcntl.h>
+#include <unistd.h>
+
 #include <filesystem>
 #include <memory>
 
@@ -12,9 +15,12 @@
 #include "store/db.h"
 #include "store/hmac_key.h"
 #include "store/keys.h"
+#include "store/store.h"
 
 namespace fraudgate::store {
 namespace {
+
+namespace fs = std::filesystem;
 
 // What a backup carries besides the database, in its app metadata:
 // "fraudgate-backup-v1\nlist_version=N\nhmac_key=HEX\n".
@@ -63,27 +69,24 @@ absl::Status FromIo(const rocksdb::IOStatus& s, std::string_view what) {
   return FromRocks(s, what);
 }
 
-absl::StatusOr<uint64_t> ListVersionOf(const Db& db) {
-  std::string version;
-  rocksdb::Status read = db.get()->Get(rocksdb::ReadOptions(), db.cf(Cf::kMeta),
-                                       std::string(kListVersionKey), &version);
-  if (read.IsNotFound()) return 0;
-  if (!read.ok()) return FromRocks(read, "read list_version");
-  if (version.size() != 8) {
-    return absl::DataLossError("store: meta list_version is not 8 bytes");
-  }
-  return ReadBigEndian64(version);
-}
-
-absl::StatusOr<std::unique_ptr<rocksdb::BackupEngine>> OpenEngine(
-    const std::string& backup_dir) {
+rocksdb::BackupEngineOptions EngineOptions(const std::string& backup_dir) {
   rocksdb::BackupEngineOptions options(backup_dir);
   options.callback_trigger_interval_size = kProgressBytes;
-  rocksdb::BackupEngine* engine = nullptr;
-  rocksdb::IOStatus s =
-      rocksdb::BackupEngine::Open(rocksdb::Env::Default(), options, &engine);
+  return options;
+}
+
+// For list, verify and restore: reads the backup dir, never creates one.
+absl::StatusOr<std::unique_ptr<rocksdb::BackupEngineReadOnly>> OpenReader(
+    const std::string& backup_dir) {
+  std::error_code error;
+  if (!fs::is_directory(backup_dir, error)) {
+    return absl::NotFoundError(core::StrCat("no backup dir at ", backup_dir));
+  }
+  rocksdb::BackupEngineReadOnly* engine = nullptr;
+  rocksdb::IOStatus s = rocksdb::BackupEngineReadOnly::Open(
+      rocksdb::Env::Default(), EngineOptions(backup_dir), &engine);
   if (!s.ok()) return FromIo(s, core::StrCat("open backups in ", backup_dir));
-  return std::unique_ptr<rocksdb::BackupEngine>(engine);
+  return std::unique_ptr<rocksdb::BackupEngineReadOnly>(engine);
 }
 
 absl::StatusOr<BackupSummary> SummaryOf(const rocksdb::BackupInfo& info) {
@@ -94,7 +97,7 @@ absl::StatusOr<BackupSummary> SummaryOf(const rocksdb::BackupInfo& info) {
 }
 
 absl::StatusOr<std::vector<BackupSummary>> Summaries(
-    rocksdb::BackupEngine& engine, const std::string& backup_dir) {
+    rocksdb::BackupEngineReadOnlyBase& engine, const std::string& backup_dir) {
   std::vector<rocksdb::BackupInfo> infos;
   engine.GetBackupInfo(&infos);
   if (infos.empty()) {
@@ -108,24 +111,61 @@ absl::StatusOr<std::vector<BackupSummary>> Summaries(
   return summaries;
 }
 
-// One backup through a fresh secondary instance of `data_dir`.
-absl::StatusOr<uint32_t> BackupOnce(const std::string& data_dir,
-                                    const std::string& secondary,
-                                    rocksdb::BackupEngine& engine,
-                                    const std::string& hmac_key,
-                                    const BackupProgress& copied) {
-  std::filesystem::remove_all(secondary);
-  StoreOptions options;
-  options.path = data_dir;
-  options.secondary_path = secondary;
-  options.block_cache_bytes = 0;
-  ASSIGN_OR_RETURN(std::unique_ptr<Db> db, Db::Open(options));
-  Metadata metadata{0, hmac_key};
-  ASSIGN_OR_RETURN(metadata.list_version, ListVersionOf(*db));
+absl::StatusOr<uint64_t> ListVersionOf(const Db& db) {
+  std::string version;
+  rocksdb::Status read = db.get()->Get(rocksdb::ReadOptions(), db.cf(Cf::kMeta),
+                                       std::string(kListVersionKey), &version);
+  if (read.IsNotFound()) return 0;
+  if (!read.ok()) return FromRocks(read, "read list_version");
+  if (version.size() != 8) {
+    return absl::DataLossError("store: meta list_version is not 8 bytes");
+  }
+  return ReadBigEndian64(version);
+}
+
+// Makes `dir` (and its parents) if missing; `dir` itself mode 0700.
+absl::Status MakePrivateDir(const std::string& dir) {
+  std::error_code error;
+  fs::create_directories(dir, error);
+  if (!error) {
+    fs::permissions(dir, fs::perms::owner_all, fs::perm_options::replace,
+                    error);
+  }
+  if (error) {
+    return absl::UnavailableError(
+        core::StrCat("cannot make ", dir, ": ", error.message()));
+  }
+  return absl::OkStatus();
+}
+
+// Makes a rename in `dir` durable.
+void SyncDir(const std::string& dir) {
+  const int fd = open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0) return;
+  fsync(fd);
+  close(fd);
+}
+
+}  // namespace
+
+absl::StatusOr<BackupSummary> Store::CreateBackup(
+    const std::string& backup_dir, const BackupProgress& copied) {
+  ASSIGN_OR_RETURN(std::optional<std::string> key, ReadHmacKey(path_));
+  RETURN_IF_ERROR(MakePrivateDir(backup_dir));
+  rocksdb::BackupEngine* opened = nullptr;
+  rocksdb::IOStatus open = rocksdb::BackupEngine::Open(
+      rocksdb::Env::Default(), EngineOptions(backup_dir), &opened);
+  if (!open.ok()) {
+    return FromIo(open, core::StrCat("open backups in ", backup_dir));
+  }
+  std::unique_ptr<rocksdb::BackupEngine> engine(opened);
+  // The version committed before the flush the backup starts with: the
+  // backup holds it, or a slightly later one.
+  ASSIGN_OR_RETURN(uint64_t version, ListVersionOf(*db_));
   rocksdb::CreateBackupOptions create;
-  // The secondary cannot flush; the WAL it follows is copied instead (up to
-  // the size it had read), so the backup holds every write it saw.
-  create.flush_before_backup = false;
+  // The memtables go to table files first, and RocksDB keeps every file the
+  // backup needs until it is copied: one point in the store's history.
+  create.flush_before_backup = true;
   uint64_t bytes = 0;
   if (copied) {
     create.progress_callback = [&] {
@@ -134,59 +174,54 @@ absl::StatusOr<uint32_t> BackupOnce(const std::string& data_dir,
     };
   }
   rocksdb::BackupID id = 0;
-  rocksdb::IOStatus s = engine.CreateNewBackupWithMetadata(
-      create, db->get(), EncodeMetadata(metadata), &id);
+  rocksdb::IOStatus s = engine->CreateNewBackupWithMetadata(
+      create, db_->get(), EncodeMetadata({version, key.value_or("")}), &id);
   if (!s.ok()) return FromIo(s, "backup");
-  return id;
+  rocksdb::BackupInfo info;
+  rocksdb::Status read = engine->GetBackupInfo(id, &info);
+  if (!read.ok()) return FromRocks(read, "read the new backup");
+  return SummaryOf(info);
 }
-
-}  // namespace
 
 absl::StatusOr<BackupSummary> CreateBackup(const std::string& data_dir,
                                            const std::string& backup_dir,
                                            const BackupProgress& copied) {
   std::error_code error;
-  if (!std::filesystem::exists(data_dir + "/CURRENT", error)) {
+  if (!fs::exists(data_dir + "/CURRENT", error)) {
     return absl::NotFoundError(
         core::StrCat("no fraudgate data dir at ", data_dir));
   }
-  ASSIGN_OR_RETURN(std::optional<std::string> key, ReadHmacKey(data_dir));
-  std::filesystem::create_directories(backup_dir, error);
-  if (error) {
+  StoreOptions options;
+  options.path = data_dir;
+  options.create_if_missing = false;
+  auto store = Store::Open(options);
+  if (!store.ok()) {
     return absl::UnavailableError(
-        core::StrCat("cannot make ", backup_dir, ": ", error.message()));
+        core::StrCat("cannot open ", data_dir,
+                     " (a running server holds it: stop it "
+                     "first): ",
+                     store.status().message()));
   }
-  ASSIGN_OR_RETURN(auto engine, OpenEngine(backup_dir));
-  // The secondary instance's own files (an info log) stay beside the
-  // backups, out of the data dir, and go when the backup is done.
-  const std::string secondary = backup_dir + "/.secondary";
-  absl::StatusOr<uint32_t> id;
-  constexpr int kAttempts = 5;
-  for (int attempt = 1; attempt <= kAttempts; ++attempt) {
-    id = BackupOnce(data_dir, secondary, *engine, key.value_or(""), copied);
-    // A server on the data dir may delete a file (compaction, a flushed
-    // log) between the moment the secondary saw it and its copy: try again
-    // from the files as they are now. Partial copies are collected.
-    if (id.ok() || id.status().code() != absl::StatusCode::kNotFound) break;
-    engine->GarbageCollect().PermitUncheckedError();
-  }
-  std::filesystem::remove_all(secondary, error);
-  if (!id.ok()) return id.status();
-  rocksdb::BackupInfo info;
-  rocksdb::Status s = engine->GetBackupInfo(*id, &info);
-  if (!s.ok()) return FromRocks(s, "read the new backup");
-  return SummaryOf(info);
+  return (*store)->CreateBackup(backup_dir, copied);
 }
 
 absl::StatusOr<std::vector<BackupSummary>> ListBackups(
     const std::string& backup_dir) {
-  ASSIGN_OR_RETURN(auto engine, OpenEngine(backup_dir));
+  ASSIGN_OR_RETURN(auto engine, OpenReader(backup_dir));
   return Summaries(*engine, backup_dir);
 }
 
 absl::StatusOr<std::vector<BackupSummary>> VerifyBackups(
     const std::string& backup_dir, std::optional<uint32_t> id) {
-  ASSIGN_OR_RETURN(auto engine, OpenEngine(backup_dir));
+  ASSIGN_OR_RETURN(auto engine, OpenReader(backup_dir));
+  std::vector<rocksdb::BackupID> corrupted;
+  engine->GetCorruptedBackups(&corrupted);
+  for (rocksdb::BackupID bad : corrupted) {
+    if (!id || bad == *id) {
+      return absl::DataLossError(core::StrCat(
+          "backup ", bad, ": its description (meta file) cannot be read"));
+    }
+  }
   ASSIGN_OR_RETURN(std::vector<BackupSummary> all,
                    Summaries(*engine, backup_dir));
   std::vector<BackupSummary> checked;
@@ -210,12 +245,11 @@ absl::StatusOr<BackupSummary> RestoreBackup(const std::string& backup_dir,
                                             const std::string& data_dir,
                                             std::optional<uint32_t> id) {
   std::error_code error;
-  if (std::filesystem::exists(data_dir, error) &&
-      !std::filesystem::is_empty(data_dir, error)) {
+  if (fs::exists(data_dir, error) && !fs::is_empty(data_dir, error)) {
     return absl::FailedPreconditionError(core::StrCat(
         data_dir, " is not empty: a restore never overwrites a data dir"));
   }
-  ASSIGN_OR_RETURN(auto engine, OpenEngine(backup_dir));
+  ASSIGN_OR_RETURN(auto engine, OpenReader(backup_dir));
   ASSIGN_OR_RETURN(std::vector<BackupSummary> all,
                    Summaries(*engine, backup_dir));
   const BackupSummary* chosen = &all.back();
@@ -233,24 +267,45 @@ absl::StatusOr<BackupSummary> RestoreBackup(const std::string& backup_dir,
   if (!read.ok()) return FromRocks(read, "read the backup");
   ASSIGN_OR_RETURN(Metadata metadata,
                    DecodeMetadata(info.backup_id, info.app_metadata));
-  rocksdb::IOStatus s = engine->RestoreDBFromBackup(
-      rocksdb::RestoreOptions(), chosen->id, data_dir, data_dir);
-  if (!s.ok()) {
-    return FromIo(s, core::StrCat("restore backup ", chosen->id));
+
+  // Everything goes into a sibling first, so a failure leaves no half-made
+  // data dir (one without its key would make a new key at the next start).
+  const fs::path target = fs::absolute(data_dir, error);
+  const std::string staging =
+      target.string() + ".restoring-" + std::to_string(getpid());
+  fs::remove_all(staging, error);
+  auto restored = [&]() -> absl::StatusOr<BackupSummary> {
+    RETURN_IF_ERROR(MakePrivateDir(staging));
+    rocksdb::IOStatus s = engine->RestoreDBFromBackup(
+        rocksdb::RestoreOptions(), chosen->id, staging, staging);
+    if (!s.ok()) {
+      return FromIo(s, core::StrCat("restore backup ", chosen->id));
+    }
+    if (!metadata.hmac_key.empty()) {
+      RETURN_IF_ERROR(WriteHmacKey(staging, metadata.hmac_key));
+    }
+    // Say which list version was restored, and prove the copy opens.
+    StoreOptions options;
+    options.path = staging;
+    options.read_only = true;
+    options.block_cache_bytes = 0;
+    ASSIGN_OR_RETURN(std::unique_ptr<Db> db, Db::Open(options));
+    BackupSummary summary = *chosen;
+    ASSIGN_OR_RETURN(summary.list_version, ListVersionOf(*db));
+    return summary;
+  }();
+  if (restored.ok()) {
+    fs::remove(target, error);  // empty, if there
+    fs::rename(staging, target, error);
+    if (error) {
+      restored = absl::UnavailableError(core::StrCat(
+          "cannot rename ", staging, " to ", data_dir, ": ", error.message()));
+    } else {
+      SyncDir(target.parent_path().string());
+    }
   }
-  if (!metadata.hmac_key.empty()) {
-    RETURN_IF_ERROR(WriteHmacKey(data_dir, metadata.hmac_key));
-  }
-  // The backup may hold a little more than its list version at start (the
-  // log was copied as it was then): say what was restored.
-  StoreOptions options;
-  options.path = data_dir;
-  options.read_only = true;
-  options.block_cache_bytes = 0;
-  ASSIGN_OR_RETURN(std::unique_ptr<Db> db, Db::Open(options));
-  BackupSummary summary = *chosen;
-  ASSIGN_OR_RETURN(summary.list_version, ListVersionOf(*db));
-  return summary;
+  if (!restored.ok()) fs::remove_all(staging, error);
+  return restored;
 }
 
 }  // namespace fraudgate::store

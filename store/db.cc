@@ -88,10 +88,12 @@ class Db::ErrorListener : public rocksdb::EventListener {
   }
   void OnErrorRecoveryEnd(
       const rocksdb::BackgroundErrorRecoveryInfo& info) override {
+    const rocksdb::Status& error = info.new_bg_error;
     absl::MutexLock lock(&mu_);
-    error_ = info.new_bg_error.ok()
-                 ? absl::OkStatus()
-                 : FromRocks(info.new_bg_error, "writes stopped");
+    error_ =
+        error.ok() || error.severity() < rocksdb::Status::Severity::kHardError
+            ? absl::OkStatus()
+            : FromRocks(error, "writes stopped");
   }
   absl::Status error() const {
     absl::MutexLock lock(&mu_);

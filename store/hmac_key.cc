@@ -29,14 +29,13 @@ absl::StatusOr<std::optional<std::string>> ReadHmacKey(
     return absl::UnavailableError(
         core::StrCat("store: cannot read ", path, ": ", std::strerror(errno)));
   }
-  std::string key(kHmacKeySize + 1, '\0');
+  std::string key(kHmacKeySize, '\0');
   const ssize_t got = read(fd, key.data(), key.size());
   close(fd);
   if (got != static_cast<ssize_t>(kHmacKeySize)) {
     return absl::DataLossError(
         core::StrCat("store: ", path, " is not a ", kHmacKeySize, "-byte key"));
   }
-  key.resize(kHmacKeySize);
   return key;
 }
 
@@ -49,10 +48,13 @@ absl::Status WriteHmacKey(const std::string& data_dir, const std::string& key) {
       out >= 0 &&
       write(out, key.data(), key.size()) == static_cast<ssize_t>(key.size()) &&
       fsync(out) == 0;
+  int error = written ? 0 : errno;
   if (out >= 0) close(out);
-  if (!written || rename(tmp.c_str(), path.c_str()) != 0) {
+  if (written && rename(tmp.c_str(), path.c_str()) != 0) error = errno;
+  if (!written || error != 0) {
+    unlink(tmp.c_str());
     return absl::UnavailableError(
-        core::StrCat("store: cannot write ", path, ": ", std::strerror(errno)));
+        core::StrCat("store: cannot write ", path, ": ", std::strerror(error)));
   }
   return absl::OkStatus();
 }

@@ -26,6 +26,7 @@ absl::StatusOr<std::unique_ptr<Store>> Store::Open(
     const StoreOptions& options) {
   std::unique_ptr<Store> store(new Store());
   ASSIGN_OR_RETURN(store->db_, Db::Open(options));
+  store->path_ = options.path;
   ASSIGN_OR_RETURN(store->blocklist_, BlocklistStore::Open(store->db_.get()));
   ASSIGN_OR_RETURN(std::string hmac_key, LoadHmacKey(options));
   store->hits_ =

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "store/backup.h"
 #include "store/blocklist_store.h"
 #include "store/hit_store.h"
 #include "store/store_options.h"
@@ -60,6 +61,11 @@ class Store {
   // the next open replays it.
   absl::Status Close();
 
+  // Backs the store up into `backup_dir` (made, 0700, if missing) while it
+  // serves: see backup.h. UNAVAILABLE for I/O errors.
+  absl::StatusOr<BackupSummary> CreateBackup(const std::string& backup_dir,
+                                             const BackupProgress& copied = {});
+
   StoreStats Stats() const;
   // OK while the store accepts writes. After a write failed in a way that
   // made RocksDB stop accepting writes (a failed log or flush write, e.g. a
@@ -70,6 +76,7 @@ class Store {
  private:
   Store() = default;
   std::unique_ptr<Db> db_;
+  std::string path_;
   std::unique_ptr<BlocklistStore> blocklist_;
   std::unique_ptr<HitStore> hits_;
 };

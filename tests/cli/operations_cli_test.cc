@@ -1,6 +1,6 @@
 // Operations against the real binary (issue 7): `fraudgate config
-// defaults|check`, `fraudgate health`, `fraudgate backup` of a running
-// server restored and served, and SIGTERM under load: calls in
+// defaults|check`, `fraudgate health`, `fraudgate backup` (refused while a
+// server runs; restored and served), and SIGTERM under load: calls in
 // flight finish, nothing acknowledged is lost, the store is flushed (no log
 // left to replay) and the next start is clean. FRAUDGATE_BIN is the path of
 // the binary under test.
@@ -98,7 +98,7 @@ TEST(HealthCliTest, ServingWhileUpUnavailableAfterStop) {
   EXPECT_THAT(health.err, HasSubstr("UNAVAILABLE"));
 }
 
-TEST(BackupCliTest, OnlineBackupOfARunningServerRestoresAndServes) {
+TEST(BackupCliTest, BackupOfAStoppedServerRestoresAndServes) {
   testing::TempDir dir;
   const std::string data = dir.File("data");
   auto server =
@@ -114,6 +114,12 @@ TEST(BackupCliTest, OnlineBackupOfARunningServerRestoresAndServes) {
   ASSERT_TRUE(summary.ok()) << summary.status();
 
   const std::string backups = dir.File("backups");
+  // A running server holds the data dir.
+  ProcessResult refused = RunFraudgate(
+      {"backup", "create", "--data=" + data, "--backup-dir=" + backups});
+  EXPECT_EQ(refused.exit_code, 1) << refused.Describe();
+  EXPECT_THAT(refused.err, HasSubstr("stop it first"));
+  ASSERT_EQ((*server)->Stop(), 0) << (*server)->Log();
   ProcessResult made = RunFraudgate(
       {"backup", "create", "--data=" + data, "--backup-dir=" + backups});
   ASSERT_EQ(made.exit_code, 0) << made.Describe();
@@ -133,7 +139,6 @@ TEST(BackupCliTest, OnlineBackupOfARunningServerRestoresAndServes) {
       {"backup", "restore", "--backup-dir=" + backups, "--data=" + data});
   EXPECT_EQ(over.exit_code, 1) << over.Describe();
   EXPECT_THAT(over.err, HasSubstr("not empty"));
-  ASSERT_EQ((*server)->Stop(), 0) << (*server)->Log();
 
   const std::string restored = dir.File("restored");
   ProcessResult back = RunFraudgate(
@@ -225,6 +230,7 @@ TEST(ShutdownTest, SigtermUnderLoadLosesNothingAcknowledged) {
   while (started.load() < 300 && absl::Now() < give_up) {
     absl::SleepFor(absl::Milliseconds(5));
   }
+  EXPECT_GE(started.load(), 300);
   const int code = (*server)->Stop();
   for (std::thread& c : clients) c.join();
   ASSERT_EQ(code, 0) << (*server)->Log();

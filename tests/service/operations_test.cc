@@ -370,6 +370,51 @@ TEST_F(OperationsTest, HealthReflectionAndProbes) {
             HealthCheckResponse::NOT_SERVING);
 }
 
+TEST_F(OperationsTest, UnknownMethodsShareOneSeries) {
+  ASSERT_NO_FATAL_FAILURE(Start());
+  grpc::GenericStub stub(server_->channel());
+  for (const char* path : {"/no.Such/Thing", "/fraudgate.v1.X/Y"}) {
+    grpc::ClientContext context;
+    grpc::Slice empty("");
+    grpc::ByteBuffer request(&empty, 1), response;
+    absl::Notification done;
+    grpc::Status status;
+    stub.UnaryCall(&context, path, {}, &request, &response,
+                   [&](grpc::Status s) {
+                     status = std::move(s);
+                     done.Notify();
+                   });
+    done.WaitForNotification();
+    EXPECT_EQ(status.error_code(), grpc::StatusCode::UNIMPLEMENTED) << path;
+  }
+  std::map<std::string, double> m = Scrape();
+  EXPECT_EQ(m.at("fraudgate_rpc_handled_total{service=\"unknown\",method="
+                 "\"unknown\",code=\"UNIMPLEMENTED\"}"),
+            2);
+  for (const auto& [key, value] : m) {
+    EXPECT_FALSE(absl::StrContains(key, "no.Such")) << key;
+  }
+  logger_.Flush();
+  EXPECT_THAT(log_.str(), HasSubstr("\"method\":\"/no.Such/Thing\""));
+}
+
+TEST(ServerOptionsTest, AddressesAreHostPortOnDistinctPorts) {
+  service::ServerOptions options;
+  options.insecure = true;
+  EXPECT_TRUE(service::ValidateServerOptions(options).ok());
+  options.http_listen = "8080";
+  auto s = service::ValidateServerOptions(options);
+  EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(s.message(), HasSubstr("http_listen: HOST:PORT expected"));
+  options.http_listen = "127.0.0.1:8080";
+  options.health_listen = "localhost:50051";  // listen's port
+  s = service::ValidateServerOptions(options);
+  EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(s.message(), HasSubstr("health_listen: port 50051"));
+  options.health_listen = "127.0.0.1:8081";
+  EXPECT_TRUE(service::ValidateServerOptions(options).ok());
+}
+
 class OperationsFaultTest : public OperationsTest {
  protected:
   // The database must close before the Env it writes through is destroyed.

@@ -1,10 +1,11 @@
-// Backups (store/backup.h) of a real store: taken while reports and hits are
-// being written, restored to a new dir, the restored store holds exactly the
-// blocklist of the list version the backup names (every report up to it and
-// none after), an audit chain that verifies, and a prefix of the hits that
-// contains every hit acknowledged before the backup began; the beneficiary
-// index key comes back with it. Also: list, verify (a damaged file is
-// DATA_LOSS), restore refusing a non-empty dir, and incremental backups.
+// Backups (store/backup.h) of a real store: taken through the open store
+// while reports and hits are being written, restored to a new dir, the
+// restored store holds exactly the blocklist of one list version (every
+// report up to it and none after), an audit chain that verifies, and a
+// prefix of the hits that contains every hit acknowledged before the backup
+// began; the beneficiary index key comes back with it. Also: a data dir in
+// use is refused, list, verify (a damaged table file or description is
+// DATA_LOSS), restore refusing a non-empty dir, backups sharing files.
 #include "store/backup.h"
 
 #include <atomic>
@@ -95,12 +96,18 @@ TEST_F(BackupTest, OnlineBackupUnderLoadRestoresOnePointInTime) {
       hits_acked.store(i);
     }
   });
-  while (reports_acked.load() < 200 || hits_acked.load() < 200) {
+  const absl::Time give_up = absl::Now() + absl::Seconds(60);
+  while ((reports_acked.load() < 200 || hits_acked.load() < 200) &&
+         absl::Now() < give_up) {
     absl::SleepFor(absl::Milliseconds(5));
   }
   const int reports_before = reports_acked.load();
   const int hits_before = hits_acked.load();
-  auto backup = store::CreateBackup(data_, backups_);
+  EXPECT_GE(reports_before, 200);
+  // The data dir is in use: only the open store can back it up.
+  EXPECT_EQ(store::CreateBackup(data_, backups_).status().code(),
+            absl::StatusCode::kUnavailable);
+  auto backup = store->CreateBackup(backups_);
   const int reports_after = reports_acked.load();
   const int hits_after = hits_acked.load();
   stop.store(true);
@@ -111,13 +118,13 @@ TEST_F(BackupTest, OnlineBackupUnderLoadRestoresOnePointInTime) {
   store.reset();
 
   // The backup is of one list version between the two ends of the backup,
-  // at or after the one it started from.
-  EXPECT_GE(backup->list_version, static_cast<uint64_t>(reports_before));
+  // at or after the one it noted at its start.
   const std::string restored_dir = dir_.File("restored");
   auto restored = store::RestoreBackup(backups_, restored_dir);
   ASSERT_TRUE(restored.ok()) << restored.status();
   EXPECT_EQ(restored->id, backup->id);
   const uint64_t version = restored->list_version;
+  EXPECT_GE(backup->list_version, static_cast<uint64_t>(reports_before));
   EXPECT_GE(version, backup->list_version);
   EXPECT_LE(version, static_cast<uint64_t>(reports_after) + 1);
   std::unique_ptr<store::Store> r = Open(restored_dir);
@@ -173,8 +180,23 @@ TEST_F(BackupTest, ListVerifyRestoreAndIncrementalBackups) {
   }
   auto first = store::CreateBackup(data_, backups_);
   ASSERT_TRUE(first.ok()) << first.status();
+  const auto shared_files = [&] {
+    int n = 0;
+    for (const auto& f : std::filesystem::recursive_directory_iterator(
+             backups_ + "/shared_checksum")) {
+      n += f.is_regular_file() ? 1 : 0;
+    }
+    return n;
+  };
+  const int shared = shared_files();
+  EXPECT_GT(shared, 0);
+  EXPECT_EQ(std::filesystem::status(backups_).permissions() &
+                std::filesystem::perms::all,
+            std::filesystem::perms::owner_all);
   auto second = store::CreateBackup(data_, backups_);
   ASSERT_TRUE(second.ok()) << second.status();
+  // Nothing changed: the second backup shares every table file.
+  EXPECT_EQ(shared_files(), shared);
   EXPECT_EQ(second->id, first->id + 1);
   EXPECT_EQ(second->list_version, 1u);
 
@@ -200,12 +222,11 @@ TEST_F(BackupTest, ListVerifyRestoreAndIncrementalBackups) {
   auto entity = r->blocklist().GetEntity(KeyOf(AccountOf(1)));
   ASSERT_TRUE(entity.ok() && entity->has_value());
 
-  // A damaged file in the backups (the copied log: this store has no table
-  // file yet): verify says which backup.
+  // A damaged table file in the backups: verify says which backup.
   std::string damaged;
   for (const auto& f :
        std::filesystem::recursive_directory_iterator(backups_)) {
-    if (f.path().extension() == ".log" && f.file_size() > 10) {
+    if (f.path().extension() == ".sst" && f.file_size() > 10) {
       damaged = f.path().string();
     }
   }
@@ -219,8 +240,16 @@ TEST_F(BackupTest, ListVerifyRestoreAndIncrementalBackups) {
   EXPECT_EQ(bad.status().code(), absl::StatusCode::kDataLoss);
   EXPECT_THAT(bad.status().message(), HasSubstr("backup "));
 
+  // A backup whose description is damaged: DATA_LOSS too.
+  std::ofstream(backups_ + "/meta/" + std::to_string(second->id)) << "garbage";
+  bad = store::VerifyBackups(backups_, second->id);
+  EXPECT_EQ(bad.status().code(), absl::StatusCode::kDataLoss);
+  EXPECT_THAT(bad.status().message(), HasSubstr("description"));
+
+  // Reading never creates a backup dir.
   EXPECT_EQ(store::ListBackups(dir_.File("none")).status().code(),
             absl::StatusCode::kNotFound);
+  EXPECT_FALSE(std::filesystem::exists(dir_.File("none")));
   EXPECT_EQ(store::CreateBackup(dir_.File("none"), backups_).status().code(),
             absl::StatusCode::kNotFound);
 }
