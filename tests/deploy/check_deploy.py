@@ -156,6 +156,17 @@ def main():
           'Dockerfile: HEALTHCHECK not on the health port')
     runtime = docker.split('FROM debian:12-slim', 1)[1]
     installed = set(re.findall(r'\b(lib[\w.+-]+)', runtime))
+    # apt installs what those depend on too (libgrpc29 brings zlib1g,
+    # libc-ares2, libre2-9, which a linker without --as-needed names).
+    todo = list(installed)
+    while todo:
+        depends = subprocess.run(
+            ['dpkg-query', '-W', '-f=${Depends}', todo.pop()],
+            capture_output=True, text=True).stdout
+        for name in re.findall(r'(?:^|,)\s*([a-z0-9][a-z0-9.+-]*)', depends):
+            if name not in installed:
+                installed.add(name)
+                todo.append(name)
     needed = subprocess.run(['readelf', '-d', args.binary],
                             capture_output=True, text=True, check=True).stdout
     base = {'libc6', 'libstdc++6', 'libgcc-s1'}  # in debian:12-slim
