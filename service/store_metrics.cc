@@ -102,6 +102,24 @@ void AddStoreMetrics(store::Store* store, Metrics* metrics) {
       "UNAVAILABLE).",
       MetricType::kGauge,
       [store] { return store->WriteHealth().ok() ? 0.0 : 1.0; });
+  metrics->AddSamples(
+      "fraudgate_blocklist_identifiers",
+      "Identifiers on the blocklist by kind and stored status (an entry past "
+      "its expiry counts under its stored status).",
+      MetricType::kGauge, [store] {
+        const store::ListCounts counts = store->blocklist().Counts();
+        Samples samples;
+        for (int kind = v1::IdentifierKind_MIN + 1;
+             kind <= v1::IdentifierKind_MAX; ++kind) {
+          for (v1::EntityStatus status : {v1::ACTIVE, v1::DELISTED}) {
+            const auto k = static_cast<v1::IdentifierKind>(kind);
+            samples.push_back({{{"kind", v1::IdentifierKind_Name(k)},
+                                {"status", v1::EntityStatus_Name(status)}},
+                               static_cast<double>(counts.Get(k, status))});
+          }
+        }
+        return samples;
+      });
 
   Metrics::Histogram* write_seconds = metrics->GetHistogram(
       "fraudgate_hit_write_seconds",

@@ -8,10 +8,11 @@
 //   fraudgate_store_writes_stopped                   1 while writes stop
 //   fraudgate_store_read_only                        1 while a failed write
 //                                                    keeps the store read-only
+//   fraudgate_blocklist_identifiers{kind,status}     the blocklist's size
 // and, observed as each group of screening records is written:
 //   fraudgate_hit_write_seconds (histogram)          one group's check+write
 //   fraudgate_hit_records_total{result}              screening records handled
-// The store figures are read at most every 200 ms.
+// The RocksDB figures are read at most every 200 ms.
 #ifndef FRAUDGATE_SERVICE_STORE_METRICS_H_
 #define FRAUDGATE_SERVICE_STORE_METRICS_H_
 

@@ -59,6 +59,7 @@ absl::StatusOr<std::unique_ptr<BlocklistStore>> BlocklistStore::Open(Db* db) {
   if (!it->status().ok()) return FromRocks(it->status(), "read audit head");
   const uint64_t last_key =
       it->Valid() ? ReadBigEndian64(it->key().ToStringView()) : 0;
+  RETURN_IF_ERROR(store->LoadCounts());
   absl::MutexLock lock(&store->mu_);
   if (has_head) {
     store->next_audit_sequence_ = std::max(ReadBigEndian64(head), last_key) + 1;
@@ -135,7 +136,7 @@ absl::StatusOr<std::vector<v1::Entity*>> BlocklistStore::StageEntities(
     auto found = Lookup(missing);
     if (!found.ok()) return found.status();
     for (size_t j = 0; j < missing.size(); ++j) {
-      out[missing_at[j]] = batch.PutEntity(
+      out[missing_at[j]] = batch.StageEntity(
           missing[j], std::move(found->entities[j]).value_or(v1::Entity()));
     }
   }
@@ -161,20 +162,72 @@ absl::Status BlocklistStore::Commit(MutationBatch& batch) {
                   BigEndian64(version));
   write_batch.Put(db_->cf(Cf::kMeta), std::string(kAuditHeadKey),
                   BigEndian64(sealed.next_sequence - 1) + sealed.head_sha256);
+  ListCounts counts = Counts();
+  counts.Add(batch.counts_before, -1);
+  for (const auto& [key, entity] : batch.entities) counts.Add(*entity);
+  write_batch.Put(db_->cf(Cf::kMeta), std::string(kListCountsKey),
+                  counts.Encode());
   rocksdb::WriteOptions write;
   write.sync = true;  // police writes survive power loss
   if (auto s = FromRocks(db_->get()->Write(write, &write_batch), "commit");
       !s.ok()) {
     return s;
   }
-  Committed(sealed, version);
+  Committed(sealed, version, counts);
   return absl::OkStatus();
 }
 
-void BlocklistStore::Committed(SealedAudits& sealed, uint64_t version) {
+void BlocklistStore::Committed(SealedAudits& sealed, uint64_t version,
+                               const ListCounts& counts) {
   next_audit_sequence_ = sealed.next_sequence;
   last_audit_sha256_ = std::move(sealed.head_sha256);
   list_version_.store(version);
+  absl::MutexLock lock(&counts_mu_);
+  counts_ = counts;
+}
+
+ListCounts BlocklistStore::Counts() const {
+  absl::MutexLock lock(&counts_mu_);
+  return counts_;
+}
+
+absl::Status BlocklistStore::LoadCounts() {
+  rocksdb::DB* db = db_->get();
+  std::string value;
+  rocksdb::Status s = db->Get(rocksdb::ReadOptions(), db_->cf(Cf::kMeta),
+                              std::string(kListCountsKey), &value);
+  ListCounts counts;
+  if (s.ok()) {
+    ASSIGN_OR_RETURN(counts, ListCounts::Decode(value));
+  } else if (s.IsNotFound()) {
+    // A store from before counts were kept: count once, from one snapshot
+    // (nothing else writes while the store is being opened).
+    rocksdb::ReadOptions read;
+    read.fill_cache = false;
+    std::unique_ptr<rocksdb::Iterator> it(
+        db->NewIterator(read, db_->cf(Cf::kEntities)));
+    v1::Entity entity;
+    for (it->SeekToFirst(); it->Valid(); it->Next()) {
+      const rocksdb::Slice bytes = it->value();
+      if (!entity.ParseFromArray(bytes.data(),
+                                 static_cast<int>(bytes.size()))) {
+        return absl::DataLossError("store: unreadable entity record");
+      }
+      counts.Add(entity);
+    }
+    RETURN_IF_ERROR(FromRocks(it->status(), "count entities"));
+    rocksdb::WriteOptions write;
+    write.sync = true;
+    RETURN_IF_ERROR(
+        FromRocks(db->Put(write, db_->cf(Cf::kMeta),
+                          std::string(kListCountsKey), counts.Encode()),
+                  "store list_counts"));
+  } else {
+    return FromRocks(s, "read list_counts");
+  }
+  absl::MutexLock lock(&counts_mu_);
+  counts_ = counts;
+  return absl::OkStatus();
 }
 
 absl::StatusOr<ApplyReportResult> BlocklistStore::ApplyReport(
@@ -308,15 +361,15 @@ absl::StatusOr<v1::Entity> BlocklistStore::Delist(const std::string& key,
                                                   const std::string& actor,
                                                   absl::Time now) {
   absl::MutexLock lock(&mu_);
-  auto current = GetEntity(key);
-  if (!current.ok()) return current.status();
-  if (!current->has_value()) {
+  MutationBatch batch;
+  ASSIGN_OR_RETURN(std::vector<v1::Entity*> staged,
+                   StageEntities(batch, {key}));
+  v1::Entity& entity = *staged[0];
+  if (!entity.has_identifier()) {
     return absl::NotFoundError("identifier is not on the list");
   }
-  v1::Entity entity = **std::move(current);
   if (!ApplyDelist(reason, reference, actor, now, &entity)) return entity;
 
-  MutationBatch batch;
   v1::AuditRecord& audit = batch.audits.emplace_back();
   audit.set_action("DELISTED");
   *audit.mutable_at() = ToProtoTime(now);
@@ -324,7 +377,6 @@ absl::StatusOr<v1::Entity> BlocklistStore::Delist(const std::string& key,
   *audit.add_identifiers() = entity.identifier();
   audit.set_reason(reason);
   audit.set_reference(reference);
-  batch.PutEntity(key, entity);
   if (auto s = Commit(batch); !s.ok()) return s;
   return entity;
 }

@@ -22,6 +22,7 @@
 #include "absl/types/span.h"
 #include "fraudgate/v1/fraudgate.pb.h"
 #include "fraudgate/v1/storage.pb.h"
+#include "store/list_counts.h"
 
 namespace fraudgate::store {
 
@@ -68,8 +69,10 @@ struct AuditCheck {
 
 class BlocklistStore {
  public:
-  // `db` must outlive this object. Reads the list version and the audit chain
-  // head; UNAVAILABLE when the store cannot be read.
+  // `db` must outlive this object. Reads the list version, the audit chain
+  // head and the entity counts (counting the entities once, and storing the
+  // counts, in a store written before counts were kept); UNAVAILABLE when the
+  // store cannot be read or written, DATA_LOSS when meta is unreadable.
   static absl::StatusOr<std::unique_ptr<BlocklistStore>> Open(Db* db);
 
   // Reads the entities stored under `keys` (core::Identifier::Key()) and the
@@ -124,6 +127,10 @@ class BlocklistStore {
   // The list version of the last committed mutation.
   uint64_t list_version() const { return list_version_.load(); }
 
+  // The stored identifiers by kind and status, as of the last committed
+  // mutation. Does not wait for a commit in progress.
+  ListCounts Counts() const;
+
   // Audit records with sequence >= `from`, at most `limit`, in order.
   absl::StatusOr<std::vector<v1::AuditRecord>> ReadAudit(uint64_t from,
                                                          size_t limit) const;
@@ -158,15 +165,21 @@ class BlocklistStore {
       const std::string& key) const;
   // Writes `batch` with its audit records chained on, synced.
   absl::Status Commit(MutationBatch& batch) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  // Advances the chain head and list version after a commit.
-  void Committed(SealedAudits& sealed, uint64_t version)
-      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Advances the chain head, list version and counts after a commit.
+  void Committed(SealedAudits& sealed, uint64_t version,
+                 const ListCounts& counts) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Reads the counts from meta; counts the entities and stores the counts
+  // when meta has none.
+  absl::Status LoadCounts();
 
   Db* const db_;
   absl::Mutex mu_;
   std::atomic<uint64_t> list_version_{0};
   uint64_t next_audit_sequence_ ABSL_GUARDED_BY(mu_) = 1;
   std::string last_audit_sha256_ ABSL_GUARDED_BY(mu_);
+  // Written under mu_ too, so holding mu_ is enough to read it.
+  mutable absl::Mutex counts_mu_;
+  ListCounts counts_ ABSL_GUARDED_BY(counts_mu_);
 };
 
 }  // namespace fraudgate::store

@@ -162,7 +162,8 @@ absl::StatusOr<std::vector<ApplyReportResult>> BulkLoad::Add(
 
 absl::Status BulkLoad::WriteEntities(NamedIt begin, NamedIt end,
                                      const std::string& path,
-                                     std::vector<uint32_t>* added) {
+                                     std::vector<uint32_t>* added,
+                                     ListCounts* counts) {
   // Upload order within a key: the order the online path applies them in.
   std::sort(begin, end, [](const Named& a, const Named& b) {
     return std::tie(a.key, a.record) < std::tie(b.key, b.record);
@@ -176,6 +177,7 @@ absl::Status BulkLoad::WriteEntities(NamedIt begin, NamedIt end,
       ASSIGN_OR_RETURN(std::optional<v1::Entity> stored,
                        store_->GetEntity(group->key));
       if (stored) entity = *std::move(stored);
+      counts->Add(entity, -1);
     }
     NamedIt next = group;
     for (; next != end && next->key == group->key; ++next) {
@@ -185,6 +187,7 @@ absl::Status BulkLoad::WriteEntities(NamedIt begin, NamedIt end,
         added->push_back(static_cast<uint32_t>(next - named_.begin()));
       }
     }
+    counts->Add(entity);
     entity.SerializeToString(&bytes);
     RETURN_IF_ERROR(PutSst(*writer, path, group->key, bytes));
     group = next;
@@ -216,13 +219,14 @@ absl::StatusOr<BulkLoadResult> BulkLoad::Commit() {
 
   // Not empty: every accepted report names an identifier.
   std::vector<uint32_t> added[2];
+  ListCounts counts[2];
   ASSIGN_OR_RETURN(
       std::vector<std::string> entity_files,
       WriteHalves(
           named_.begin(), named_.end(), SstPrefix(CfName(Cf::kEntities)),
           [](const Named& a, const Named& b) { return a.key < b.key; },
           [&](NamedIt begin, NamedIt end, const std::string& path, int part) {
-            return WriteEntities(begin, end, path, &added[part]);
+            return WriteEntities(begin, end, path, &added[part], &counts[part]);
           }));
   ingest(Cf::kEntities, std::move(entity_files));
   added_ = std::move(added[0]);
@@ -249,14 +253,19 @@ absl::StatusOr<BulkLoadResult> BulkLoad::Commit() {
           }));
   ingest(Cf::kReports, std::move(report_files));
 
-  // The list version and the chain head, as BlocklistStore::Commit records
-  // them (keys in order).
-  static_assert(kAuditHeadKey < kListVersionKey);
+  ListCounts list_counts = store_->Counts();
+  for (const ListCounts& part : counts) list_counts.Add(part);
+  // The list version, the chain head and the counts, as
+  // BlocklistStore::Commit records them (keys in order).
+  static_assert(kAuditHeadKey < kListCountsKey &&
+                kListCountsKey < kListVersionKey);
   const std::string meta_path = SstPrefix(CfName(Cf::kMeta)) + ".sst";
   {
     ASSIGN_OR_RETURN(auto writer, CreateSst(db, Cf::kMeta, meta_path));
     RETURN_IF_ERROR(PutSst(*writer, meta_path, kAuditHeadKey,
                            BigEndian64(next_sequence_ - 1) + head_sha256_));
+    RETURN_IF_ERROR(
+        PutSst(*writer, meta_path, kListCountsKey, list_counts.Encode()));
     RETURN_IF_ERROR(
         PutSst(*writer, meta_path, kListVersionKey, BigEndian64(version_)));
     RETURN_IF_ERROR(
@@ -267,7 +276,7 @@ absl::StatusOr<BulkLoadResult> BulkLoad::Commit() {
   SealedAudits sealed;
   sealed.next_sequence = next_sequence_;
   sealed.head_sha256 = head_sha256_;
-  store_->Committed(sealed, version_);
+  store_->Committed(sealed, version_, list_counts);
   result.list_version = version_;
   return result;
 }

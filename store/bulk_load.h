@@ -96,10 +96,11 @@ class BulkLoad {
 
   // Sorts [begin, end) by key and upload order, and writes the entity of each
   // key to a new SST file at `path`; appends to `added` the positions in
-  // named_ of the identifiers listed by it.
+  // named_ of the identifiers listed by it, and to `counts` how the written
+  // entities change the store's counts.
   absl::Status WriteEntities(NamedIt begin, NamedIt end,
                              const std::string& path,
-                             std::vector<uint32_t>* added);
+                             std::vector<uint32_t>* added, ListCounts* counts);
 
   // False for a store that never committed a mutation: nothing to read.
   bool reads_store() const { return version_ > 1; }

@@ -19,6 +19,8 @@ inline constexpr std::string_view kListVersionKey = "list_version";
 // its last record: VerifyAudit checks it, and new records chain onto it.
 inline constexpr std::string_view kAuditHeadKey = "audit_head";
 inline constexpr size_t kAuditHeadSize = 40;
+// `meta` key of the entity counts (v1::ListCounts).
+inline constexpr std::string_view kListCountsKey = "list_counts";
 
 // Hit keys are 12 bytes: big-endian microseconds since the epoch, then a
 // big-endian 32-bit sequence, so `hits` iterates in time order.

@@ -6,18 +6,14 @@
 
 namespace fraudgate::store {
 
-v1::Entity* MutationBatch::PutEntity(const std::string& key,
-                                     v1::Entity entity) {
-  auto [it, inserted] = entity_index.emplace(key, entities.size());
-  v1::Entity* staged;
-  if (inserted) {
-    staged = google::protobuf::Arena::CreateMessage<v1::Entity>(&arena);
-    entities.emplace_back(key, staged);
-  } else {
-    staged = entities[it->second].second;
-  }
+v1::Entity* MutationBatch::StageEntity(const std::string& key,
+                                       v1::Entity stored) {
+  counts_before.Add(stored);
+  entity_index.emplace(key, entities.size());
+  auto* staged = google::protobuf::Arena::CreateMessage<v1::Entity>(&arena);
   // Across arenas a move is a copy; an empty entity costs nothing.
-  *staged = std::move(entity);
+  *staged = std::move(stored);
+  entities.emplace_back(key, staged);
   return staged;
 }
 

@@ -15,6 +15,7 @@
 #include "fraudgate/v1/fraudgate.pb.h"
 #include "fraudgate/v1/storage.pb.h"
 #include "google/protobuf/arena.h"
+#include "store/list_counts.h"
 
 namespace fraudgate::store {
 
@@ -24,14 +25,18 @@ struct MutationBatch {
   // Entity and report states after the batch, in first-touched order.
   std::deque<std::pair<std::string, v1::Entity*>> entities;
   absl::flat_hash_map<std::string, size_t> entity_index;
+  // The staged entities as they were before the batch.
+  ListCounts counts_before;
   std::vector<std::pair<std::string, v1::StoredReport>> reports;
   absl::flat_hash_map<std::string, size_t> report_index;
   // One per mutation, in order; sequence, list version and chain hash are
   // filled in by SealAudits.
   std::vector<v1::AuditRecord> audits;
 
-  // Stages `entity` under `key` (replacing a staged one) and returns it.
-  v1::Entity* PutEntity(const std::string& key, v1::Entity entity);
+  // Stages `stored`, the state under `key` before the batch (an empty entity
+  // when never listed), and returns it to change in place. `key` must not be
+  // staged yet.
+  v1::Entity* StageEntity(const std::string& key, v1::Entity stored);
   // The staged entity under `key`, to change in place; nullptr if none.
   v1::Entity* MutableEntity(const std::string& key);
   void PutReport(const std::string& key, v1::StoredReport report);

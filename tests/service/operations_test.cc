@@ -223,6 +223,17 @@ TEST_F(OperationsTest, MetricsAndAccessLogCountEveryCall) {
   EXPECT_GE(m["fraudgate_hit_write_seconds_count"], 1);
   EXPECT_LE(m["fraudgate_hit_write_seconds_count"], ok_calls);
   EXPECT_EQ(m["fraudgate_list_version"], 1);
+  for (const char* kind : {"PHONE", "BANK_ACCOUNT", "EWALLET", "CHAT_HANDLE"}) {
+    for (const char* status : {"ACTIVE", "DELISTED"}) {
+      EXPECT_EQ(
+          m.at(absl::StrCat("fraudgate_blocklist_identifiers{kind=\"", kind,
+                            "\",status=\"", status, "\"}")),
+          kind == std::string("BANK_ACCOUNT") && status == std::string("ACTIVE")
+              ? 1
+              : 0)
+          << kind << " " << status;
+    }
+  }
   EXPECT_EQ(m.at("fraudgate_store_read_only"), 0);
   EXPECT_EQ(m.at("fraudgate_in_flight_calls"), 0);
   for (const char* cf :

@@ -5,6 +5,8 @@
 #include <string>
 #include <utility>
 
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
 #include "gmock/gmock.h"
 #include "google/protobuf/util/message_differencer.h"
 #include "gtest/gtest.h"
@@ -22,7 +24,27 @@
   ASSERT_TRUE(statusor.ok()) << statusor.status();          \
   lhs = std::move(statusor).value()
 
+// `ASSERT_OK(Foo());` fails the test when Foo() (an absl::Status or
+// absl::StatusOr) is not OK.
+#define ASSERT_OK(expr)                                          \
+  do {                                                           \
+    const auto& fg_status_ = (expr);                             \
+    ASSERT_TRUE(fg_status_.ok())                                 \
+        << ::fraudgate::testing::internal::StatusOf(fg_status_); \
+  } while (false)
+
 namespace fraudgate::testing {
+namespace internal {
+
+inline const absl::Status& StatusOf(const absl::Status& status) {
+  return status;
+}
+template <typename T>
+const absl::Status& StatusOf(const absl::StatusOr<T>& status_or) {
+  return status_or.status();
+}
+
+}  // namespace internal
 
 // Matches a protobuf message equal to `expected`; explains the differences.
 MATCHER_P(EqualsProto, expected, "equals the expected message") {

@@ -1,0 +1,52 @@
+#include "store/list_counts.h"
+
+#include "fraudgate/v1/storage.pb.h"
+
+namespace fraudgate::store {
+
+void ListCounts::Add(const v1::Entity& entity, int64_t times) {
+  if (!entity.has_identifier()) return;
+  counts_[Index(entity.identifier().kind(), entity.status())] += times;
+}
+
+void ListCounts::Add(const ListCounts& other, int64_t times) {
+  for (size_t i = 0; i < counts_.size(); ++i) {
+    counts_[i] += other.counts_[i] * times;
+  }
+}
+
+int64_t ListCounts::Get(v1::IdentifierKind kind,
+                        v1::EntityStatus status) const {
+  return counts_[Index(kind, status)];
+}
+
+std::string ListCounts::Encode() const {
+  v1::ListCounts message;
+  for (size_t i = 0; i < counts_.size(); ++i) {
+    if (counts_[i] == 0) continue;
+    v1::ListCounts::Count* count = message.add_counts();
+    count->set_kind(static_cast<v1::IdentifierKind>(i / kStatuses));
+    count->set_status(static_cast<v1::EntityStatus>(i % kStatuses));
+    count->set_count(counts_[i]);
+  }
+  return message.SerializeAsString();
+}
+
+absl::StatusOr<ListCounts> ListCounts::Decode(std::string_view bytes) {
+  v1::ListCounts message;
+  if (!message.ParseFromArray(bytes.data(), static_cast<int>(bytes.size()))) {
+    return absl::DataLossError("store: unreadable meta list_counts");
+  }
+  ListCounts counts;
+  for (const v1::ListCounts::Count& count : message.counts()) {
+    if (!v1::IdentifierKind_IsValid(count.kind()) ||
+        !v1::EntityStatus_IsValid(count.status())) {
+      return absl::DataLossError(
+          "store: unknown kind or status in list_counts");
+    }
+    counts.counts_[Index(count.kind(), count.status())] += count.count();
+  }
+  return counts;
+}
+
+}  // namespace fraudgate::store

@@ -1,0 +1,193 @@
+// The blocklist's counts by kind and status (store/list_counts.h): kept by
+// every mutation and by the bulk load in the same write as the entities,
+// stored in meta, and counted once on opening a store that has none.
+#include "store/list_counts.h"
+
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "absl/time/time.h"
+#include "fraudgate/v1/fraudgate.pb.h"
+#include "fraudgate/v1/storage.pb.h"
+#include "gtest/gtest.h"
+#include "store/blocklist_store.h"
+#include "store/bulk_load.h"
+#include "store/keys.h"
+#include "tests/testing/matchers.h"
+#include "tests/testing/store_fixture.h"
+
+namespace fraudgate::store {
+namespace {
+
+using ::fraudgate::testing::BlocklistStoreFixture;
+using ::fraudgate::testing::kAccount;
+using ::fraudgate::testing::KeyOf;
+using ::fraudgate::testing::kHandle;
+using ::fraudgate::testing::kOtherPhone;
+using ::fraudgate::testing::kPhone;
+using ::fraudgate::testing::kWallet;
+using ::fraudgate::testing::MakeReport;
+using ::fraudgate::testing::RawDb;
+using ::fraudgate::testing::T;
+
+// Counts built from (kind, status, count) triples.
+ListCounts Counts(std::initializer_list<
+                  std::tuple<v1::IdentifierKind, v1::EntityStatus, int64_t>>
+                      counts) {
+  ListCounts result;
+  for (const auto& [kind, status, count] : counts) {
+    v1::Entity entity;
+    entity.mutable_identifier()->set_kind(kind);
+    entity.set_status(status);
+    result.Add(entity, count);
+  }
+  return result;
+}
+
+std::string Describe(const ListCounts& counts) {
+  std::string out;
+  for (int kind = 1; kind <= v1::IdentifierKind_MAX; ++kind) {
+    for (int status = 1; status <= v1::EntityStatus_MAX; ++status) {
+      const int64_t n = counts.Get(static_cast<v1::IdentifierKind>(kind),
+                                   static_cast<v1::EntityStatus>(status));
+      if (n != 0) {
+        out += v1::IdentifierKind_Name(kind) + "/" +
+               v1::EntityStatus_Name(status) + "=" + std::to_string(n) + " ";
+      }
+    }
+  }
+  return out;
+}
+
+class ListCountsTest : public BlocklistStoreFixture {
+ protected:
+  // The counts of a store that never kept them: the store is closed, its
+  // meta entry removed, and the store opened again, which counts the
+  // entities (and stores the counts again).
+  ListCounts Recounted() {
+    store_.reset();
+    {
+      RawDb raw(dir_.File("db"));
+      if (!raw.ok()) return {};
+      EXPECT_TRUE(raw.Find(Cf::kMeta, std::string(kListCountsKey)));
+      raw.Delete(Cf::kMeta, std::string(kListCountsKey));
+    }
+    Reopen();
+    return list().Counts();
+  }
+
+  // Counts() is `expected`, and so is a count of the stored entities.
+  void ExpectCounts(const ListCounts& expected) {
+    EXPECT_EQ(Describe(list().Counts()), Describe(expected));
+    EXPECT_EQ(Describe(Recounted()), Describe(expected));
+  }
+};
+
+TEST(ListCountsValueTest, EncodesAndDecodes) {
+  const ListCounts counts = Counts(
+      {{v1::PHONE, v1::ACTIVE, 3}, {v1::CHAT_HANDLE, v1::DELISTED, 1000000}});
+  ASSERT_OK_AND_ASSIGN(ListCounts decoded, ListCounts::Decode(counts.Encode()));
+  EXPECT_EQ(decoded, counts);
+  EXPECT_EQ(decoded.Get(v1::CHAT_HANDLE, v1::DELISTED), 1000000);
+  EXPECT_EQ(decoded.Get(v1::PHONE, v1::DELISTED), 0);
+  // An entity never listed (no identifier) counts nowhere.
+  ListCounts none;
+  none.Add(v1::Entity());
+  EXPECT_EQ(none, ListCounts());
+}
+
+TEST(ListCountsValueTest, RefusesUnreadableOrUnknownValues) {
+  EXPECT_EQ(ListCounts::Decode("\xff\xff").status().code(),
+            absl::StatusCode::kDataLoss);
+  v1::ListCounts message;
+  message.add_counts()->set_kind(static_cast<v1::IdentifierKind>(9));
+  EXPECT_EQ(ListCounts::Decode(message.SerializeAsString()).status().code(),
+            absl::StatusCode::kDataLoss);
+}
+
+TEST_F(ListCountsTest, NewStoreCountsNothing) {
+  EXPECT_EQ(list().Counts(), ListCounts());
+}
+
+TEST_F(ListCountsTest, EveryMutationKeepsTheCounts) {
+  ASSERT_OK(list().ApplyReport(
+      MakeReport("A05", "R-1", {kPhone, kAccount, kWallet, kHandle}, T(0)),
+      "police/a05", T(10)));
+  ASSERT_OK(
+      list().ApplyReport(MakeReport("A05", "R-2", {kPhone, kOtherPhone}, T(20)),
+                         "police/a05", T(30)));
+  ExpectCounts(Counts({{v1::PHONE, v1::ACTIVE, 2},
+                       {v1::BANK_ACCOUNT, v1::ACTIVE, 1},
+                       {v1::EWALLET, v1::ACTIVE, 1},
+                       {v1::CHAT_HANDLE, v1::ACTIVE, 1}}));
+
+  // Unchanged re-upload, delisting, delisting again.
+  ASSERT_OK(
+      list().ApplyReport(MakeReport("A05", "R-2", {kPhone, kOtherPhone}, T(20)),
+                         "police/a05", T(40)));
+  ASSERT_OK(
+      list().Delist(KeyOf(kAccount), "paid back", "CV-1", "police/a05", T(50)));
+  ASSERT_OK(
+      list().Delist(KeyOf(kAccount), "paid back", "CV-1", "police/a05", T(60)));
+  ExpectCounts(Counts({{v1::PHONE, v1::ACTIVE, 2},
+                       {v1::BANK_ACCOUNT, v1::DELISTED, 1},
+                       {v1::EWALLET, v1::ACTIVE, 1},
+                       {v1::CHAT_HANDLE, v1::ACTIVE, 1}}));
+
+  // Withdrawing R-2 delists the phone only it named; kPhone stays listed
+  // through R-1.
+  ASSERT_OK(list().WithdrawReport("A05", "R-2", "mistaken", "CV-2",
+                                  "police/a05", T(70)));
+  // A new report re-activates the delisted account.
+  ASSERT_OK(list().ApplyReport(MakeReport("A05", "R-3", {kAccount}, T(80)),
+                               "police/a05", T(90)));
+  ExpectCounts(Counts({{v1::PHONE, v1::ACTIVE, 1},
+                       {v1::PHONE, v1::DELISTED, 1},
+                       {v1::BANK_ACCOUNT, v1::ACTIVE, 1},
+                       {v1::EWALLET, v1::ACTIVE, 1},
+                       {v1::CHAT_HANDLE, v1::ACTIVE, 1}}));
+
+  // Kept across a reopen, from meta.
+  const ListCounts before = list().Counts();
+  Reopen();
+  EXPECT_EQ(Describe(list().Counts()), Describe(before));
+}
+
+TEST_F(ListCountsTest, BulkLoadOnTopOfStoredEntitiesKeepsTheCounts) {
+  ASSERT_OK(list().ApplyReport(
+      MakeReport("A05", "R-1", {kPhone, kAccount}, T(0)), "police/a05", T(10)));
+  ASSERT_OK(
+      list().Delist(KeyOf(kAccount), "paid back", "CV-1", "police/a05", T(20)));
+  {
+    ASSERT_OK_AND_ASSIGN(auto load, BulkLoad::Start(&list(), "police/a05",
+                                                    T(30), dir_.File("bulk")));
+    // kPhone again (already ACTIVE), kAccount again (re-activated), and two
+    // new identifiers.
+    ASSERT_OK(
+        load->Add({MakeReport("A05", "R-2", {kPhone, kAccount, kWallet}, T(25)),
+                   MakeReport("A05", "R-3", {kHandle}, T(26))}));
+    ASSERT_OK(load->Commit());
+  }
+  ExpectCounts(Counts({{v1::PHONE, v1::ACTIVE, 1},
+                       {v1::BANK_ACCOUNT, v1::ACTIVE, 1},
+                       {v1::EWALLET, v1::ACTIVE, 1},
+                       {v1::CHAT_HANDLE, v1::ACTIVE, 1}}));
+}
+
+TEST_F(ListCountsTest, UnreadableStoredCountsFailTheOpen) {
+  ASSERT_OK(list().ApplyReport(MakeReport("A05", "R-1", {kPhone}, T(0)),
+                               "police/a05", T(10)));
+  store_.reset();
+  {
+    RawDb raw(dir_.File("db"));
+    ASSERT_TRUE(raw.ok());
+    raw.Put(Cf::kMeta, std::string(kListCountsKey), "\xff\xff");
+  }
+  StoreOptions options;
+  options.path = dir_.File("db");
+  EXPECT_EQ(Store::Open(options).status().code(), absl::StatusCode::kDataLoss);
+}
+
+}  // namespace
+}  // namespace fraudgate::store
