@@ -7,6 +7,7 @@
 
 #include "cli/command.h"
 #include "core/text.h"
+#include "service/admin_server.h"
 #include "service/config.h"
 #include "service/convert.h"
 #include "service/log.h"
@@ -100,6 +101,17 @@ int Run(const Flags& flags) {
               << Bound(options.health_listen, (*server)->health_port())
               << std::endl;
   }
+  // Online backups (`fraudgate backup create --data=DIR`) go through it.
+  auto admin = service::AdminServer::Start(store->get(), data,
+                                           &service::Logger::Default());
+  if (admin.ok()) {
+    std::cout << "fraudgate: admin socket " << (*admin)->socket_path()
+              << std::endl;
+  } else {
+    std::cerr << "fraudgate serve: WARNING: no admin socket, so no online "
+                 "backups: "
+              << admin.status().message() << "\n";
+  }
   if ((*server)->http_port() != 0) {
     std::cout << "fraudgate: analyst console on "
               << (options.insecure ? "http" : "https") << "://"
@@ -114,6 +126,8 @@ int Run(const Flags& flags) {
             << ": finishing in-flight calls\n";
   (*server)->Shutdown(absl::Seconds(config.server().shutdown_grace_seconds()));
   (*server)->Wait();
+  // After the calls: a backup in progress is waited for.
+  if (admin.ok()) admin->reset();
   server->reset();
   service::Logger::Default().Flush();
   if (absl::Status closed = (*store)->Close(); !closed.ok()) {

@@ -198,8 +198,7 @@ absl::StatusOr<BackupSummary> CreateBackup(const std::string& data_dir,
   if (!store.ok()) {
     return absl::UnavailableError(
         core::StrCat("cannot open ", data_dir,
-                     " (a running server holds it: stop it "
-                     "first): ",
+                     " (another process, e.g. a server, holds it): ",
                      store.status().message()));
   }
   return (*store)->CreateBackup(backup_dir, copied);

@@ -36,9 +36,10 @@ struct BackupSummary {
 // Calls `copied(bytes)` as the copy goes on (about every 4 MiB).
 using BackupProgress = std::function<void(uint64_t bytes)>;
 
-// Opens the store at `data_dir` (refused, UNAVAILABLE, while a server holds
-// it) and backs it up into `backup_dir` (Store::CreateBackup). NOT_FOUND
-// when `data_dir` holds no database.
+// Opens the store at `data_dir` (refused, UNAVAILABLE, while another process
+// holds it: a running server backs itself up with Store::CreateBackup) and
+// backs it up into `backup_dir` (Store::CreateBackup). NOT_FOUND when
+// `data_dir` holds no database.
 absl::StatusOr<BackupSummary> CreateBackup(const std::string& data_dir,
                                            const std::string& backup_dir,
                                            const BackupProgress& copied = {});

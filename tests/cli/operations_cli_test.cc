@@ -1,6 +1,7 @@
 // Operations against the real binary (issue 7): `fraudgate config
-// defaults|check`, `fraudgate health`, `fraudgate backup` (refused while a
-// server runs; restored and served), and SIGTERM under load: calls in
+// defaults|check`, `fraudgate health`, `fraudgate backup` (of a running
+// server under load, through its admin socket, and of a stopped one;
+// restored and served), and SIGTERM under load: calls in
 // flight finish, nothing acknowledged is lost, the store is flushed (no log
 // left to replay) and the next start is clean. FRAUDGATE_BIN is the path of
 // the binary under test.
@@ -98,7 +99,14 @@ TEST(HealthCliTest, ServingWhileUpUnavailableAfterStop) {
   EXPECT_THAT(health.err, HasSubstr("UNAVAILABLE"));
 }
 
-TEST(BackupCliTest, BackupOfAStoppedServerRestoresAndServes) {
+// The first number after `label` in `text`; 0 when there is none.
+uint64_t NumberAfter(const std::string& text, const std::string& label) {
+  const size_t at = text.find(label);
+  return at == std::string::npos ? 0
+                                 : std::stoull(text.substr(at + label.size()));
+}
+
+TEST(BackupCliTest, BackupOfARunningServerUnderLoadRestoresAndServes) {
   testing::TempDir dir;
   const std::string data = dir.File("data");
   auto server =
@@ -106,6 +114,7 @@ TEST(BackupCliTest, BackupOfAStoppedServerRestoresAndServes) {
   ASSERT_TRUE(server.ok()) << server.status();
   auto channel = ChannelTo(**server);
   auto reports = v1::ReportService::NewStub(channel);
+  auto screening = v1::ScreeningService::NewStub(channel);
   auto summary = testing::Upload(
       *reports,
       {testing::MakeReport("B-1", "PA05", v1::EXTORTION_DEEPFAKE, v1::CONFIRMED,
@@ -113,18 +122,73 @@ TEST(BackupCliTest, BackupOfAStoppedServerRestoresAndServes) {
                                                     "0071001234567")})});
   ASSERT_TRUE(summary.ok()) << summary.status();
 
+  // Police uploads and screenings go on while the backup is taken.
+  std::mutex mu;
+  std::vector<std::string> accounts;  // acknowledged uploads, in order
+  std::atomic<bool> stop{false};
+  std::atomic<int> screened{0};
+  std::thread uploader([&] {
+    for (int i = 0; !stop.load(); ++i) {
+      const std::string account = absl::StrCat(9200000 + i);
+      auto uploaded = testing::Upload(
+          *reports,
+          {testing::MakeReport(
+              absl::StrCat("L-", i), "PA05", v1::EXTORTION_DEEPFAKE,
+              v1::CONFIRMED,
+              {testing::MakeIdentifier(v1::BANK_ACCOUNT, "970436", account)})});
+      ASSERT_TRUE(uploaded.ok()) << uploaded.status();
+      std::lock_guard<std::mutex> lock(mu);
+      accounts.push_back(account);
+    }
+  });
+  std::thread screener([&] {
+    for (int i = 0; !stop.load(); ++i) {
+      v1::ScreenTransferRequest request;
+      request.set_transfer_id(absl::StrCat("bk-", i));
+      request.mutable_beneficiary()->set_bank("VCB");
+      request.mutable_beneficiary()->set_account(absl::StrCat(7000000 + i));
+      v1::ScreenTransferResponse response;
+      grpc::ClientContext context;
+      ASSERT_TRUE(screening->ScreenTransfer(&context, request, &response).ok());
+      ++screened;
+    }
+  });
+  const absl::Time give_up = absl::Now() + absl::Seconds(30);
+  while ((screened.load() < 50 || accounts.size() < 5) &&
+         absl::Now() < give_up) {
+    absl::SleepFor(absl::Milliseconds(5));
+  }
+  size_t acknowledged_before;
+  {
+    std::lock_guard<std::mutex> lock(mu);
+    acknowledged_before = accounts.size();
+  }
   const std::string backups = dir.File("backups");
-  // A running server holds the data dir.
-  ProcessResult refused = RunFraudgate(
-      {"backup", "create", "--data=" + data, "--backup-dir=" + backups});
-  EXPECT_EQ(refused.exit_code, 1) << refused.Describe();
-  EXPECT_THAT(refused.err, HasSubstr("stop it first"));
-  ASSERT_EQ((*server)->Stop(), 0) << (*server)->Log();
   ProcessResult made = RunFraudgate(
       {"backup", "create", "--data=" + data, "--backup-dir=" + backups});
-  ASSERT_EQ(made.exit_code, 0) << made.Describe();
-  EXPECT_THAT(made.out,
-              HasSubstr("backup 1 of " + data + ": from list_version 1"));
+  // A second one, still online, shares the table files of the first.
+  ProcessResult second = RunFraudgate(
+      {"backup", "create", "--data=" + data, "--backup-dir=" + backups});
+  stop = true;
+  uploader.join();
+  screener.join();
+  ASSERT_EQ(made.exit_code, 0) << made.Describe() << (*server)->Log();
+  EXPECT_THAT(made.out, HasSubstr("backup 1 of " + data +
+                                  " (through the running "
+                                  "server): from list_version "));
+  ASSERT_EQ(second.exit_code, 0) << second.Describe();
+  EXPECT_THAT(second.out, HasSubstr("backup 2 of " + data));
+  EXPECT_GE(NumberAfter(made.out, "from list_version "),
+            1 + acknowledged_before);
+  EXPECT_THAT((*server)->Log(), HasSubstr("\"event\":\"backup_created\""));
+
+  // Once the server is stopped (its socket is gone), the CLI opens the data
+  // dir itself.
+  ASSERT_EQ((*server)->Stop(), 0) << (*server)->Log();
+  ProcessResult offline = RunFraudgate(
+      {"backup", "create", "--data=" + data, "--backup-dir=" + backups});
+  ASSERT_EQ(offline.exit_code, 0) << offline.Describe();
+  EXPECT_THAT(offline.out, HasSubstr("backup 3 of " + data + ": from "));
   ProcessResult listed = RunFraudgate(
       {"backup", "list", "--backup-dir=" + backups, "--format=csv"});
   ASSERT_EQ(listed.exit_code, 0) << listed.Describe();
@@ -134,31 +198,72 @@ TEST(BackupCliTest, BackupOfAStoppedServerRestoresAndServes) {
       RunFraudgate({"backup", "verify", "--backup-dir=" + backups});
   EXPECT_EQ(verified.exit_code, 0) << verified.Describe();
   EXPECT_THAT(verified.out, HasSubstr("backup 1 OK"));
+  EXPECT_THAT(verified.out, HasSubstr("backup 3 OK"));
   // Restoring over a data dir is refused; into a new one it works.
-  ProcessResult over = RunFraudgate(
-      {"backup", "restore", "--backup-dir=" + backups, "--data=" + data});
+  ProcessResult over =
+      RunFraudgate({"backup", "restore", "--id=1", "--backup-dir=" + backups,
+                    "--data=" + data});
   EXPECT_EQ(over.exit_code, 1) << over.Describe();
   EXPECT_THAT(over.err, HasSubstr("not empty"));
 
   const std::string restored = dir.File("restored");
-  ProcessResult back = RunFraudgate(
-      {"backup", "restore", "--backup-dir=" + backups, "--data=" + restored});
+  ProcessResult back =
+      RunFraudgate({"backup", "restore", "--id=1", "--backup-dir=" + backups,
+                    "--data=" + restored});
   ASSERT_EQ(back.exit_code, 0) << back.Describe();
-  EXPECT_THAT(back.out, HasSubstr("restored backup 1 into " + restored +
-                                  ": list_version 1"));
-  auto again = testing::ServeProcess::Start(FRAUDGATE_BIN, restored,
-                                            dir.File("server2.log"));
-  ASSERT_TRUE(again.ok()) << again.status();
-  EXPECT_EQ((*again)->list_version_at_start(), 1u);
-  ProcessResult screened =
-      RunFraudgate({"screen", "--insecure", (*again)->server_flag(),
-                    "--bank=VCB", "--account=0071001234567"});
-  EXPECT_EQ(screened.exit_code, 0) << screened.Describe();
-  EXPECT_THAT(screened.out, HasSubstr("BLOCK"));
-  EXPECT_EQ((*again)->Stop(), 0) << (*again)->Log();
+  EXPECT_THAT(back.out, HasSubstr("restored backup 1 into " + restored));
+  const uint64_t version = NumberAfter(back.out, ": list_version ");
+  EXPECT_GE(version, NumberAfter(made.out, "from list_version "));
   ProcessResult audit = RunFraudgate({"audit", "verify", "--data=" + restored});
   EXPECT_EQ(audit.exit_code, 0) << audit.Describe();
   EXPECT_THAT(audit.out, HasSubstr("audit chain OK"));
+
+  auto again = testing::ServeProcess::Start(FRAUDGATE_BIN, restored,
+                                            dir.File("server2.log"));
+  ASSERT_TRUE(again.ok()) << again.status();
+  EXPECT_EQ((*again)->list_version_at_start(), version);
+  ProcessResult blocked =
+      RunFraudgate({"screen", "--insecure", (*again)->server_flag(),
+                    "--bank=VCB", "--account=0071001234567"});
+  EXPECT_EQ(blocked.exit_code, 0) << blocked.Describe();
+  EXPECT_THAT(blocked.out, HasSubstr("BLOCK"));
+  // The backup is one point in the list's history: upload i made version
+  // i + 2, so it holds exactly the first version - 1 uploads, which include
+  // every one acknowledged before the backup began.
+  auto reports2 = v1::ReportService::NewStub(ChannelTo(**again));
+  for (size_t i = 0; i < accounts.size(); ++i) {
+    v1::GetEntityRequest request;
+    *request.mutable_identifier() =
+        testing::MakeIdentifier(v1::BANK_ACCOUNT, "970436", accounts[i]);
+    v1::Entity entity;
+    grpc::ClientContext context;
+    const grpc::Status s = reports2->GetEntity(&context, request, &entity);
+    if (i + 2 <= version) {
+      EXPECT_TRUE(s.ok()) << "upload " << i
+                          << " missing: " << s.error_message();
+    } else {
+      EXPECT_EQ(s.error_code(), grpc::StatusCode::NOT_FOUND) << "upload " << i;
+    }
+  }
+  EXPECT_EQ((*again)->Stop(), 0) << (*again)->Log();
+}
+
+TEST(BackupCliTest, SocketLeftByAKilledServerFallsBackToTheDataDir) {
+  testing::TempDir dir;
+  const std::string data = dir.File("data");
+  auto server =
+      testing::ServeProcess::Start(FRAUDGATE_BIN, data, dir.File("server.log"));
+  ASSERT_TRUE(server.ok()) << server.status();
+  (*server)->Kill();
+  ASSERT_TRUE(std::filesystem::exists(data + "/admin/sock"));
+  ProcessResult made = RunFraudgate(
+      {"backup", "create", "--data=" + data, "--backup-dir=" + dir.File("b")});
+  ASSERT_EQ(made.exit_code, 0) << made.Describe();
+  EXPECT_THAT(made.out, HasSubstr("backup 1 of " + data + ": from "));
+  // The admin socket's directory is the server user's alone.
+  struct stat st;
+  ASSERT_EQ(stat((data + "/admin").c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 0777, 0700u);
 }
 
 // Sizes of the write-ahead log files of a data dir.

@@ -1,0 +1,53 @@
+// The local administration port of a running server: fraudgate.v1.AdminService
+// (proto/fraudgate/v1/admin.proto) on a Unix socket inside the data dir,
+// AdminSocketPath(data dir), never on a network port. The socket's directory
+// is made 0700, so only the server's user (and root) can connect: people who
+// could read the data dir anyway. `fraudgate backup create --data=DIR` finds
+// the socket there and backs a running server up through it.
+//
+// Thread safety: the server handles calls on its own threads; one backup runs
+// at a time (another call meanwhile gets ABORTED).
+#ifndef FRAUDGATE_SERVICE_ADMIN_SERVER_H_
+#define FRAUDGATE_SERVICE_ADMIN_SERVER_H_
+
+#include <memory>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "grpcpp/server.h"
+#include "service/log.h"
+#include "store/store.h"
+
+namespace fraudgate::service {
+
+// DATA_DIR/admin/sock.
+std::string AdminSocketPath(const std::string& data_dir);
+
+class AdminServer {
+ public:
+  // Serves AdminService for `store`, whose data dir is `data_dir`, on
+  // AdminSocketPath(data_dir) (a file left there by a server that died is
+  // replaced: the caller holds the data dir's lock). INVALID_ARGUMENT when
+  // the socket path is longer than a Unix socket address allows;
+  // UNAVAILABLE when it cannot be made or bound. `store` and `logger` must
+  // outlive the server.
+  static absl::StatusOr<std::unique_ptr<AdminServer>> Start(
+      store::Store* store, const std::string& data_dir, Logger* logger);
+  // Stops taking calls, waits for a backup in progress to end, and removes
+  // the socket.
+  ~AdminServer();
+
+  const std::string& socket_path() const { return socket_path_; }
+
+ private:
+  class Service;
+  AdminServer() = default;
+
+  std::string socket_path_;
+  std::unique_ptr<Service> service_;
+  std::unique_ptr<grpc::Server> server_;
+};
+
+}  // namespace fraudgate::service
+
+#endif  // FRAUDGATE_SERVICE_ADMIN_SERVER_H_
