@@ -67,6 +67,20 @@ int Run(const Flags& flags) {
   sigaddset(&signals, SIGTERM);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 
+  // Probes reach the health port while the store opens (a long log replay,
+  // or counting an old store's blocklist once) and see NOT_SERVING.
+  std::unique_ptr<service::HealthPort> health_port;
+  if (!options.health_listen.empty()) {
+    auto started = service::HealthPort::Start(options);
+    if (!started.ok()) {
+      std::cerr << "fraudgate serve: " << started.status().message() << "\n";
+      return kExitFailure;
+    }
+    health_port = *std::move(started);
+  }
+  service::Logger::Default().Log(service::LogLevel::kInfo, "store_opening",
+                                 service::LogFields().Add("data", data));
+  const absl::Time opening = absl::Now();
   store::StoreOptions store_options;
   store_options.path = data;
   store_options.block_cache_bytes =
@@ -78,7 +92,14 @@ int Run(const Flags& flags) {
     return kExitFailure;
   }
 
-  auto server = service::Server::Start(store->get(), options);
+  service::Logger::Default().Log(
+      service::LogLevel::kInfo, "store_opened",
+      service::LogFields()
+          .Add("list_version",
+               static_cast<int64_t>((*store)->blocklist().list_version()))
+          .Add("open_ms", absl::ToDoubleMilliseconds(absl::Now() - opening)));
+  auto server =
+      service::Server::Start(store->get(), options, std::move(health_port));
   if (!server.ok()) {
     std::cerr << "fraudgate serve: " << server.status().message() << "\n";
     return kExitFailure;

@@ -6,6 +6,7 @@
 #include <fstream>
 
 #include "absl/strings/numbers.h"
+#include "core/status_macros.h"
 #include "core/text.h"
 #include "grpcpp/ext/proto_server_reflection_plugin.h"
 #include "grpcpp/health_check_service_interface.h"
@@ -47,10 +48,7 @@ Server::~Server() {
     Shutdown(absl::ZeroDuration());
     server_->Wait();
   }
-  if (health_server_) {
-    health_server_->Shutdown(std::chrono::system_clock::now());
-    health_server_->Wait();
-  }
+  health_port_.reset();
   // Every call has finished, so no hit write is observed any more.
   if (store_ != nullptr) store_->hits().SetWriteObserver({});
 }
@@ -220,11 +218,58 @@ absl::Status ValidateServerOptions(const ServerOptions& options) {
   return core::ValidateScoringOptions(options.scoring);
 }
 
-absl::StatusOr<std::unique_ptr<Server>> Server::Start(store::Store* store,
-                                                      ServerOptions options) {
-  const std::vector<std::string> kServices = {"fraudgate.v1.ScreeningService",
-                                              "fraudgate.v1.ReportService",
-                                              "fraudgate.v1.HistoryService"};
+namespace {
+
+// The services whose health is reported by name.
+const std::vector<std::string>& HealthServices() {
+  static const auto* const kServices = new std::vector<std::string>{
+      "fraudgate.v1.ScreeningService", "fraudgate.v1.ReportService",
+      "fraudgate.v1.HistoryService"};
+  return *kServices;
+}
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<HealthPort>> HealthPort::Start(
+    const ServerOptions& options) {
+  // Plaintext for anyone who can reach it: the health service alone, a few
+  // small calls at a time.
+  grpc::EnableDefaultHealthCheckService(true);
+  std::unique_ptr<HealthPort> port(new HealthPort());
+  grpc::ServerBuilder builder;
+  builder.AddListeningPort(options.health_listen,
+                           grpc::InsecureServerCredentials(), &port->port_);
+  ServerLimits probe_limits = options.limits;
+  probe_limits.max_receive_message_bytes = 4096;
+  probe_limits.max_concurrent_streams = 4;
+  probe_limits.max_metadata_bytes = 4096;
+  probe_limits.max_connection_age = absl::Minutes(5);
+  ApplyLimits(probe_limits, builder);
+  builder.SetOption(std::make_unique<WithoutReflection>());
+  port->unknown_ = std::make_unique<grpc::CallbackGenericService>();
+  builder.RegisterCallbackGenericService(port->unknown_.get());
+  port->server_ = builder.BuildAndStart();
+  if (!port->server_ || port->port_ == 0) {
+    return absl::UnavailableError(
+        core::StrCat("cannot listen on ", options.health_listen));
+  }
+  // Not ready until a Server says so.
+  port->health()->SetServingStatus(false);
+  for (const std::string& service : HealthServices()) {
+    port->health()->SetServingStatus(service, false);
+  }
+  return port;
+}
+
+HealthPort::~HealthPort() {
+  server_->Shutdown(std::chrono::system_clock::now());
+  server_->Wait();
+}
+
+absl::StatusOr<std::unique_ptr<Server>> Server::Start(
+    store::Store* store, ServerOptions options,
+    std::unique_ptr<HealthPort> health_port) {
+  const std::vector<std::string>& kServices = HealthServices();
   if (auto s = ValidateServerOptions(options); !s.ok()) return s;
   std::unique_ptr<Server> server(new Server());
   Logger* logger =
@@ -295,35 +340,15 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(store::Store* store,
     return absl::UnavailableError(
         core::StrCat("cannot listen on ", options.listen));
   }
-  if (!options.health_listen.empty()) {
-    // Plaintext for anyone who can reach it: the health service alone, a
-    // few small calls at a time.
-    grpc::ServerBuilder health;
-    health.AddListeningPort(options.health_listen,
-                            grpc::InsecureServerCredentials(),
-                            &server->health_port_);
-    ServerLimits probe_limits = options.limits;
-    probe_limits.max_receive_message_bytes = 4096;
-    probe_limits.max_concurrent_streams = 4;
-    probe_limits.max_metadata_bytes = 4096;
-    probe_limits.max_connection_age = absl::Minutes(5);
-    ApplyLimits(probe_limits, health);
-    health.SetOption(std::make_unique<WithoutReflection>());
-    server->health_unknown_ = std::make_unique<grpc::CallbackGenericService>();
-    health.RegisterCallbackGenericService(server->health_unknown_.get());
-    server->health_server_ = health.BuildAndStart();
-    if (!server->health_server_ || server->health_port_ == 0) {
-      return absl::UnavailableError(
-          core::StrCat("cannot listen on ", options.health_listen));
-    }
+  server->health_port_ = std::move(health_port);
+  if (!server->health_port_ && !options.health_listen.empty()) {
+    ASSIGN_OR_RETURN(server->health_port_, HealthPort::Start(options));
   }
   server->health_ = std::make_unique<HealthMonitor>(
       store,
       std::vector<grpc::HealthCheckServiceInterface*>{
           server->server_->GetHealthCheckService(),
-          server->health_server_
-              ? server->health_server_->GetHealthCheckService()
-              : nullptr},
+          server->health_port_ ? server->health_port_->health() : nullptr},
       kServices, logger);
   if (!options.http_listen.empty()) {
     auto http = HttpServer::Start(server->history_.get(), server->auth_.get(),
@@ -343,9 +368,7 @@ void Server::Shutdown(absl::Duration grace) {
   // Probes see NOT_SERVING while calls in flight finish (gRPC does the same
   // for the main port's own health service).
   health_.reset();
-  if (health_server_) {
-    health_server_->GetHealthCheckService()->SetServingStatus(false);
-  }
+  if (health_port_) health_port_->health()->SetServingStatus(false);
   server_->Shutdown(
       std::chrono::system_clock::now() +
       std::chrono::microseconds(absl::ToInt64Microseconds(grace)));

@@ -12,6 +12,7 @@
 #include "absl/time/clock.h"
 #include "core/scoring.h"
 #include "grpcpp/generic/async_generic_service.h"
+#include "grpcpp/health_check_service_interface.h"
 #include "grpcpp/server.h"
 #include "service/call_gate.h"
 #include "service/log.h"
@@ -115,13 +116,45 @@ bool IsLoopbackAddress(const std::string& host_port);
 // addresses on one port fail at Start, when binding: UNAVAILABLE.)
 absl::Status ValidateServerOptions(const ServerOptions& options);
 
+// The plaintext health port (ServerOptions::health_listen): the standard
+// health service and nothing else (UNIMPLEMENTED for any other method, no
+// reflection, small limits). Started before the store is opened, it lets
+// probes see NOT_SERVING (overall and for each fraudgate service) while the
+// store opens; a Server started with it then sets its status.
+class HealthPort {
+ public:
+  // Listens on options.health_listen. UNAVAILABLE when it cannot be bound.
+  static absl::StatusOr<std::unique_ptr<HealthPort>> Start(
+      const ServerOptions& options);
+  // Stops at once.
+  ~HealthPort();
+
+  // The bound port.
+  int port() const { return port_; }
+  grpc::HealthCheckServiceInterface* health() const {
+    return server_->GetHealthCheckService();
+  }
+
+ private:
+  HealthPort() = default;
+  // Answers UNIMPLEMENTED to every other method; it also makes the port a
+  // callback server, whose threads poll it (a server of the health service
+  // alone would have nothing polling its completion queue).
+  std::unique_ptr<grpc::CallbackGenericService> unknown_;
+  std::unique_ptr<grpc::Server> server_;
+  int port_ = 0;
+};
+
 class Server {
  public:
   // Builds the services and starts listening. INVALID_ARGUMENT for a bad
   // option (e.g. insecure on a non-loopback address); UNAVAILABLE when the
-  // address cannot be bound. `store` must outlive the server.
-  static absl::StatusOr<std::unique_ptr<Server>> Start(store::Store* store,
-                                                       ServerOptions options);
+  // address cannot be bound. `store` must outlive the server. With
+  // options.health_listen, the server serves health there on `health_port`
+  // when given (started on that address), on a port it starts otherwise.
+  static absl::StatusOr<std::unique_ptr<Server>> Start(
+      store::Store* store, ServerOptions options,
+      std::unique_ptr<HealthPort> health_port = nullptr);
   ~Server();
 
   // The bound port (the real one when `listen` asked for port 0).
@@ -129,7 +162,7 @@ class Server {
   // The bound HTTP port; 0 without one.
   int http_port() const;
   // The bound plaintext health port; 0 without one.
-  int health_port() const { return health_port_; }
+  int health_port() const { return health_port_ ? health_port_->port() : 0; }
   // The server's metrics (served on the HTTP port's /metrics).
   const Metrics& metrics() const { return metrics_; }
 
@@ -155,13 +188,10 @@ class Server {
   std::unique_ptr<HttpServer> http_;
   store::Store* store_ = nullptr;
   std::unique_ptr<grpc::Server> server_;
-  // Answers UNIMPLEMENTED to every other method on the health port.
-  std::unique_ptr<grpc::CallbackGenericService> health_unknown_;
-  std::unique_ptr<grpc::Server> health_server_;
+  std::unique_ptr<HealthPort> health_port_;
   // Destroyed before the servers whose health status it sets.
   std::unique_ptr<HealthMonitor> health_;
   int port_ = 0;
-  int health_port_ = 0;
 };
 
 }  // namespace fraudgate::service

@@ -93,7 +93,7 @@ def main():
           'container: privilege escalation allowed')
     check(csc.get('capabilities', {}).get('drop') == ['ALL'],
           'container: capabilities not dropped')
-    for probe in ('readinessProbe', 'livenessProbe'):
+    for probe in ('startupProbe', 'readinessProbe', 'livenessProbe'):
         check(container.get(probe, {}).get('grpc', {}).get('port') ==
               health_port, f'{probe}: not gRPC on port {health_port}')
     check(container.get('resources', {}).get('requests'),

@@ -20,6 +20,7 @@
 #include "gtest/gtest.h"
 #include "httplib.h"
 #include "tests/testing/fault_env.h"
+#include "tests/testing/matchers.h"
 #include "tests/testing/temp_dir.h"
 #include "tests/testing/test_server.h"
 
@@ -287,6 +288,44 @@ TEST_F(OperationsTest, MetricsAndAccessLogCountEveryCall) {
   logger_.set_min_level(service::LogLevel::kWarning);
   ASSERT_TRUE(Screen(Transfer("quiet", "999888777")).ok());
   EXPECT_EQ(RpcLines().size(), lines.size());
+}
+
+// The health port comes up before the store is opened and answers
+// NOT_SERVING until a server over the open store takes it.
+TEST_F(OperationsTest, HealthPortIsNotServingWhileTheStoreOpens) {
+  service::ServerOptions options;
+  options.insecure = true;
+  options.listen = "127.0.0.1:0";
+  options.health_listen = "127.0.0.1:0";
+  options.logger = &logger_;
+  ASSERT_OK_AND_ASSIGN(std::unique_ptr<service::HealthPort> port,
+                       service::HealthPort::Start(options));
+  auto channel =
+      grpc::CreateChannel("127.0.0.1:" + std::to_string(port->port()),
+                          grpc::InsecureChannelCredentials());
+  EXPECT_EQ(Health(channel).value_or(HealthCheckResponse::UNKNOWN),
+            HealthCheckResponse::NOT_SERVING);
+  EXPECT_EQ(Health(channel, "fraudgate.v1.ScreeningService")
+                .value_or(HealthCheckResponse::UNKNOWN),
+            HealthCheckResponse::NOT_SERVING);
+
+  store::StoreOptions store_options;
+  store_options.path = dir_.File("data");
+  ASSERT_OK_AND_ASSIGN(std::unique_ptr<store::Store> store,
+                       store::Store::Open(store_options));
+  ASSERT_OK_AND_ASSIGN(
+      std::unique_ptr<service::Server> server,
+      service::Server::Start(store.get(), options, std::move(port)));
+  EXPECT_NE(server->health_port(), 0);
+  for (const std::string service :
+       {"", "fraudgate.v1.ScreeningService", "fraudgate.v1.ReportService",
+        "fraudgate.v1.HistoryService"}) {
+    EXPECT_EQ(Health(channel, service).value_or(HealthCheckResponse::UNKNOWN),
+              HealthCheckResponse::SERVING)
+        << service;
+  }
+  server.reset();
+  EXPECT_FALSE(Health(channel).ok());  // the port closed with the server
 }
 
 TEST_F(OperationsTest, HealthReflectionAndProbes) {
