@@ -13,6 +13,18 @@
 #include "store/mutation_batch.h"
 
 namespace fraudgate::store {
+namespace {
+
+// Parses an `entities` value (the key is left out of the error: it is an
+// identifier in clear).
+absl::Status ParseEntity(const rocksdb::Slice& bytes, v1::Entity* entity) {
+  if (!entity->ParseFromArray(bytes.data(), static_cast<int>(bytes.size()))) {
+    return absl::DataLossError("store: unreadable entity record");
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
 
 absl::StatusOr<std::optional<v1::StoredReport>> BlocklistStore::ReadReport(
     const std::string& key) const {
@@ -104,10 +116,7 @@ absl::StatusOr<LookupResult> BlocklistStore::Lookup(
     if (statuses[i].IsNotFound()) continue;
     if (!statuses[i].ok()) return FromRocks(statuses[i], "lookup entity");
     v1::Entity entity;
-    if (!entity.ParseFromArray(values[i].data(),
-                               static_cast<int>(values[i].size()))) {
-      return absl::DataLossError("store: unreadable entity record");
-    }
+    RETURN_IF_ERROR(ParseEntity(values[i], &entity));
     result.entities[i] = std::move(entity);
   }
   return result;
@@ -166,7 +175,7 @@ absl::Status BlocklistStore::Commit(MutationBatch& batch) {
   counts.Add(batch.counts_before, -1);
   for (const auto& [key, entity] : batch.entities) counts.Add(*entity);
   write_batch.Put(db_->cf(Cf::kMeta), std::string(kListCountsKey),
-                  counts.Encode());
+                  counts.Encode(version));
   rocksdb::WriteOptions write;
   write.sync = true;  // police writes survive power loss
   if (auto s = FromRocks(db_->get()->Write(write, &write_batch), "commit");
@@ -192,39 +201,42 @@ ListCounts BlocklistStore::Counts() const {
 }
 
 absl::Status BlocklistStore::LoadCounts() {
+  const uint64_t version = list_version_.load();
   rocksdb::DB* db = db_->get();
   std::string value;
   rocksdb::Status s = db->Get(rocksdb::ReadOptions(), db_->cf(Cf::kMeta),
                               std::string(kListCountsKey), &value);
-  ListCounts counts;
   if (s.ok()) {
-    ASSIGN_OR_RETURN(counts, ListCounts::Decode(value));
-  } else if (s.IsNotFound()) {
-    // A store from before counts were kept: count once, from one snapshot
-    // (nothing else writes while the store is being opened).
-    rocksdb::ReadOptions read;
-    read.fill_cache = false;
-    std::unique_ptr<rocksdb::Iterator> it(
-        db->NewIterator(read, db_->cf(Cf::kEntities)));
-    v1::Entity entity;
-    for (it->SeekToFirst(); it->Valid(); it->Next()) {
-      const rocksdb::Slice bytes = it->value();
-      if (!entity.ParseFromArray(bytes.data(),
-                                 static_cast<int>(bytes.size()))) {
-        return absl::DataLossError("store: unreadable entity record");
-      }
-      counts.Add(entity);
+    ASSIGN_OR_RETURN(auto stored, ListCounts::Decode(value));
+    if (stored.second == version) {
+      absl::MutexLock lock(&counts_mu_);
+      counts_ = stored.first;
+      return absl::OkStatus();
     }
-    RETURN_IF_ERROR(FromRocks(it->status(), "count entities"));
-    rocksdb::WriteOptions write;
-    write.sync = true;
-    RETURN_IF_ERROR(
-        FromRocks(db->Put(write, db_->cf(Cf::kMeta),
-                          std::string(kListCountsKey), counts.Encode()),
-                  "store list_counts"));
-  } else {
+  } else if (!s.IsNotFound()) {
     return FromRocks(s, "read list_counts");
   }
+  // No counts of this list version: the store was written by a build that
+  // did not keep them. A read-only open (audit) does without; otherwise
+  // count, from one snapshot (nothing else writes while the store opens).
+  if (db_->read_only()) return absl::OkStatus();
+  rocksdb::ReadOptions read;
+  read.fill_cache = false;
+  std::unique_ptr<rocksdb::Iterator> it(
+      db->NewIterator(read, db_->cf(Cf::kEntities)));
+  ListCounts counts;
+  v1::Entity entity;
+  for (it->SeekToFirst(); it->Valid(); it->Next()) {
+    RETURN_IF_ERROR(ParseEntity(it->value(), &entity));
+    counts.Add(entity);
+  }
+  RETURN_IF_ERROR(FromRocks(it->status(), "count entities"));
+  rocksdb::WriteOptions write;
+  write.sync = true;
+  RETURN_IF_ERROR(
+      FromRocks(db->Put(write, db_->cf(Cf::kMeta), std::string(kListCountsKey),
+                        counts.Encode(version)),
+                "store list_counts"));
   absl::MutexLock lock(&counts_mu_);
   counts_ = counts;
   return absl::OkStatus();

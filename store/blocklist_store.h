@@ -70,9 +70,10 @@ struct AuditCheck {
 class BlocklistStore {
  public:
   // `db` must outlive this object. Reads the list version, the audit chain
-  // head and the entity counts (counting the entities once, and storing the
-  // counts, in a store written before counts were kept); UNAVAILABLE when the
-  // store cannot be read or written, DATA_LOSS when meta is unreadable.
+  // head and the entity counts (counting the entities, and storing the
+  // counts, when a build that did not keep counts wrote the store last;
+  // not when `db` is read-only); UNAVAILABLE when the store cannot be read
+  // or written, DATA_LOSS when meta is unreadable.
   static absl::StatusOr<std::unique_ptr<BlocklistStore>> Open(Db* db);
 
   // Reads the entities stored under `keys` (core::Identifier::Key()) and the
@@ -128,7 +129,8 @@ class BlocklistStore {
   uint64_t list_version() const { return list_version_.load(); }
 
   // The stored identifiers by kind and status, as of the last committed
-  // mutation. Does not wait for a commit in progress.
+  // mutation; all zero in a store opened read-only that was written by a
+  // build that did not keep counts. Does not wait for a commit in progress.
   ListCounts Counts() const;
 
   // Audit records with sequence >= `from`, at most `limit`, in order.
@@ -177,7 +179,7 @@ class BlocklistStore {
   std::atomic<uint64_t> list_version_{0};
   uint64_t next_audit_sequence_ ABSL_GUARDED_BY(mu_) = 1;
   std::string last_audit_sha256_ ABSL_GUARDED_BY(mu_);
-  // Written under mu_ too, so holding mu_ is enough to read it.
+  // Apart from mu_, so that Counts() does not wait for a commit.
   mutable absl::Mutex counts_mu_;
   ListCounts counts_ ABSL_GUARDED_BY(counts_mu_);
 };

@@ -264,8 +264,8 @@ absl::StatusOr<BulkLoadResult> BulkLoad::Commit() {
     ASSIGN_OR_RETURN(auto writer, CreateSst(db, Cf::kMeta, meta_path));
     RETURN_IF_ERROR(PutSst(*writer, meta_path, kAuditHeadKey,
                            BigEndian64(next_sequence_ - 1) + head_sha256_));
-    RETURN_IF_ERROR(
-        PutSst(*writer, meta_path, kListCountsKey, list_counts.Encode()));
+    RETURN_IF_ERROR(PutSst(*writer, meta_path, kListCountsKey,
+                           list_counts.Encode(version_)));
     RETURN_IF_ERROR(
         PutSst(*writer, meta_path, kListVersionKey, BigEndian64(version_)));
     RETURN_IF_ERROR(

@@ -240,6 +240,7 @@ absl::StatusOr<std::unique_ptr<Db>> Db::Open(const StoreOptions& options) {
   db->db_.reset(raw);
   for (size_t i = 0; i < kCfCount; ++i) db->handles_[i] = handles[i];
   db->default_cf_ = handles[kCfCount];
+  db->read_only_ = options.read_only;
   return db;
 }
 

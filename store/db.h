@@ -63,6 +63,8 @@ class Db {
   rocksdb::ColumnFamilyHandle* cf(Cf cf) const {
     return handles_[static_cast<size_t>(cf)];
   }
+  // Opened with StoreOptions::read_only.
+  bool read_only() const { return read_only_; }
 
  private:
   class ErrorListener;
@@ -72,6 +74,7 @@ class Db {
   std::unique_ptr<rocksdb::DB> db_;
   std::array<rocksdb::ColumnFamilyHandle*, kCfCount> handles_{};
   rocksdb::ColumnFamilyHandle* default_cf_ = nullptr;
+  bool read_only_ = false;
 };
 
 }  // namespace fraudgate::store

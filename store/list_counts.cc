@@ -1,11 +1,16 @@
 #include "store/list_counts.h"
 
+#include "core/text.h"
 #include "fraudgate/v1/storage.pb.h"
 
 namespace fraudgate::store {
 
 void ListCounts::Add(const v1::Entity& entity, int64_t times) {
-  if (!entity.has_identifier()) return;
+  if (!entity.has_identifier() ||
+      !v1::IdentifierKind_IsValid(entity.identifier().kind()) ||
+      !v1::EntityStatus_IsValid(entity.status())) {
+    return;
+  }
   counts_[Index(entity.identifier().kind(), entity.status())] += times;
 }
 
@@ -20,8 +25,9 @@ int64_t ListCounts::Get(v1::IdentifierKind kind,
   return counts_[Index(kind, status)];
 }
 
-std::string ListCounts::Encode() const {
+std::string ListCounts::Encode(uint64_t list_version) const {
   v1::ListCounts message;
+  message.set_list_version(list_version);
   for (size_t i = 0; i < counts_.size(); ++i) {
     if (counts_[i] == 0) continue;
     v1::ListCounts::Count* count = message.add_counts();
@@ -32,7 +38,8 @@ std::string ListCounts::Encode() const {
   return message.SerializeAsString();
 }
 
-absl::StatusOr<ListCounts> ListCounts::Decode(std::string_view bytes) {
+absl::StatusOr<std::pair<ListCounts, uint64_t>> ListCounts::Decode(
+    std::string_view bytes) {
   v1::ListCounts message;
   if (!message.ParseFromArray(bytes.data(), static_cast<int>(bytes.size()))) {
     return absl::DataLossError("store: unreadable meta list_counts");
@@ -42,11 +49,12 @@ absl::StatusOr<ListCounts> ListCounts::Decode(std::string_view bytes) {
     if (!v1::IdentifierKind_IsValid(count.kind()) ||
         !v1::EntityStatus_IsValid(count.status())) {
       return absl::DataLossError(
-          "store: unknown kind or status in list_counts");
+          core::StrCat("store: meta list_counts: unknown kind ", count.kind(),
+                       " or status ", count.status()));
     }
     counts.counts_[Index(count.kind(), count.status())] += count.count();
   }
-  return counts;
+  return std::make_pair(counts, message.list_version());
 }
 
 }  // namespace fraudgate::store

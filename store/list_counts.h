@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <utility>
 
 #include "absl/status/statusor.h"
 #include "fraudgate/v1/fraudgate.pb.h"
@@ -20,17 +21,21 @@ class ListCounts {
  public:
   // Counts `entity` `times` times (negative to uncount) under its
   // identifier's kind and its status. An entity without an identifier (one
-  // never listed) counts nowhere.
+  // never listed), or with a kind or status this build does not know, counts
+  // nowhere.
   void Add(const v1::Entity& entity, int64_t times = 1);
   // Adds every count of `other`, `times` times.
   void Add(const ListCounts& other, int64_t times = 1);
 
   int64_t Get(v1::IdentifierKind kind, v1::EntityStatus status) const;
 
-  // The `meta` value (v1::ListCounts); zero counts are left out.
-  std::string Encode() const;
-  // DATA_LOSS when `bytes` is not a ListCounts with known kinds and statuses.
-  static absl::StatusOr<ListCounts> Decode(std::string_view bytes);
+  // The `meta` value (v1::ListCounts) of these counts at `list_version`;
+  // zero counts are left out.
+  std::string Encode(uint64_t list_version) const;
+  // The counts in `bytes` and the list version they are of; DATA_LOSS when
+  // `bytes` is not a ListCounts with known kinds and statuses.
+  static absl::StatusOr<std::pair<ListCounts, uint64_t>> Decode(
+      std::string_view bytes);
 
   friend bool operator==(const ListCounts&, const ListCounts&) = default;
 

@@ -47,8 +47,8 @@ ListCounts Counts(std::initializer_list<
 
 std::string Describe(const ListCounts& counts) {
   std::string out;
-  for (int kind = 1; kind <= v1::IdentifierKind_MAX; ++kind) {
-    for (int status = 1; status <= v1::EntityStatus_MAX; ++status) {
+  for (int kind = 0; kind <= v1::IdentifierKind_MAX; ++kind) {
+    for (int status = 0; status <= v1::EntityStatus_MAX; ++status) {
       const int64_t n = counts.Get(static_cast<v1::IdentifierKind>(kind),
                                    static_cast<v1::EntityStatus>(status));
       if (n != 0) {
@@ -87,13 +87,22 @@ class ListCountsTest : public BlocklistStoreFixture {
 TEST(ListCountsValueTest, EncodesAndDecodes) {
   const ListCounts counts = Counts(
       {{v1::PHONE, v1::ACTIVE, 3}, {v1::CHAT_HANDLE, v1::DELISTED, 1000000}});
-  ASSERT_OK_AND_ASSIGN(ListCounts decoded, ListCounts::Decode(counts.Encode()));
+  ASSERT_OK_AND_ASSIGN(auto decoded_at, ListCounts::Decode(counts.Encode(7)));
+  const auto& [decoded, version] = decoded_at;
+  EXPECT_EQ(version, 7u);
   EXPECT_EQ(decoded, counts);
   EXPECT_EQ(decoded.Get(v1::CHAT_HANDLE, v1::DELISTED), 1000000);
   EXPECT_EQ(decoded.Get(v1::PHONE, v1::DELISTED), 0);
   // An entity never listed (no identifier) counts nowhere.
   ListCounts none;
   none.Add(v1::Entity());
+  // Nor does one with a kind or status this build does not know.
+  v1::Entity unknown;
+  unknown.mutable_identifier()->set_kind(static_cast<v1::IdentifierKind>(40));
+  none.Add(unknown);
+  unknown.mutable_identifier()->set_kind(v1::PHONE);
+  unknown.set_status(static_cast<v1::EntityStatus>(40));
+  none.Add(unknown);
   EXPECT_EQ(none, ListCounts());
 }
 
@@ -152,6 +161,76 @@ TEST_F(ListCountsTest, EveryMutationKeepsTheCounts) {
   const ListCounts before = list().Counts();
   Reopen();
   EXPECT_EQ(Describe(list().Counts()), Describe(before));
+}
+
+TEST_F(ListCountsTest, ReportsSharingIdentifiersInOneBatchCountThemOnce) {
+  ASSERT_OK(list().ApplyReports(
+      {MakeReport("A05", "R-1", {kPhone, kAccount}, T(0)),
+       MakeReport("A05", "R-2", {kPhone}, T(1)),
+       MakeReport("A05", "R-1", {kPhone, kAccount, kHandle}, T(2))},
+      "police/a05", T(10)));
+  ExpectCounts(Counts({{v1::PHONE, v1::ACTIVE, 1},
+                       {v1::BANK_ACCOUNT, v1::ACTIVE, 1},
+                       {v1::CHAT_HANDLE, v1::ACTIVE, 1}}));
+}
+
+TEST_F(ListCountsTest, FailedCommitLeavesTheCounts) {
+  ASSERT_NO_FATAL_FAILURE(UseFaultEnv());
+  ASSERT_OK(list().ApplyReport(MakeReport("A05", "R-1", {kPhone}, T(0)),
+                               "police/a05", T(10)));
+  fault_env_.FailWrites(true);
+  EXPECT_FALSE(list()
+                   .ApplyReport(MakeReport("A05", "R-2", {kAccount}, T(1)),
+                                "police/a05", T(20))
+                   .ok());
+  EXPECT_FALSE(
+      list()
+          .Delist(KeyOf(kPhone), "paid back", "CV-1", "police/a05", T(30))
+          .ok());
+  EXPECT_EQ(Describe(list().Counts()),
+            Describe(Counts({{v1::PHONE, v1::ACTIVE, 1}})));
+  // RocksDB stops accepting writes after a failed log write: close while the
+  // fault is armed, then reopen healthy.
+  store_.reset();
+  fault_env_.FailWrites(false);
+  ASSERT_NO_FATAL_FAILURE(Reopen());
+  ExpectCounts(Counts({{v1::PHONE, v1::ACTIVE, 1}}));
+}
+
+// Counts of another list version were written by a build that kept them,
+// before one that did not changed the list: they are counted again.
+TEST_F(ListCountsTest, CountsOfAnotherListVersionAreRecounted) {
+  ASSERT_OK(list().ApplyReport(MakeReport("A05", "R-1", {kPhone}, T(0)),
+                               "police/a05", T(10)));
+  store_.reset();
+  {
+    RawDb raw(dir_.File("db"));
+    ASSERT_TRUE(raw.ok());
+    raw.Put(Cf::kMeta, std::string(kListCountsKey),
+            Counts({{v1::EWALLET, v1::DELISTED, 5}}).Encode(0));
+  }
+  Reopen();
+  EXPECT_EQ(Describe(list().Counts()),
+            Describe(Counts({{v1::PHONE, v1::ACTIVE, 1}})));
+}
+
+TEST_F(ListCountsTest, ReadOnlyOpenOfAStoreWithoutCountsWorks) {
+  ASSERT_OK(list().ApplyReport(MakeReport("A05", "R-1", {kPhone}, T(0)),
+                               "police/a05", T(10)));
+  store_.reset();
+  {
+    RawDb raw(dir_.File("db"));
+    ASSERT_TRUE(raw.ok());
+    raw.Delete(Cf::kMeta, std::string(kListCountsKey));
+  }
+  StoreOptions options;
+  options.path = dir_.File("db");
+  options.read_only = true;
+  ASSERT_OK_AND_ASSIGN(auto read_only, Store::Open(options));
+  EXPECT_EQ(read_only->blocklist().list_version(), 1u);
+  EXPECT_EQ(read_only->blocklist().Counts(), ListCounts());
+  ASSERT_OK_AND_ASSIGN(AuditCheck check, read_only->blocklist().VerifyAudit());
+  EXPECT_TRUE(check.ok) << check.problem;
 }
 
 TEST_F(ListCountsTest, BulkLoadOnTopOfStoredEntitiesKeepsTheCounts) {
