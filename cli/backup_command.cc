@@ -14,6 +14,7 @@
 #include "core/text.h"
 #include "fraudgate/v1/admin.grpc.pb.h"
 #include "grpcpp/create_channel.h"
+#include "proto/proto_time.h"
 #include "service/admin_server.h"
 #include "store/backup.h"
 
@@ -77,45 +78,46 @@ std::shared_ptr<grpc::Channel> RunningServer(const std::string& data) {
 }
 
 // Backs up the server's store through its admin socket (AdminService).
-int CreateThroughServer(grpc::Channel& channel, const std::string& data,
-                        const std::string& backup_dir) {
-  auto stub = v1::AdminService::NewStub(
-      std::shared_ptr<grpc::Channel>(&channel, [](grpc::Channel*) {}));
+absl::StatusOr<store::BackupSummary> CreateThroughServer(
+    std::shared_ptr<grpc::Channel> channel, const std::string& backup_dir,
+    const store::BackupProgress& copied) {
+  auto stub = v1::AdminService::NewStub(std::move(channel));
   grpc::ClientContext context;
   v1::CreateBackupRequest request;
   // The server resolves paths from its own working directory.
   request.set_backup_dir(fs::absolute(backup_dir).lexically_normal());
   auto reader = stub->CreateBackup(&context, request);
-  Progress progress;
   v1::CreateBackupProgress message;
-  v1::BackupInfo info;
+  store::BackupSummary made;
   while (reader->Read(&message)) {
-    progress.Update("copied " + Size(message.bytes_copied()));
-    if (message.has_backup()) info = message.backup();
+    copied(message.bytes_copied());
+    if (!message.has_backup()) continue;
+    const v1::BackupInfo& info = message.backup();
+    made = {info.id(), FromProtoTime(info.created()), info.bytes(),
+            info.files(), info.list_version()};
   }
-  progress.Done();
   grpc::Status status = reader->Finish();
-  if (!status.ok()) return ReportRpcError(status);
-  std::cout << "backup " << info.id() << " of " << data
-            << " (through the running server): from list_version "
-            << info.list_version() << ", " << info.files() << " files, "
-            << Size(info.bytes()) << "\n";
-  return kExitOk;
+  if (!status.ok()) {
+    return absl::Status(static_cast<absl::StatusCode>(status.error_code()),
+                        status.error_message());
+  }
+  return made;
 }
 
 int Create(const std::string& data, const std::string& backup_dir) {
-  if (auto server = RunningServer(data)) {
-    return CreateThroughServer(*server, data, backup_dir);
-  }
+  std::shared_ptr<grpc::Channel> server = RunningServer(data);
   Progress progress;
-  auto made = store::CreateBackup(data, backup_dir, [&](uint64_t bytes) {
+  auto copied = [&](uint64_t bytes) {
     progress.Update("copied " + Size(bytes));
-  });
+  };
+  auto made = server ? CreateThroughServer(server, backup_dir, copied)
+                     : store::CreateBackup(data, backup_dir, copied);
   progress.Done();
   if (!made.ok()) return ReportError(made.status(), kExitFailure);
-  std::cout << "backup " << made->id << " of " << data << ": from list_version "
-            << made->list_version << ", " << made->files << " files, "
-            << Size(made->bytes) << "\n";
+  std::cout << "backup " << made->id << " of " << data
+            << (server ? " (through the running server)" : "")
+            << ": from list_version " << made->list_version << ", "
+            << made->files << " files, " << Size(made->bytes) << "\n";
   return kExitOk;
 }
 

@@ -104,6 +104,10 @@ int Run(const Flags& flags) {
     std::cerr << "fraudgate serve: " << server.status().message() << "\n";
     return kExitFailure;
   }
+  // Online backups (`fraudgate backup create --data=DIR`) go through it;
+  // up before "serving on" is printed.
+  auto admin = service::AdminServer::Start(store->get(), data,
+                                           &service::Logger::Default());
   if (options.insecure) {
     std::cerr << "fraudgate serve: WARNING: --insecure: plaintext, every "
                  "caller is admin; loopback only\n";
@@ -122,9 +126,6 @@ int Run(const Flags& flags) {
               << Bound(options.health_listen, (*server)->health_port())
               << std::endl;
   }
-  // Online backups (`fraudgate backup create --data=DIR`) go through it.
-  auto admin = service::AdminServer::Start(store->get(), data,
-                                           &service::Logger::Default());
   if (admin.ok()) {
     std::cout << "fraudgate: admin socket " << (*admin)->socket_path()
               << std::endl;
@@ -145,10 +146,10 @@ int Run(const Flags& flags) {
   service::Logger::Default().Flush();  // the log lines first, in order
   std::cerr << "fraudgate serve: " << (signal == SIGINT ? "SIGINT" : "SIGTERM")
             << ": finishing in-flight calls\n";
+  // A backup in progress is stopped: it could outlast any stop timeout.
+  if (admin.ok()) admin->reset();
   (*server)->Shutdown(absl::Seconds(config.server().shutdown_grace_seconds()));
   (*server)->Wait();
-  // After the calls: a backup in progress is waited for.
-  if (admin.ok()) admin->reset();
   server->reset();
   service::Logger::Default().Flush();
   if (absl::Status closed = (*store)->Close(); !closed.ok()) {

@@ -4,10 +4,12 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <atomic>
 #include <cerrno>
 #include <cstring>
+#include <filesystem>
 
-#include "absl/synchronization/mutex.h"
 #include "core/text.h"
 #include "fraudgate/v1/admin.grpc.pb.h"
 #include "grpcpp/security/server_credentials.h"
@@ -17,13 +19,15 @@
 
 namespace fraudgate::service {
 
+namespace fs = std::filesystem;
+
 // The synchronous API, unlike the API services (DESIGN §1): a backup blocks
 // its handler for as long as the copy takes, which the callback API's
 // threads must never do, and a few calls a day need no speed.
 class AdminServer::Service final : public v1::AdminService::Service {
  public:
-  Service(store::Store* store, Logger* logger)
-      : store_(store), logger_(logger) {}
+  Service(store::Store* store, std::string data_dir, Logger* logger)
+      : store_(store), data_dir_(std::move(data_dir)), logger_(logger) {}
 
   grpc::Status CreateBackup(
       grpc::ServerContext* /*context*/, const v1::CreateBackupRequest* request,
@@ -33,7 +37,11 @@ class AdminServer::Service final : public v1::AdminService::Service {
       return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
                           "backup_dir: an absolute path expected");
     }
-    if (!mu_.TryLock()) {
+    if (IsWithin(dir, data_dir_)) {
+      return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
+                          "backup_dir: inside the data dir");
+    }
+    if (busy_.exchange(true)) {
       return grpc::Status(grpc::StatusCode::ABORTED,
                           "another backup is running: try again when it ends");
     }
@@ -43,7 +51,7 @@ class AdminServer::Service final : public v1::AdminService::Service {
       // A client that went away does not stop the backup.
       writer->Write(progress);
     });
-    mu_.Unlock();
+    busy_ = false;
     if (!made.ok()) {
       logger_->Log(LogLevel::kWarning, "backup_failed",
                    LogFields()
@@ -70,9 +78,21 @@ class AdminServer::Service final : public v1::AdminService::Service {
   }
 
  private:
+  // True when `path` is `dir` or below it, symbolic links resolved.
+  static bool IsWithin(const std::string& path, const std::string& dir) {
+    std::error_code error;
+    const fs::path inner = fs::weakly_canonical(path, error);
+    const fs::path outer = fs::weakly_canonical(dir, error);
+    if (error) return false;
+    auto [end, unused] =
+        std::mismatch(outer.begin(), outer.end(), inner.begin(), inner.end());
+    return end == outer.end();
+  }
+
   store::Store* const store_;
+  const std::string data_dir_;
   Logger* const logger_;
-  absl::Mutex mu_;  // held while a backup runs
+  std::atomic<bool> busy_{false};  // while a backup runs
 };
 
 std::string AdminSocketPath(const std::string& data_dir) {
@@ -89,13 +109,24 @@ absl::StatusOr<std::unique_ptr<AdminServer>> AdminServer::Start(
         sizeof(sockaddr_un::sun_path) - 1, " bytes (use a shorter data dir)"));
   }
   const std::string dir = data_dir + "/admin";
-  if ((mkdir(dir.c_str(), 0700) != 0 && errno != EEXIST) ||
-      chmod(dir.c_str(), 0700) != 0) {
+  struct stat st;
+  if (lstat(dir.c_str(), &st) == 0) {
+    // Left by an earlier run; anything else there is not ours to use.
+    if (!S_ISDIR(st.st_mode) || st.st_uid != geteuid()) {
+      return absl::FailedPreconditionError(core::StrCat(
+          dir, ": not a directory of this user (a symbolic link?)"));
+    }
+    if (chmod(dir.c_str(), 0700) != 0) {
+      return absl::UnavailableError(
+          core::StrCat("cannot chmod ", dir, ": ", std::strerror(errno)));
+    }
+  } else if (errno != ENOENT || mkdir(dir.c_str(), 0700) != 0) {
     return absl::UnavailableError(
         core::StrCat("cannot make ", dir, ": ", std::strerror(errno)));
   }
+  admin->store_ = store;
   // gRPC replaces a socket file left by a server that died.
-  admin->service_ = std::make_unique<Service>(store, logger);
+  admin->service_ = std::make_unique<Service>(store, data_dir, logger);
   grpc::ServerBuilder builder;
   builder.AddListeningPort("unix:" + admin->socket_path_,
                            grpc::InsecureServerCredentials());
@@ -109,6 +140,7 @@ absl::StatusOr<std::unique_ptr<AdminServer>> AdminServer::Start(
 }
 
 AdminServer::~AdminServer() {
+  if (store_ != nullptr) store_->StopBackups();
   if (server_) {
     server_->Shutdown();
     server_->Wait();

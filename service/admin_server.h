@@ -6,7 +6,8 @@
 // the socket there and backs a running server up through it.
 //
 // Thread safety: the server handles calls on its own threads; one backup runs
-// at a time (another call meanwhile gets ABORTED).
+// at a time (another call meanwhile gets ABORTED). Stopping the server stops
+// a backup in progress.
 #ifndef FRAUDGATE_SERVICE_ADMIN_SERVER_H_
 #define FRAUDGATE_SERVICE_ADMIN_SERVER_H_
 
@@ -29,12 +30,13 @@ class AdminServer {
   // AdminSocketPath(data_dir) (a file left there by a server that died is
   // replaced: the caller holds the data dir's lock). INVALID_ARGUMENT when
   // the socket path is longer than a Unix socket address allows;
-  // UNAVAILABLE when it cannot be made or bound. `store` and `logger` must
-  // outlive the server.
+  // FAILED_PRECONDITION when DATA_DIR/admin exists but is not a directory of
+  // this user (a symbolic link, say); UNAVAILABLE when it cannot be made or
+  // bound. `store` and `logger` must outlive the server.
   static absl::StatusOr<std::unique_ptr<AdminServer>> Start(
       store::Store* store, const std::string& data_dir, Logger* logger);
-  // Stops taking calls, waits for a backup in progress to end, and removes
-  // the socket.
+  // Stops the backup in progress and any later one (Store::StopBackups: the
+  // store is about to close), stops taking calls, and removes the socket.
   ~AdminServer();
 
   const std::string& socket_path() const { return socket_path_; }
@@ -43,6 +45,7 @@ class AdminServer {
   class Service;
   AdminServer() = default;
 
+  store::Store* store_ = nullptr;
   std::string socket_path_;
   std::unique_ptr<Service> service_;
   std::unique_ptr<grpc::Server> server_;

@@ -262,6 +262,7 @@ absl::StatusOr<std::unique_ptr<HealthPort>> HealthPort::Start(
 }
 
 HealthPort::~HealthPort() {
+  if (!server_) return;  // never started
   server_->Shutdown(std::chrono::system_clock::now());
   server_->Wait();
 }

@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <memory>
 
+#include "absl/cleanup/cleanup.h"
 #include "absl/strings/escaping.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_split.h"
@@ -159,6 +160,17 @@ absl::StatusOr<BackupSummary> Store::CreateBackup(
     return FromIo(open, core::StrCat("open backups in ", backup_dir));
   }
   std::unique_ptr<rocksdb::BackupEngine> engine(opened);
+  {
+    absl::MutexLock lock(&backup_mu_);
+    if (backups_stopped_) {
+      return absl::AbortedError("backups are stopped: the store is closing");
+    }
+    running_backup_ = engine.get();
+  }
+  absl::Cleanup not_running = [&] {
+    absl::MutexLock lock(&backup_mu_);
+    running_backup_ = nullptr;
+  };
   // The version committed before the flush the backup starts with: the
   // backup holds it, or a slightly later one.
   ASSIGN_OR_RETURN(uint64_t version, ListVersionOf(*db_));
@@ -176,11 +188,20 @@ absl::StatusOr<BackupSummary> Store::CreateBackup(
   rocksdb::BackupID id = 0;
   rocksdb::IOStatus s = engine->CreateNewBackupWithMetadata(
       create, db_->get(), EncodeMetadata({version, key.value_or("")}), &id);
+  if (s.IsIncomplete()) {
+    return absl::AbortedError("backup stopped: the store is closing");
+  }
   if (!s.ok()) return FromIo(s, "backup");
   rocksdb::BackupInfo info;
   rocksdb::Status read = engine->GetBackupInfo(id, &info);
   if (!read.ok()) return FromRocks(read, "read the new backup");
   return SummaryOf(info);
+}
+
+void Store::StopBackups() {
+  absl::MutexLock lock(&backup_mu_);
+  backups_stopped_ = true;
+  if (running_backup_ != nullptr) running_backup_->StopBackup();
 }
 
 absl::StatusOr<BackupSummary> CreateBackup(const std::string& data_dir,

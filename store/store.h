@@ -13,10 +13,15 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
 #include "store/backup.h"
 #include "store/blocklist_store.h"
 #include "store/hit_store.h"
 #include "store/store_options.h"
+
+namespace rocksdb {
+class BackupEngine;
+}  // namespace rocksdb
 
 namespace fraudgate::store {
 
@@ -62,9 +67,13 @@ class Store {
   absl::Status Close();
 
   // Backs the store up into `backup_dir` (made, 0700, if missing) while it
-  // serves: see backup.h. UNAVAILABLE for I/O errors.
+  // serves: see backup.h. UNAVAILABLE for I/O errors; ABORTED when stopped
+  // by StopBackups (the backup dir then holds no new backup).
   absl::StatusOr<BackupSummary> CreateBackup(const std::string& backup_dir,
                                              const BackupProgress& copied = {});
+  // Stops the backup in progress, if any, and refuses later ones (ABORTED):
+  // for a store about to close. Thread-safe.
+  void StopBackups();
 
   StoreStats Stats() const;
   // OK while the store accepts writes. After a write failed in a way that
@@ -79,6 +88,10 @@ class Store {
   std::string path_;
   std::unique_ptr<BlocklistStore> blocklist_;
   std::unique_ptr<HitStore> hits_;
+  absl::Mutex backup_mu_;
+  // The engine of the backup in progress; null when none.
+  rocksdb::BackupEngine* running_backup_ ABSL_GUARDED_BY(backup_mu_) = nullptr;
+  bool backups_stopped_ ABSL_GUARDED_BY(backup_mu_) = false;
 };
 
 }  // namespace fraudgate::store

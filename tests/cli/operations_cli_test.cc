@@ -260,6 +260,16 @@ TEST(BackupCliTest, SocketLeftByAKilledServerFallsBackToTheDataDir) {
       {"backup", "create", "--data=" + data, "--backup-dir=" + dir.File("b")});
   ASSERT_EQ(made.exit_code, 0) << made.Describe();
   EXPECT_THAT(made.out, HasSubstr("backup 1 of " + data + ": from "));
+  // A new server replaces the socket left behind.
+  auto again = testing::ServeProcess::Start(FRAUDGATE_BIN, data,
+                                            dir.File("server2.log"));
+  ASSERT_TRUE(again.ok()) << again.status();
+  ProcessResult online = RunFraudgate(
+      {"backup", "create", "--data=" + data, "--backup-dir=" + dir.File("b")});
+  ASSERT_EQ(online.exit_code, 0) << online.Describe();
+  EXPECT_THAT(online.out, HasSubstr("backup 2 of " + data +
+                                    " (through the running server)"));
+  EXPECT_EQ((*again)->Stop(), 0) << (*again)->Log();
   // The admin socket's directory is the server user's alone.
   struct stat st;
   ASSERT_EQ(stat((data + "/admin").c_str(), &st), 0);

@@ -5,6 +5,7 @@
 
 #include <sys/stat.h>
 
+#include <filesystem>
 #include <fstream>
 #include <memory>
 #include <sstream>
@@ -87,9 +88,18 @@ TEST_F(AdminServerTest, RefusesARelativeOrUnwritableBackupDir) {
   // A path under a regular file cannot be made.
   std::ofstream(dir_.File("file")) << "x";
   status = Backup(dir_.File("file") + "/backups", &messages);
-  EXPECT_FALSE(status.ok());
-  EXPECT_NE(status.error_code(), grpc::StatusCode::UNKNOWN);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::UNAVAILABLE)
+      << status.error_message();
   EXPECT_TRUE(messages.empty());
+  // Nor into the data dir, however named.
+  status = Backup(dir_.File("db") + "/backups", &messages);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_NE(status.error_message().find("inside the data dir"),
+            std::string::npos);
+  std::filesystem::create_directory_symlink(dir_.File("db"), dir_.File("link"));
+  EXPECT_EQ(Backup(dir_.File("link") + "/x/../backups", &messages).error_code(),
+            grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_FALSE(std::filesystem::exists(dir_.File("db") + "/backups"));
   EXPECT_NE(log_.str().find("\"event\":\"backup_failed\""), std::string::npos);
 }
 
@@ -102,6 +112,22 @@ TEST_F(AdminServerTest, SocketDirectoryIsPrivateAndRemovedWithTheServer) {
   EXPECT_TRUE(S_ISSOCK(st.st_mode));
   admin_.reset();
   EXPECT_NE(stat(socket.c_str(), &st), 0);
+  // The store is about to close: no backup starts any more.
+  EXPECT_EQ(store_->CreateBackup(dir_.File("backups")).status().code(),
+            absl::StatusCode::kAborted);
+}
+
+TEST_F(AdminServerTest, RefusesAnAdminDirThatIsASymbolicLink) {
+  admin_.reset();
+  const std::string admin_dir = dir_.File("db") + "/admin";
+  std::filesystem::remove_all(admin_dir);
+  std::filesystem::create_directory(dir_.File("elsewhere"));
+  std::filesystem::create_directory_symlink(dir_.File("elsewhere"), admin_dir);
+  const auto started =
+      AdminServer::Start(store_.get(), dir_.File("db"), &logger_);
+  EXPECT_EQ(started.status().code(), absl::StatusCode::kFailedPrecondition)
+      << started.status();
+  EXPECT_FALSE(std::filesystem::exists(dir_.File("elsewhere") + "/sock"));
 }
 
 TEST_F(AdminServerTest, RefusesASocketPathTooLongForUnixSockets) {

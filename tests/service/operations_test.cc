@@ -328,6 +328,20 @@ TEST_F(OperationsTest, HealthPortIsNotServingWhileTheStoreOpens) {
   EXPECT_FALSE(Health(channel).ok());  // the port closed with the server
 }
 
+TEST_F(OperationsTest, HealthPortOnAPortInUseIsUnavailable) {
+  service::ServerOptions options;
+  options.insecure = true;
+  options.health_listen = "127.0.0.1:0";
+  ASSERT_OK_AND_ASSIGN(std::unique_ptr<service::HealthPort> taken,
+                       service::HealthPort::Start(options));
+  options.health_listen = "127.0.0.1:" + std::to_string(taken->port());
+  const auto second = service::HealthPort::Start(options);
+  EXPECT_EQ(second.status().code(), absl::StatusCode::kUnavailable)
+      << second.status();
+  EXPECT_THAT(std::string(second.status().message()),
+              HasSubstr(options.health_listen));
+}
+
 TEST_F(OperationsTest, HealthReflectionAndProbes) {
   ASSERT_NO_FATAL_FAILURE(Start());
   EXPECT_EQ(Health(server_->channel()).value_or(HealthCheckResponse::UNKNOWN),

@@ -12,6 +12,7 @@
 #include <filesystem>
 #include <fstream>
 #include <mutex>
+#include <random>
 #include <thread>
 
 #include "absl/strings/str_cat.h"
@@ -163,6 +164,38 @@ TEST_F(BackupTest, OnlineBackupUnderLoadRestoresOnePointInTime) {
   auto counts = r->hits().CountByBeneficiaries({KeyOf(AccountOf(1))}, 10);
   ASSERT_TRUE(counts.ok()) << counts.status();
   EXPECT_EQ((*counts)[0], 1);
+}
+
+// StopBackups (a closing server) ends the copy in progress: its backup is
+// not kept, and later backups are refused.
+TEST_F(BackupTest, StopBackupsEndsTheCopyInProgress) {
+  store::StoreOptions options;
+  options.path = data_;
+  auto store = store::Store::Open(options);
+  ASSERT_TRUE(store.ok()) << store.status();
+  // Some 10 MB of reports, so the copy reports progress (every 4 MiB) before
+  // it ends; random letters, so compression does not shrink them away.
+  std::mt19937 rng(7);
+  for (int i = 1; i <= 20; ++i) {
+    v1::Report report =
+        testing::MakeReport("A05", absl::StrCat("R-", i), {AccountOf(i)}, T(i));
+    std::string note(500000, 'a');
+    for (char& c : note) c = static_cast<char>('a' + rng() % 26);
+    report.set_note(note);
+    ASSERT_TRUE(
+        (*store)->blocklist().ApplyReport(report, "police/a05", T(100)).ok());
+  }
+  int progress_calls = 0;
+  auto stopped = (*store)->CreateBackup(backups_, [&](uint64_t) {
+    if (++progress_calls == 1) (*store)->StopBackups();
+  });
+  EXPECT_GE(progress_calls, 1);
+  EXPECT_EQ(stopped.status().code(), absl::StatusCode::kAborted)
+      << stopped.status();
+  EXPECT_EQ(store::ListBackups(backups_).status().code(),
+            absl::StatusCode::kNotFound);
+  EXPECT_EQ((*store)->CreateBackup(backups_).status().code(),
+            absl::StatusCode::kAborted);
 }
 
 TEST_F(BackupTest, ListVerifyRestoreAndIncrementalBackups) {
