@@ -98,8 +98,9 @@ absl::StatusOr<store::BackupSummary> CreateThroughServer(
   }
   grpc::Status status = reader->Finish();
   if (!status.ok()) {
-    return absl::Status(static_cast<absl::StatusCode>(status.error_code()),
-                        status.error_message());
+    const auto code = static_cast<absl::StatusCode>(status.error_code());
+    return absl::Status(code, core::StrCat(absl::StatusCodeToString(code), ": ",
+                                           status.error_message()));
   }
   return made;
 }

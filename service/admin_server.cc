@@ -4,11 +4,10 @@
 #include <sys/un.h>
 #include <unistd.h>
 
-#include <algorithm>
 #include <atomic>
 #include <cerrno>
+#include <chrono>
 #include <cstring>
-#include <filesystem>
 
 #include "core/text.h"
 #include "fraudgate/v1/admin.grpc.pb.h"
@@ -19,15 +18,13 @@
 
 namespace fraudgate::service {
 
-namespace fs = std::filesystem;
-
 // The synchronous API, unlike the API services (DESIGN §1): a backup blocks
 // its handler for as long as the copy takes, which the callback API's
 // threads must never do, and a few calls a day need no speed.
 class AdminServer::Service final : public v1::AdminService::Service {
  public:
-  Service(store::Store* store, std::string data_dir, Logger* logger)
-      : store_(store), data_dir_(std::move(data_dir)), logger_(logger) {}
+  Service(store::Store* store, Logger* logger)
+      : store_(store), logger_(logger) {}
 
   grpc::Status CreateBackup(
       grpc::ServerContext* /*context*/, const v1::CreateBackupRequest* request,
@@ -36,10 +33,6 @@ class AdminServer::Service final : public v1::AdminService::Service {
     if (dir.empty() || dir[0] != '/') {
       return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
                           "backup_dir: an absolute path expected");
-    }
-    if (IsWithin(dir, data_dir_)) {
-      return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
-                          "backup_dir: inside the data dir");
     }
     if (busy_.exchange(true)) {
       return grpc::Status(grpc::StatusCode::ABORTED,
@@ -78,19 +71,7 @@ class AdminServer::Service final : public v1::AdminService::Service {
   }
 
  private:
-  // True when `path` is `dir` or below it, symbolic links resolved.
-  static bool IsWithin(const std::string& path, const std::string& dir) {
-    std::error_code error;
-    const fs::path inner = fs::weakly_canonical(path, error);
-    const fs::path outer = fs::weakly_canonical(dir, error);
-    if (error) return false;
-    auto [end, unused] =
-        std::mismatch(outer.begin(), outer.end(), inner.begin(), inner.end());
-    return end == outer.end();
-  }
-
   store::Store* const store_;
-  const std::string data_dir_;
   Logger* const logger_;
   std::atomic<bool> busy_{false};  // while a backup runs
 };
@@ -101,11 +82,10 @@ std::string AdminSocketPath(const std::string& data_dir) {
 
 absl::StatusOr<std::unique_ptr<AdminServer>> AdminServer::Start(
     store::Store* store, const std::string& data_dir, Logger* logger) {
-  std::unique_ptr<AdminServer> admin(new AdminServer());
-  admin->socket_path_ = AdminSocketPath(data_dir);
-  if (admin->socket_path_.size() >= sizeof(sockaddr_un::sun_path)) {
+  const std::string socket_path = AdminSocketPath(data_dir);
+  if (socket_path.size() >= sizeof(sockaddr_un::sun_path)) {
     return absl::InvalidArgumentError(core::StrCat(
-        "admin socket ", admin->socket_path_, ": longer than ",
+        "admin socket ", socket_path, ": longer than ",
         sizeof(sockaddr_un::sun_path) - 1, " bytes (use a shorter data dir)"));
   }
   const std::string dir = data_dir + "/admin";
@@ -124,27 +104,30 @@ absl::StatusOr<std::unique_ptr<AdminServer>> AdminServer::Start(
     return absl::UnavailableError(
         core::StrCat("cannot make ", dir, ": ", std::strerror(errno)));
   }
-  admin->store_ = store;
+  std::unique_ptr<AdminServer> admin(new AdminServer());
   // gRPC replaces a socket file left by a server that died.
-  admin->service_ = std::make_unique<Service>(store, data_dir, logger);
+  admin->service_ = std::make_unique<Service>(store, logger);
   grpc::ServerBuilder builder;
-  builder.AddListeningPort("unix:" + admin->socket_path_,
+  builder.AddListeningPort("unix:" + socket_path,
                            grpc::InsecureServerCredentials());
   builder.RegisterService(admin->service_.get());
   admin->server_ = builder.BuildAndStart();
   if (!admin->server_) {
     return absl::UnavailableError(
-        core::StrCat("cannot listen on ", admin->socket_path_));
+        core::StrCat("cannot listen on ", socket_path));
   }
+  // Only a server that started stops backups and removes its socket.
+  admin->store_ = store;
+  admin->socket_path_ = socket_path;
   return admin;
 }
 
 AdminServer::~AdminServer() {
-  if (store_ != nullptr) store_->StopBackups();
-  if (server_) {
-    server_->Shutdown();
-    server_->Wait();
-  }
+  if (!server_) return;
+  store_->StopBackups();
+  // A handler blocked on a client that stopped reading is cancelled.
+  server_->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(2));
+  server_->Wait();
   unlink(socket_path_.c_str());
 }
 

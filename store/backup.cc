@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <memory>
 
@@ -139,6 +140,37 @@ absl::Status MakePrivateDir(const std::string& dir) {
   return absl::OkStatus();
 }
 
+// INVALID_ARGUMENT when `backup_dir` names ".." or is `data_dir` or inside
+// it, symbolic links resolved: a backup must outlive the data dir. (Without
+// "..", the part of the path that does not exist yet holds no links.)
+absl::Status CheckBackupDir(const std::string& backup_dir,
+                            const std::string& data_dir) {
+  const fs::path path(backup_dir);
+  for (const fs::path& part : path) {
+    if (part == "..") {
+      return absl::InvalidArgumentError(
+          "backup_dir: \"..\" is not allowed in the path");
+    }
+  }
+  std::error_code error;
+  const fs::path outer = fs::canonical(data_dir, error);
+  if (error) {
+    return absl::UnavailableError(
+        core::StrCat("cannot resolve ", data_dir, ": ", error.message()));
+  }
+  const fs::path inner = fs::weakly_canonical(fs::absolute(path), error);
+  if (error) {
+    return absl::UnavailableError(
+        core::StrCat("cannot resolve ", backup_dir, ": ", error.message()));
+  }
+  auto [end, unused] =
+      std::mismatch(outer.begin(), outer.end(), inner.begin(), inner.end());
+  if (end == outer.end()) {
+    return absl::InvalidArgumentError("backup_dir: inside the data dir");
+  }
+  return absl::OkStatus();
+}
+
 // Makes a rename in `dir` durable.
 void SyncDir(const std::string& dir) {
   const int fd = open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -151,6 +183,7 @@ void SyncDir(const std::string& dir) {
 
 absl::StatusOr<BackupSummary> Store::CreateBackup(
     const std::string& backup_dir, const BackupProgress& copied) {
+  RETURN_IF_ERROR(CheckBackupDir(backup_dir, path_));
   ASSIGN_OR_RETURN(std::optional<std::string> key, ReadHmacKey(path_));
   RETURN_IF_ERROR(MakePrivateDir(backup_dir));
   rocksdb::BackupEngine* opened = nullptr;

@@ -1,6 +1,5 @@
 #include "store/list_counts.h"
 
-#include "core/text.h"
 #include "fraudgate/v1/storage.pb.h"
 
 namespace fraudgate::store {
@@ -46,11 +45,11 @@ absl::StatusOr<std::pair<ListCounts, uint64_t>> ListCounts::Decode(
   }
   ListCounts counts;
   for (const v1::ListCounts::Count& count : message.counts()) {
+    // Written by a build that knows more kinds or statuses: left out, as
+    // Add leaves out such entities.
     if (!v1::IdentifierKind_IsValid(count.kind()) ||
         !v1::EntityStatus_IsValid(count.status())) {
-      return absl::DataLossError(
-          core::StrCat("store: meta list_counts: unknown kind ", count.kind(),
-                       " or status ", count.status()));
+      continue;
     }
     counts.counts_[Index(count.kind(), count.status())] += count.count();
   }

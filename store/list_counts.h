@@ -32,8 +32,9 @@ class ListCounts {
   // The `meta` value (v1::ListCounts) of these counts at `list_version`;
   // zero counts are left out.
   std::string Encode(uint64_t list_version) const;
-  // The counts in `bytes` and the list version they are of; DATA_LOSS when
-  // `bytes` is not a ListCounts with known kinds and statuses.
+  // The counts in `bytes` and the list version they are of (counts of kinds
+  // or statuses this build does not know are left out); DATA_LOSS when
+  // `bytes` is not a ListCounts.
   static absl::StatusOr<std::pair<ListCounts, uint64_t>> Decode(
       std::string_view bytes);
 

@@ -8,8 +8,9 @@ namespace fraudgate::store {
 
 v1::Entity* MutationBatch::StageEntity(const std::string& key,
                                        v1::Entity stored) {
+  auto [it, inserted] = entity_index.emplace(key, entities.size());
+  if (!inserted) return entities[it->second].second;
   counts_before.Add(stored);
-  entity_index.emplace(key, entities.size());
   auto* staged = google::protobuf::Arena::CreateMessage<v1::Entity>(&arena);
   // Across arenas a move is a copy; an empty entity costs nothing.
   *staged = std::move(stored);

@@ -34,8 +34,8 @@ struct MutationBatch {
   std::vector<v1::AuditRecord> audits;
 
   // Stages `stored`, the state under `key` before the batch (an empty entity
-  // when never listed), and returns it to change in place. `key` must not be
-  // staged yet.
+  // when never listed), and returns it to change in place. When `key` is
+  // staged already, returns the staged entity and ignores `stored`.
   v1::Entity* StageEntity(const std::string& key, v1::Entity stored);
   // The staged entity under `key`, to change in place; nullptr if none.
   v1::Entity* MutableEntity(const std::string& key);

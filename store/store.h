@@ -67,8 +67,10 @@ class Store {
   absl::Status Close();
 
   // Backs the store up into `backup_dir` (made, 0700, if missing) while it
-  // serves: see backup.h. UNAVAILABLE for I/O errors; ABORTED when stopped
-  // by StopBackups (the backup dir then holds no new backup).
+  // serves: see backup.h. INVALID_ARGUMENT for a backup_dir inside the data
+  // dir or naming ".."; UNAVAILABLE for I/O errors; ABORTED when stopped by
+  // StopBackups (the backup dir then holds no new backup). One at a time on
+  // a store: StopBackups stops only the latest.
   absl::StatusOr<BackupSummary> CreateBackup(const std::string& backup_dir,
                                              const BackupProgress& copied = {});
   // Stops the backup in progress, if any, and refuses later ones (ABORTED):

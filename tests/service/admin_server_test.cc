@@ -97,8 +97,12 @@ TEST_F(AdminServerTest, RefusesARelativeOrUnwritableBackupDir) {
   EXPECT_NE(status.error_message().find("inside the data dir"),
             std::string::npos);
   std::filesystem::create_directory_symlink(dir_.File("db"), dir_.File("link"));
-  EXPECT_EQ(Backup(dir_.File("link") + "/x/../backups", &messages).error_code(),
+  EXPECT_EQ(Backup(dir_.File("link") + "/backups", &messages).error_code(),
             grpc::StatusCode::INVALID_ARGUMENT);
+  // ".." could step back through a link the check did not resolve.
+  status = Backup(dir_.File("none") + "/../link/backups", &messages);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_NE(status.error_message().find("\"..\""), std::string::npos);
   EXPECT_FALSE(std::filesystem::exists(dir_.File("db") + "/backups"));
   EXPECT_NE(log_.str().find("\"event\":\"backup_failed\""), std::string::npos);
 }
@@ -122,12 +126,17 @@ TEST_F(AdminServerTest, RefusesAnAdminDirThatIsASymbolicLink) {
   const std::string admin_dir = dir_.File("db") + "/admin";
   std::filesystem::remove_all(admin_dir);
   std::filesystem::create_directory(dir_.File("elsewhere"));
+  std::ofstream(dir_.File("elsewhere") + "/sock") << "not ours";
   std::filesystem::create_directory_symlink(dir_.File("elsewhere"), admin_dir);
   const auto started =
       AdminServer::Start(store_.get(), dir_.File("db"), &logger_);
   EXPECT_EQ(started.status().code(), absl::StatusCode::kFailedPrecondition)
       << started.status();
-  EXPECT_FALSE(std::filesystem::exists(dir_.File("elsewhere") + "/sock"));
+  // Nothing there was touched, on the way in or out.
+  EXPECT_TRUE(std::filesystem::exists(dir_.File("elsewhere") + "/sock"));
+  struct stat st;
+  ASSERT_EQ(stat(dir_.File("elsewhere").c_str(), &st), 0);
+  EXPECT_NE(st.st_mode & 0777, 0700u);
 }
 
 TEST_F(AdminServerTest, RefusesASocketPathTooLongForUnixSockets) {

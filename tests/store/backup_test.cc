@@ -198,6 +198,19 @@ TEST_F(BackupTest, StopBackupsEndsTheCopyInProgress) {
             absl::StatusCode::kAborted);
 }
 
+TEST_F(BackupTest, BackupDirInsideTheDataDirIsRefused) {
+  {
+    auto store = store::Store::Open({.path = data_});
+    ASSERT_TRUE(store.ok()) << store.status();
+  }
+  const auto inside = store::CreateBackup(data_, data_ + "/backups");
+  EXPECT_EQ(inside.status().code(), absl::StatusCode::kInvalidArgument)
+      << inside.status();
+  EXPECT_THAT(inside.status().message(), HasSubstr("backup_dir"));
+  EXPECT_FALSE(std::filesystem::exists(data_ + "/backups"));
+  ASSERT_TRUE(store::CreateBackup(data_, backups_).ok());
+}
+
 TEST_F(BackupTest, ListVerifyRestoreAndIncrementalBackups) {
   {
     store::StoreOptions options;

@@ -14,6 +14,7 @@
 #include "store/blocklist_store.h"
 #include "store/bulk_load.h"
 #include "store/keys.h"
+#include "store/mutation_batch.h"
 #include "tests/testing/matchers.h"
 #include "tests/testing/store_fixture.h"
 
@@ -106,13 +107,40 @@ TEST(ListCountsValueTest, EncodesAndDecodes) {
   EXPECT_EQ(none, ListCounts());
 }
 
-TEST(ListCountsValueTest, RefusesUnreadableOrUnknownValues) {
+TEST(ListCountsValueTest, RefusesUnreadableValuesAndLeavesOutUnknownOnes) {
   EXPECT_EQ(ListCounts::Decode("\xff\xff").status().code(),
             absl::StatusCode::kDataLoss);
+  // Counts of a kind a later build added are left out; the rest is read.
   v1::ListCounts message;
-  message.add_counts()->set_kind(static_cast<v1::IdentifierKind>(9));
-  EXPECT_EQ(ListCounts::Decode(message.SerializeAsString()).status().code(),
-            absl::StatusCode::kDataLoss);
+  message.set_list_version(3);
+  v1::ListCounts::Count* unknown = message.add_counts();
+  unknown->set_kind(static_cast<v1::IdentifierKind>(9));
+  unknown->set_status(v1::ACTIVE);
+  unknown->set_count(4);
+  v1::ListCounts::Count* phones = message.add_counts();
+  phones->set_kind(v1::PHONE);
+  phones->set_status(v1::ACTIVE);
+  phones->set_count(2);
+  ASSERT_OK_AND_ASSIGN(auto decoded,
+                       ListCounts::Decode(message.SerializeAsString()));
+  EXPECT_EQ(decoded.second, 3u);
+  EXPECT_EQ(decoded.first, Counts({{v1::PHONE, v1::ACTIVE, 2}}));
+}
+
+// The state before the batch is the first one staged; a key staged again
+// (an identifier named twice) is the same entity, counted once.
+TEST(MutationBatchTest, AKeyStagedTwiceIsOneEntityCountedOnce) {
+  MutationBatch batch;
+  v1::Entity stored;
+  *stored.mutable_identifier() = kPhone;
+  stored.set_status(v1::ACTIVE);
+  v1::Entity* first = batch.StageEntity("k", stored);
+  first->set_status(v1::DELISTED);
+  v1::Entity* second = batch.StageEntity("k", stored);
+  EXPECT_EQ(first, second);
+  EXPECT_EQ(second->status(), v1::DELISTED);
+  EXPECT_EQ(batch.entities.size(), 1u);
+  EXPECT_EQ(batch.counts_before, Counts({{v1::PHONE, v1::ACTIVE, 1}}));
 }
 
 TEST_F(ListCountsTest, NewStoreCountsNothing) {
