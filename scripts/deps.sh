@@ -11,18 +11,20 @@ packages=(
   libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler
   librocksdb-dev libjemalloc-dev libabsl-dev libphonenumber-dev libssl-dev
   libcpp-httplib-dev libgtest-dev libgmock-dev clang-format python3
+  libnats-dev
 )
 # `deps.sh --test` adds what only the test suite needs: headless Chromium
 # loads the analyst console; PyYAML and systemd-analyze check deploy/;
 # Node.js and npm run tests/interop, whose npm packages (pinned in its
-# package-lock.json) it installs there with `npm ci`. `deps.sh --fuzz` adds clang and its sanitizer
-# and libFuzzer runtime for scripts/fuzz.sh and scripts/sanitize.sh.
+# package-lock.json) it installs there with `npm ci`; nats-server runs the
+# JetStream clusters of tests/cluster. `deps.sh --fuzz` adds clang and its
+# sanitizer and libFuzzer runtime for scripts/fuzz.sh and scripts/sanitize.sh.
 # `deps.sh --bench` adds Redis, GNU time and Google Benchmark for
 # bench/compare.sh.
 test=0
 for arg in "$@"; do
   case $arg in
-    --test) packages+=(chromium python3-yaml systemd nodejs) test=1 ;;
+    --test) packages+=(chromium python3-yaml systemd nodejs nats-server) test=1 ;;
     --fuzz) packages+=(clang libclang-rt-14-dev) ;;
     --bench) packages+=(redis-server redis-tools time libbenchmark-dev) ;;
     *)
