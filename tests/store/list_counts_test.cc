@@ -67,15 +67,27 @@ class ListCountsTest : public BlocklistStoreFixture {
   // meta entry removed, and the store opened again, which counts the
   // entities (and stores the counts again).
   ListCounts Recounted() {
-    store_.reset();
-    {
-      RawDb raw(dir_.File("db"));
-      if (!raw.ok()) return {};
-      EXPECT_TRUE(raw.Find(Cf::kMeta, std::string(kListCountsKey)));
-      raw.Delete(Cf::kMeta, std::string(kListCountsKey));
-    }
+    EXPECT_TRUE(ReplaceStoredCounts(std::nullopt));
     Reopen();
     return list().Counts();
+  }
+
+  // Closes the store and replaces its stored counts with `value` (removes
+  // them for nullopt); returns what was stored.
+  std::optional<std::string> ReplaceStoredCounts(
+      const std::optional<std::string>& value) {
+    store_.reset();
+    RawDb raw(dir_.File("db"));
+    EXPECT_TRUE(raw.ok());
+    if (!raw.ok()) return std::nullopt;
+    const std::string key(kListCountsKey);
+    std::optional<std::string> stored = raw.Find(Cf::kMeta, key);
+    if (value) {
+      raw.Put(Cf::kMeta, key, *value);
+    } else {
+      raw.Delete(Cf::kMeta, key);
+    }
+    return stored;
   }
 
   // Counts() is `expected`, and so is a count of the stored entities.
@@ -230,13 +242,7 @@ TEST_F(ListCountsTest, FailedCommitLeavesTheCounts) {
 TEST_F(ListCountsTest, CountsOfAnotherListVersionAreRecounted) {
   ASSERT_OK(list().ApplyReport(MakeReport("A05", "R-1", {kPhone}, T(0)),
                                "police/a05", T(10)));
-  store_.reset();
-  {
-    RawDb raw(dir_.File("db"));
-    ASSERT_TRUE(raw.ok());
-    raw.Put(Cf::kMeta, std::string(kListCountsKey),
-            Counts({{v1::EWALLET, v1::DELISTED, 5}}).Encode(0));
-  }
+  ReplaceStoredCounts(Counts({{v1::EWALLET, v1::DELISTED, 5}}).Encode(0));
   Reopen();
   EXPECT_EQ(Describe(list().Counts()),
             Describe(Counts({{v1::PHONE, v1::ACTIVE, 1}})));
@@ -245,12 +251,7 @@ TEST_F(ListCountsTest, CountsOfAnotherListVersionAreRecounted) {
 TEST_F(ListCountsTest, ReadOnlyOpenOfAStoreWithoutCountsWorks) {
   ASSERT_OK(list().ApplyReport(MakeReport("A05", "R-1", {kPhone}, T(0)),
                                "police/a05", T(10)));
-  store_.reset();
-  {
-    RawDb raw(dir_.File("db"));
-    ASSERT_TRUE(raw.ok());
-    raw.Delete(Cf::kMeta, std::string(kListCountsKey));
-  }
+  ReplaceStoredCounts(std::nullopt);
   StoreOptions options;
   options.path = dir_.File("db");
   options.read_only = true;
@@ -285,12 +286,7 @@ TEST_F(ListCountsTest, BulkLoadOnTopOfStoredEntitiesKeepsTheCounts) {
 TEST_F(ListCountsTest, UnreadableStoredCountsFailTheOpen) {
   ASSERT_OK(list().ApplyReport(MakeReport("A05", "R-1", {kPhone}, T(0)),
                                "police/a05", T(10)));
-  store_.reset();
-  {
-    RawDb raw(dir_.File("db"));
-    ASSERT_TRUE(raw.ok());
-    raw.Put(Cf::kMeta, std::string(kListCountsKey), "\xff\xff");
-  }
+  ReplaceStoredCounts("\xff\xff");
   StoreOptions options;
   options.path = dir_.File("db");
   EXPECT_EQ(Store::Open(options).status().code(), absl::StatusCode::kDataLoss);
