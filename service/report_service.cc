@@ -321,7 +321,7 @@ grpc::ServerUnaryReactor* ReportService::DelistEntity(
     RETURN_IF_ERROR(CheckText("reference", request->reference(), 128, true));
     const absl::Time now = clock_();
     ASSIGN_OR_RETURN(v1::Entity entity,
-                     store_->blocklist().Delist(id.Key(), request->reason(),
+                     store_->blocklist().Delist(ToProto(id), request->reason(),
                                                 request->reference(),
                                                 admitted.caller.Id(), now));
     return EntityAt(std::move(entity), now);

@@ -53,6 +53,16 @@ absl::StatusOr<std::unique_ptr<BlocklistStore>> BlocklistStore::Open(Db* db) {
   } else if (!s.IsNotFound()) {
     return FromRocks(s, "read list_version");
   }
+  s = db->get()->Get(rocksdb::ReadOptions(), db->cf(Cf::kMeta),
+                     std::string(kStreamPositionKey), &value);
+  if (s.ok()) {
+    if (value.size() != 8) {
+      return absl::DataLossError("store: meta stream_position is not 8 bytes");
+    }
+    store->stream_position_ = ReadBigEndian64(value);
+  } else if (!s.IsNotFound()) {
+    return FromRocks(s, "read stream_position");
+  }
   // The chain continues from the head recorded in meta, not from whatever
   // record is last in the column family: a record edited, removed or added
   // at the end after the last commit stays detectable instead of being
@@ -152,37 +162,50 @@ absl::StatusOr<std::vector<v1::Entity*>> BlocklistStore::StageEntities(
   return out;
 }
 
-absl::Status BlocklistStore::Commit(MutationBatch& batch) {
-  if (batch.empty()) return absl::OkStatus();
-  const uint64_t version = list_version_.load() + 1;
-  SealedAudits sealed = SealAudits(batch.audits, next_audit_sequence_,
-                                   last_audit_sha256_, version);
+absl::Status BlocklistStore::Commit(MutationBatch& batch,
+                                    uint64_t stream_sequence) {
+  if (batch.empty() && stream_sequence == 0) return absl::OkStatus();
   rocksdb::WriteBatch write_batch;
-  for (const auto& [key, entity] : batch.entities) {
-    write_batch.Put(db_->cf(Cf::kEntities), key, entity->SerializeAsString());
+  const uint64_t version =
+      stream_sequence != 0 ? stream_sequence : list_version_.load() + 1;
+  SealedAudits sealed;
+  ListCounts counts;
+  if (!batch.empty()) {
+    sealed = SealAudits(batch.audits, next_audit_sequence_, last_audit_sha256_,
+                        version);
+    for (const auto& [key, entity] : batch.entities) {
+      write_batch.Put(db_->cf(Cf::kEntities), key, entity->SerializeAsString());
+    }
+    for (const auto& [key, report] : batch.reports) {
+      write_batch.Put(db_->cf(Cf::kReports), key, report.SerializeAsString());
+    }
+    for (const auto& [key, bytes] : sealed.records) {
+      write_batch.Put(db_->cf(Cf::kAudit), key, bytes);
+    }
+    write_batch.Put(db_->cf(Cf::kMeta), std::string(kListVersionKey),
+                    BigEndian64(version));
+    write_batch.Put(db_->cf(Cf::kMeta), std::string(kAuditHeadKey),
+                    BigEndian64(sealed.next_sequence - 1) + sealed.head_sha256);
+    counts = Counts();
+    counts.Add(batch.counts_before, -1);
+    for (const auto& [key, entity] : batch.entities) counts.Add(*entity);
+    write_batch.Put(db_->cf(Cf::kMeta), std::string(kListCountsKey),
+                    counts.Encode(version));
   }
-  for (const auto& [key, report] : batch.reports) {
-    write_batch.Put(db_->cf(Cf::kReports), key, report.SerializeAsString());
+  // An event that changed nothing still moves the stream position, so that
+  // it is not applied again.
+  if (stream_sequence != 0) {
+    write_batch.Put(db_->cf(Cf::kMeta), std::string(kStreamPositionKey),
+                    BigEndian64(stream_sequence));
   }
-  for (const auto& [key, bytes] : sealed.records) {
-    write_batch.Put(db_->cf(Cf::kAudit), key, bytes);
-  }
-  write_batch.Put(db_->cf(Cf::kMeta), std::string(kListVersionKey),
-                  BigEndian64(version));
-  write_batch.Put(db_->cf(Cf::kMeta), std::string(kAuditHeadKey),
-                  BigEndian64(sealed.next_sequence - 1) + sealed.head_sha256);
-  ListCounts counts = Counts();
-  counts.Add(batch.counts_before, -1);
-  for (const auto& [key, entity] : batch.entities) counts.Add(*entity);
-  write_batch.Put(db_->cf(Cf::kMeta), std::string(kListCountsKey),
-                  counts.Encode(version));
   rocksdb::WriteOptions write;
   write.sync = true;  // police writes survive power loss
   if (auto s = FromRocks(db_->get()->Write(write, &write_batch), "commit");
       !s.ok()) {
     return s;
   }
-  Committed(sealed, version, counts);
+  if (!batch.empty()) Committed(sealed, version, counts);
+  if (stream_sequence != 0) stream_position_.store(stream_sequence);
   return absl::OkStatus();
 }
 
@@ -242,6 +265,70 @@ absl::Status BlocklistStore::LoadCounts() {
   return absl::OkStatus();
 }
 
+absl::StatusOr<EventResult> BlocklistStore::Apply(const v1::ListEvent& event,
+                                                  uint64_t stream_sequence) {
+  absl::MutexLock lock(&mu_);
+  const uint64_t position = stream_position_.load();
+  if (stream_sequence == 0 && position != 0) {
+    return absl::FailedPreconditionError(core::StrCat(
+        "store: this data dir is a cluster node's (stream position ", position,
+        "): its list changes only through the FRAUDGATE_LIST stream"));
+  }
+  if (stream_sequence != 0 && position == 0 && list_version_.load() != 0) {
+    return absl::FailedPreconditionError(core::StrCat(
+        "store: the list in this data dir was written outside a cluster (list "
+        "version ",
+        list_version_.load(),
+        "); a cluster node starts from an empty data dir or a backup of "
+        "another node"));
+  }
+  if (stream_sequence != 0 && stream_sequence <= position) {
+    return absl::FailedPreconditionError(
+        core::StrCat("store: stream event ", stream_sequence,
+                     " is not after the stream position ", position));
+  }
+  const absl::Time now = FromProtoTime(event.at());
+  MutationBatch batch;
+  EventResult result;
+  switch (event.mutation_case()) {
+    case v1::ListEvent::kUpload: {
+      ASSIGN_OR_RETURN(
+          result.reports,
+          StageReports(batch, event.upload().reports(), event.actor(), now));
+      break;
+    }
+    case v1::ListEvent::kDelist:
+      RETURN_IF_ERROR(
+          StageDelist(batch, event.delist(), event.actor(), now, result));
+      break;
+    case v1::ListEvent::kWithdraw:
+      RETURN_IF_ERROR(
+          StageWithdraw(batch, event.withdraw(), event.actor(), now, result));
+      break;
+    default:
+      return absl::InvalidArgumentError(
+          "store: a list event without a mutation (written by a newer build?)");
+  }
+  RETURN_IF_ERROR(Commit(batch, stream_sequence));
+  result.list_version = list_version_.load();
+  for (ApplyReportResult& r : result.reports) {
+    r.list_version = result.list_version;
+  }
+  if (event.has_withdraw()) result.withdraw.list_version = result.list_version;
+  return result;
+}
+
+namespace {
+
+v1::ListEvent EventOf(const std::string& actor, absl::Time now) {
+  v1::ListEvent event;
+  event.set_actor(actor);
+  *event.mutable_at() = ToProtoTime(now);
+  return event;
+}
+
+}  // namespace
+
 absl::StatusOr<ApplyReportResult> BlocklistStore::ApplyReport(
     const v1::Report& report, const std::string& actor, absl::Time now) {
   auto results = ApplyReports(absl::MakeConstSpan(&report, 1), actor, now);
@@ -252,20 +339,47 @@ absl::StatusOr<ApplyReportResult> BlocklistStore::ApplyReport(
 absl::StatusOr<std::vector<ApplyReportResult>> BlocklistStore::ApplyReports(
     absl::Span<const v1::Report> reports, const std::string& actor,
     absl::Time now) {
-  absl::MutexLock lock(&mu_);
-  MutationBatch batch;
-  auto results = StageReports(batch, reports, actor, now);
-  if (!results.ok()) return results.status();
-  if (auto s = Commit(batch); !s.ok()) return s;
-  for (ApplyReportResult& r : *results) r.list_version = list_version_.load();
-  return results;
+  v1::ListEvent event = EventOf(actor, now);
+  event.mutable_upload()->mutable_reports()->Add(reports.begin(),
+                                                 reports.end());
+  ASSIGN_OR_RETURN(EventResult result, Apply(event));
+  return std::move(result.reports);
+}
+
+absl::StatusOr<WithdrawResult> BlocklistStore::WithdrawReport(
+    const std::string& agency, const std::string& report_id,
+    const std::string& reason, const std::string& reference,
+    const std::string& actor, absl::Time now) {
+  v1::ListEvent event = EventOf(actor, now);
+  v1::ListEvent::Withdraw& withdraw = *event.mutable_withdraw();
+  withdraw.set_agency(agency);
+  withdraw.set_report_id(report_id);
+  withdraw.set_reason(reason);
+  withdraw.set_reference(reference);
+  ASSIGN_OR_RETURN(EventResult result, Apply(event));
+  RETURN_IF_ERROR(result.status);
+  return std::move(result.withdraw);
+}
+
+absl::StatusOr<v1::Entity> BlocklistStore::Delist(
+    const v1::Identifier& canonical, const std::string& reason,
+    const std::string& reference, const std::string& actor, absl::Time now) {
+  v1::ListEvent event = EventOf(actor, now);
+  v1::ListEvent::Delist& delist = *event.mutable_delist();
+  *delist.mutable_identifier() = canonical;
+  delist.set_reason(reason);
+  delist.set_reference(reference);
+  ASSIGN_OR_RETURN(EventResult result, Apply(event));
+  RETURN_IF_ERROR(result.status);
+  return std::move(result.entity);
 }
 
 absl::StatusOr<std::vector<ApplyReportResult>> BlocklistStore::StageReports(
-    MutationBatch& batch, absl::Span<const v1::Report> reports,
+    MutationBatch& batch,
+    const google::protobuf::RepeatedPtrField<v1::Report>& reports,
     const std::string& actor, absl::Time now) const {
   std::vector<ApplyReportResult> results(reports.size());
-  for (size_t n = 0; n < reports.size(); ++n) {
+  for (int n = 0; n < reports.size(); ++n) {
     const v1::Report& report = reports[n];
     ApplyReportResult& result = results[n];
     const std::string report_key =
@@ -304,41 +418,40 @@ absl::StatusOr<std::vector<ApplyReportResult>> BlocklistStore::StageReports(
   return results;
 }
 
-absl::StatusOr<WithdrawResult> BlocklistStore::WithdrawReport(
-    const std::string& agency, const std::string& report_id,
-    const std::string& reason, const std::string& reference,
-    const std::string& actor, absl::Time now) {
-  absl::MutexLock lock(&mu_);
+absl::Status BlocklistStore::StageWithdraw(
+    MutationBatch& batch, const v1::ListEvent::Withdraw& withdraw,
+    const std::string& actor, absl::Time now, EventResult& out) const {
+  const std::string& agency = withdraw.agency();
+  const std::string& report_id = withdraw.report_id();
   const std::string report_key = ReportKey(agency, report_id);
-  auto stored = ReadReport(report_key);
-  if (!stored.ok()) return stored.status();
-  if (!stored->has_value()) {
-    return absl::NotFoundError(
+  ASSIGN_OR_RETURN(std::optional<v1::StoredReport> stored,
+                   ReadReport(report_key));
+  if (!stored.has_value()) {
+    out.status = absl::NotFoundError(
         core::StrCat("report ", report_id, " of ", agency, " is not stored"));
+    return absl::OkStatus();
   }
-  v1::StoredReport record = **std::move(stored);
-  WithdrawResult result;
+  v1::StoredReport& record = *stored;
+  WithdrawResult& result = out.withdraw;
   if (record.withdrawn()) {
     result.unchanged = true;
-    result.list_version = list_version_.load();
-    return result;
+    return absl::OkStatus();
   }
-  MutationBatch batch;
   std::vector<std::string> keys;
   for (const auto& id : record.report().identifiers()) {
     keys.push_back(EntityKey(id));
   }
-  auto entities = StageEntities(batch, keys);
-  if (!entities.ok()) return entities.status();
+  ASSIGN_OR_RETURN(std::vector<v1::Entity*> entities,
+                   StageEntities(batch, keys));
   for (size_t i = 0; i < keys.size(); ++i) {
     const v1::Identifier& id = record.report().identifiers(static_cast<int>(i));
-    v1::Entity* entity = (*entities)[i];
+    v1::Entity* entity = entities[i];
     if (!entity->has_identifier()) {  // the batch is dropped: nothing written
       return absl::DataLossError(core::StrCat("store: report names ", keys[i],
                                               " which has no entity record"));
     }
-    if (ApplyWithdraw(agency, report_id, reason, reference, actor, now,
-                      entity)) {
+    if (ApplyWithdraw(agency, report_id, withdraw.reason(),
+                      withdraw.reference(), actor, now, entity)) {
       result.delisted.push_back(id);
     } else if (entity->status() == v1::ACTIVE) {
       result.still_listed.push_back(id);
@@ -347,9 +460,8 @@ absl::StatusOr<WithdrawResult> BlocklistStore::WithdrawReport(
   record.set_withdrawn(true);
   record.set_withdrawn_by(actor);
   *record.mutable_withdrawn_at() = ToProtoTime(now);
-  record.set_withdraw_reason(reason);
-  record.set_withdraw_reference(reference);
-  batch.PutReport(report_key, record);
+  record.set_withdraw_reason(withdraw.reason());
+  record.set_withdraw_reference(withdraw.reference());
 
   v1::AuditRecord& audit = batch.audits.emplace_back();
   audit.set_action("REPORT_WITHDRAWN");
@@ -357,40 +469,38 @@ absl::StatusOr<WithdrawResult> BlocklistStore::WithdrawReport(
   audit.set_actor(actor);
   audit.set_agency(agency);
   audit.set_report_id(report_id);
-  audit.set_reason(reason);
-  audit.set_reference(reference);
+  audit.set_reason(withdraw.reason());
+  audit.set_reference(withdraw.reference());
   for (const auto& id : record.report().identifiers()) {
     *audit.add_identifiers() = id;
   }
-  if (auto s = Commit(batch); !s.ok()) return s;
-  result.list_version = list_version_.load();
-  return result;
+  batch.PutReport(report_key, std::move(record));
+  return absl::OkStatus();
 }
 
-absl::StatusOr<v1::Entity> BlocklistStore::Delist(const std::string& key,
-                                                  const std::string& reason,
-                                                  const std::string& reference,
-                                                  const std::string& actor,
-                                                  absl::Time now) {
-  absl::MutexLock lock(&mu_);
-  MutationBatch batch;
+absl::Status BlocklistStore::StageDelist(MutationBatch& batch,
+                                         const v1::ListEvent::Delist& delist,
+                                         const std::string& actor,
+                                         absl::Time now,
+                                         EventResult& out) const {
   ASSIGN_OR_RETURN(std::vector<v1::Entity*> staged,
-                   StageEntities(batch, {key}));
+                   StageEntities(batch, {EntityKey(delist.identifier())}));
   v1::Entity& entity = *staged[0];
   if (!entity.has_identifier()) {
-    return absl::NotFoundError("identifier is not on the list");
+    out.status = absl::NotFoundError("identifier is not on the list");
+    return absl::OkStatus();
   }
-  if (!ApplyDelist(reason, reference, actor, now, &entity)) return entity;
-
-  v1::AuditRecord& audit = batch.audits.emplace_back();
-  audit.set_action("DELISTED");
-  *audit.mutable_at() = ToProtoTime(now);
-  audit.set_actor(actor);
-  *audit.add_identifiers() = entity.identifier();
-  audit.set_reason(reason);
-  audit.set_reference(reference);
-  if (auto s = Commit(batch); !s.ok()) return s;
-  return entity;
+  if (ApplyDelist(delist.reason(), delist.reference(), actor, now, &entity)) {
+    v1::AuditRecord& audit = batch.audits.emplace_back();
+    audit.set_action("DELISTED");
+    *audit.mutable_at() = ToProtoTime(now);
+    audit.set_actor(actor);
+    *audit.add_identifiers() = entity.identifier();
+    audit.set_reason(delist.reason());
+    audit.set_reference(delist.reference());
+  }
+  out.entity = entity;
+  return absl::OkStatus();
 }
 
 absl::StatusOr<std::vector<v1::AuditRecord>> BlocklistStore::ReadAudit(

@@ -55,6 +55,18 @@ struct WithdrawResult {
   uint64_t list_version = 0;
 };
 
+// What Apply did with one event.
+struct EventResult {
+  // Not OK when the event was refused with nothing changed: NOT_FOUND for a
+  // delisting of an identifier never listed or a withdrawal of a report not
+  // stored.
+  absl::Status status;
+  std::vector<ApplyReportResult> reports;  // upload: one per report, in order
+  WithdrawResult withdraw;                 // withdraw
+  v1::Entity entity;                       // delist: the entity after it
+  uint64_t list_version = 0;               // after the event
+};
+
 // What VerifyAudit found.
 struct AuditCheck {
   uint64_t records = 0;
@@ -85,6 +97,29 @@ class BlocklistStore {
   // One entity; nullopt when the identifier was never listed.
   absl::StatusOr<std::optional<v1::Entity>> GetEntity(
       const std::string& key) const;
+
+  // Applies one mutation event as one synced batch (ListEvent in
+  // storage.proto; the event's actor and time are recorded, never the
+  // clock's). Every mutation of the blocklist goes through here.
+  //
+  // `stream_sequence` 0 (a single node): the list version goes up by one when
+  // the event changes anything. `stream_sequence` > 0 (a cluster node
+  // applying FRAUDGATE_LIST in stream order): the list version becomes
+  // `stream_sequence` when the event changes anything, and the stream
+  // position becomes `stream_sequence` in any case, in the same batch.
+  // FAILED_PRECONDITION, with nothing written, for a sequence at or before
+  // the stream position, for a sequence on a store whose list was written
+  // outside a cluster (list version > 0 and no stream position), and for 0 on
+  // a cluster node's store. INVALID_ARGUMENT for an event without a mutation.
+  // A store failure (UNAVAILABLE) writes nothing: apply the event again.
+  absl::StatusOr<EventResult> Apply(const v1::ListEvent& event,
+                                    uint64_t stream_sequence = 0);
+
+  // The sequence of the last FRAUDGATE_LIST event applied; 0 on a single
+  // node's store.
+  uint64_t stream_position() const { return stream_position_.load(); }
+
+  // The following build the event and Apply it on a single node.
 
   // Stores validated reports whose identifiers are canonical and distinct, in
   // order, as one synced batch (group commit): one list version bump for the
@@ -117,10 +152,10 @@ class BlocklistStore {
                                                 const std::string& actor,
                                                 absl::Time now);
 
-  // Marks the entity under `key` DELISTED, recording reason, reference and
+  // Marks the entity of `canonical` DELISTED, recording reason, reference and
   // actor in its history and the audit chain. NOT_FOUND when never listed.
   // Delisting a DELISTED entity returns it unchanged without a write.
-  absl::StatusOr<v1::Entity> Delist(const std::string& key,
+  absl::StatusOr<v1::Entity> Delist(const v1::Identifier& canonical,
                                     const std::string& reason,
                                     const std::string& reference,
                                     const std::string& actor, absl::Time now);
@@ -159,14 +194,31 @@ class BlocklistStore {
   // Stages `reports` into `batch` (see ApplyReports); reads see the batch
   // before the database. Writes nothing.
   absl::StatusOr<std::vector<ApplyReportResult>> StageReports(
-      MutationBatch& batch, absl::Span<const v1::Report> reports,
+      MutationBatch& batch,
+      const google::protobuf::RepeatedPtrField<v1::Report>& reports,
       const std::string& actor, absl::Time now) const
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Stage a delisting and a withdrawal (see Delist and WithdrawReport) into
+  // `batch`, setting the entity or withdraw part of `result`, or its status
+  // when refused.
+  absl::Status StageDelist(MutationBatch& batch,
+                           const v1::ListEvent::Delist& delist,
+                           const std::string& actor, absl::Time now,
+                           EventResult& result) const
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  absl::Status StageWithdraw(MutationBatch& batch,
+                             const v1::ListEvent::Withdraw& withdraw,
+                             const std::string& actor, absl::Time now,
+                             EventResult& result) const
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // The report record stored under `key`; nullopt when none.
   absl::StatusOr<std::optional<v1::StoredReport>> ReadReport(
       const std::string& key) const;
-  // Writes `batch` with its audit records chained on, synced.
-  absl::Status Commit(MutationBatch& batch) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Writes `batch` with its audit records chained on, synced, at the next
+  // list version, or at `stream_sequence` (also the new stream position,
+  // written even when the batch is empty) when not 0.
+  absl::Status Commit(MutationBatch& batch, uint64_t stream_sequence)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // Advances the chain head, list version and counts after a commit.
   void Committed(SealedAudits& sealed, uint64_t version,
                  const ListCounts& counts) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
@@ -177,6 +229,7 @@ class BlocklistStore {
   Db* const db_;
   absl::Mutex mu_;
   std::atomic<uint64_t> list_version_{0};
+  std::atomic<uint64_t> stream_position_{0};
   uint64_t next_audit_sequence_ ABSL_GUARDED_BY(mu_) = 1;
   std::string last_audit_sha256_ ABSL_GUARDED_BY(mu_);
   // Apart from mu_, so that Counts() does not wait for a commit.

@@ -88,6 +88,12 @@ absl::StatusOr<std::unique_ptr<BulkLoad>> BulkLoad::Start(
         core::StrCat("cannot create ", work_dir, ": ", error.message()));
   }
   store->mu_.Lock();
+  if (store->stream_position() != 0) {
+    store->mu_.Unlock();
+    return absl::FailedPreconditionError(
+        "this data dir is a cluster node's: import through the cluster, whose "
+        "nodes all apply the upload");
+  }
   return std::unique_ptr<BulkLoad>(
       new BulkLoad(store, std::move(actor), now, std::move(work_dir)));
 }

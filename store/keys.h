@@ -21,6 +21,10 @@ inline constexpr std::string_view kAuditHeadKey = "audit_head";
 inline constexpr size_t kAuditHeadSize = 40;
 // `meta` key of the entity counts (v1::ListCounts).
 inline constexpr std::string_view kListCountsKey = "list_counts";
+// `meta` key of a cluster node's stream position: the big-endian sequence of
+// the last FRAUDGATE_LIST event applied (BlocklistStore::Apply), written in
+// the same batch as what the event changed. Absent on a single node.
+inline constexpr std::string_view kStreamPositionKey = "stream_position";
 
 // Hit keys are 12 bytes: big-endian microseconds since the epoch, then a
 // big-endian 32-bit sequence, so `hits` iterates in time order.

@@ -79,11 +79,11 @@ class SeededStore {
       auto applied = store_->blocklist().ApplyReport(*normalized, "fuzz", kNow);
       FUZZ_CHECK(applied.ok() && applied->status.ok()) << "seeding failed";
     }
-    auto delisted = store_->blocklist().Delist(
-        fraudgate::core::Identifier{fraudgate::core::IdentifierKind::kPhone, "",
-                                    "+84701234567"}
-            .Key(),
-        "fuzz", "fuzz", "fuzz", kNow);
+    v1::Identifier phone;
+    phone.set_kind(v1::PHONE);
+    phone.set_value("+84701234567");
+    auto delisted =
+        store_->blocklist().Delist(phone, "fuzz", "fuzz", "fuzz", kNow);
     FUZZ_CHECK(delisted.ok()) << delisted.status();
   }
   ~SeededStore() {

@@ -628,8 +628,7 @@ TEST_F(BlocklistStoreWithdrawTest, ManuallyDelistedIdentifierIsInNeitherList) {
                   .ApplyReport(MakeReport("A", "1", {kPhone, kAccount}, T(1)),
                                "police-hn", T(100))
                   .ok());
-  ASSERT_TRUE(
-      list().Delist(KeyOf(kPhone), "r", "ref", "police-hn", T(150)).ok());
+  ASSERT_TRUE(list().Delist(kPhone, "r", "ref", "police-hn", T(150)).ok());
   ASSERT_OK_AND_ASSIGN(
       WithdrawResult result,
       list().WithdrawReport("A", "1", "r", "ref", "police-hn", T(200)));

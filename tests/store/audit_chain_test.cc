@@ -96,9 +96,9 @@ void BuildChain(BlocklistStore& list) {
                            "police-hcm", T(110))));
   ASSERT_NO_FATAL_FAILURE(Ok(list.ApplyReport(a1, "police-hn", T(115))));
   ASSERT_NO_FATAL_FAILURE(
-      Ok(list.Delist(KeyOf(kAccount), "so nham", "CV-1", "police-hn", T(120))));
-  ASSERT_NO_FATAL_FAILURE(Ok(
-      list.Delist(KeyOf(kAccount), "lan nua", "CV-1b", "police-hn", T(125))));
+      Ok(list.Delist(kAccount, "so nham", "CV-1", "police-hn", T(120))));
+  ASSERT_NO_FATAL_FAILURE(
+      Ok(list.Delist(kAccount, "lan nua", "CV-1b", "police-hn", T(125))));
   ASSERT_NO_FATAL_FAILURE(Ok(list.ApplyReport(
       ChainReport("C", "4", {kOtherPhone}, T(4)), "police-dn", T(130))));
   ASSERT_NO_FATAL_FAILURE(Ok(
@@ -109,7 +109,7 @@ void BuildChain(BlocklistStore& list) {
       list.ApplyReport(ChainReport("A", "1", {kPhone, kAccount, kWallet}, T(1)),
                        "police-hn", T(150))));
   ASSERT_NO_FATAL_FAILURE(
-      Ok(list.Delist(KeyOf(kOtherPhone), "r", "CV-3", "police-dn", T(160))));
+      Ok(list.Delist(kOtherPhone, "r", "CV-3", "police-dn", T(160))));
   ASSERT_NO_FATAL_FAILURE(Ok(list.ApplyReport(
       ChainReport("D", "5", {kHandle}, T(5)), "police-dn", T(170))));
   ASSERT_NO_FATAL_FAILURE(

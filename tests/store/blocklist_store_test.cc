@@ -289,9 +289,9 @@ TEST_F(BlocklistStoreTest, DelistMarksTheEntityDelisted) {
           .ApplyReport(MakeReport("C03-HN", "HN-1", {kPhone, kAccount}, T(10)),
                        "police-hn", T(100))
           .ok());
-  ASSERT_OK_AND_ASSIGN(v1::Entity delisted,
-                       list().Delist(KeyOf(kPhone), "so nham", "CV-123/PC02",
-                                     "police-hn-2", T(200)));
+  ASSERT_OK_AND_ASSIGN(
+      v1::Entity delisted,
+      list().Delist(kPhone, "so nham", "CV-123/PC02", "police-hn-2", T(200)));
   EXPECT_EQ(delisted.status(), v1::DELISTED);
   ASSERT_THAT(delisted.history(), SizeIs(2));
   const v1::EntityEvent& event = delisted.history(1);
@@ -327,10 +327,10 @@ TEST_F(BlocklistStoreTest, DelistingADelistedEntityWritesNothing) {
                   .ok());
   ASSERT_OK_AND_ASSIGN(
       v1::Entity first,
-      list().Delist(KeyOf(kPhone), "so nham", "CV-1", "police-hn", T(200)));
+      list().Delist(kPhone, "so nham", "CV-1", "police-hn", T(200)));
   ASSERT_OK_AND_ASSIGN(
       v1::Entity second,
-      list().Delist(KeyOf(kPhone), "lan nua", "CV-2", "police-hn", T(300)));
+      list().Delist(kPhone, "lan nua", "CV-2", "police-hn", T(300)));
   EXPECT_THAT(second, EqualsProto(first));
   EXPECT_EQ(list().list_version(), 2u);
   EXPECT_THAT(Audit(), SizeIs(2));
@@ -338,8 +338,7 @@ TEST_F(BlocklistStoreTest, DelistingADelistedEntityWritesNothing) {
 }
 
 TEST_F(BlocklistStoreTest, DelistOfAnUnknownIdentifierIsNotFound) {
-  auto delisted =
-      list().Delist(KeyOf(kPhone), "so nham", "CV-1", "police-hn", T(200));
+  auto delisted = list().Delist(kPhone, "so nham", "CV-1", "police-hn", T(200));
   EXPECT_EQ(delisted.status().code(), absl::StatusCode::kNotFound)
       << delisted.status();
   EXPECT_EQ(list().list_version(), 0u);
@@ -353,9 +352,8 @@ TEST_F(BlocklistStoreTest, NewReportReactivatesADelistedIdentifier) {
           .ApplyReport(MakeReport("C03-HN", "HN-1", {kPhone, kAccount}, T(10)),
                        "police-hn", T(100))
           .ok());
-  ASSERT_TRUE(list()
-                  .Delist(KeyOf(kPhone), "so nham", "CV-1", "police-hn", T(200))
-                  .ok());
+  ASSERT_TRUE(
+      list().Delist(kPhone, "so nham", "CV-1", "police-hn", T(200)).ok());
 
   // The identical report again is a no-op: it does not undo the delisting.
   ASSERT_OK_AND_ASSIGN(ApplyReportResult same,
@@ -395,7 +393,7 @@ TEST_F(BlocklistStoreTest, ListVersionBumpsByOnePerCommittedMutation) {
     versions.push_back(list().list_version());
   };
   auto delist = [&](const v1::Identifier& id) {
-    auto result = list().Delist(KeyOf(id), "r", "ref", "police-hn", T(100));
+    auto result = list().Delist(id, "r", "ref", "police-hn", T(100));
     ASSERT_TRUE(result.ok()) << result.status();
     versions.push_back(list().list_version());
   };
@@ -407,7 +405,7 @@ TEST_F(BlocklistStoreTest, ListVersionBumpsByOnePerCommittedMutation) {
   ASSERT_NO_FATAL_FAILURE(delist(kPhone));  // already delisted: 3
   ASSERT_NO_FATAL_FAILURE(
       apply(MakeReport("A", "1", {kPhone, kAccount, kHandle}, T(1))));  // 4
-  EXPECT_FALSE(list().Delist(KeyOf(kOtherPhone), "r", "ref", "p", T(1)).ok());
+  EXPECT_FALSE(list().Delist(kOtherPhone, "r", "ref", "p", T(1)).ok());
   versions.push_back(list().list_version());  // NOT_FOUND: 4
   EXPECT_THAT(versions, ElementsAre(1, 2, 2, 3, 3, 4, 4));
 
@@ -425,8 +423,7 @@ TEST_F(BlocklistStoreTest, LookupReturnsEntitiesInRequestedOrder) {
                   .ApplyReport(MakeReport("A", "2", {kWallet}, T(2)),
                                "police-hn", T(100))
                   .ok());
-  ASSERT_TRUE(
-      list().Delist(KeyOf(kAccount), "r", "ref", "police-hn", T(200)).ok());
+  ASSERT_TRUE(list().Delist(kAccount, "r", "ref", "police-hn", T(200)).ok());
 
   const std::vector<std::string> keys = {KeyOf(kWallet),  KeyOf(kHandle),
                                          KeyOf(kPhone),   KeyOf(kOtherPhone),
@@ -466,15 +463,13 @@ TEST_F(BlocklistStoreTest, AuditRecordsFormAHashChain) {
                   .ApplyReport(MakeReport("A", "2", {kWallet}, T(2)),
                                "police-hn", T(115))
                   .ok());
-  ASSERT_FALSE(list().Delist(KeyOf(kHandle), "r", "ref", "p", T(1)).ok());
-  ASSERT_TRUE(
-      list().Delist(KeyOf(kPhone), "r", "ref", "police-hn", T(120)).ok());
+  ASSERT_FALSE(list().Delist(kHandle, "r", "ref", "p", T(1)).ok());
+  ASSERT_TRUE(list().Delist(kPhone, "r", "ref", "police-hn", T(120)).ok());
   ASSERT_TRUE(list()
                   .ApplyReport(MakeReport("B", "3", {kPhone, kHandle}, T(3)),
                                "police-hcm", T(130))
                   .ok());
-  ASSERT_TRUE(
-      list().Delist(KeyOf(kHandle), "r", "ref", "police-hcm", T(140)).ok());
+  ASSERT_TRUE(list().Delist(kHandle, "r", "ref", "police-hcm", T(140)).ok());
 
   const std::vector<v1::AuditRecord> audit = Audit();
   ASSERT_THAT(audit, SizeIs(5));
@@ -510,8 +505,7 @@ TEST_F(BlocklistStoreTest, CloseAndReopenKeepsEverything) {
                   .ApplyReport(MakeReport("B", "2", {kPhone, kWallet}, T(2)),
                                "police-hcm", T(110))
                   .ok());
-  ASSERT_TRUE(
-      list().Delist(KeyOf(kAccount), "r", "ref", "police-hn", T(120)).ok());
+  ASSERT_TRUE(list().Delist(kAccount, "r", "ref", "police-hn", T(120)).ok());
   const std::vector<std::string> keys = {KeyOf(kPhone), KeyOf(kAccount),
                                          KeyOf(kWallet), KeyOf(kHandle)};
   ASSERT_OK_AND_ASSIGN(LookupResult before, list().Lookup(keys));
@@ -550,8 +544,7 @@ TEST_F(BlocklistStoreTest, CloseAndReopenKeepsEverything) {
   EXPECT_EQ(next.list_version, 4u);
   ASSERT_NO_FATAL_FAILURE(Reopen());
   EXPECT_EQ(list().list_version(), 4u);
-  ASSERT_TRUE(
-      list().Delist(KeyOf(kHandle), "r", "ref", "police-dn", T(220)).ok());
+  ASSERT_TRUE(list().Delist(kHandle, "r", "ref", "police-dn", T(220)).ok());
   EXPECT_EQ(list().list_version(), 5u);
 
   const std::vector<v1::AuditRecord> audit = Audit();
@@ -613,7 +606,7 @@ TEST_F(BlocklistStoreTest, FailedDelistLeavesNoTrace) {
   const std::optional<v1::Entity> before = Entity(kPhone);
 
   fault_env_.FailWrites(true);
-  auto failed = list().Delist(KeyOf(kPhone), "r", "ref", "police-hn", T(110));
+  auto failed = list().Delist(kPhone, "r", "ref", "police-hn", T(110));
   EXPECT_EQ(failed.status().code(), absl::StatusCode::kUnavailable)
       << failed.status();
   EXPECT_EQ(list().list_version(), 1u);
@@ -627,9 +620,8 @@ TEST_F(BlocklistStoreTest, FailedDelistLeavesNoTrace) {
   EXPECT_THAT(Entity(kPhone), Optional(EqualsProto(*before)));
   ASSERT_THAT(Audit(), SizeIs(1));
 
-  ASSERT_OK_AND_ASSIGN(
-      v1::Entity delisted,
-      list().Delist(KeyOf(kPhone), "r", "ref", "police-hn", T(120)));
+  ASSERT_OK_AND_ASSIGN(v1::Entity delisted,
+                       list().Delist(kPhone, "r", "ref", "police-hn", T(120)));
   EXPECT_EQ(delisted.status(), v1::DELISTED);
   EXPECT_EQ(list().list_version(), 2u);
   const std::vector<v1::AuditRecord> audit = Audit();
@@ -665,7 +657,7 @@ TEST_F(BlocklistStoreTest, ReadFaultIsUnavailableNeverNotListed) {
                                   "police-hn", T(110));
   EXPECT_EQ(apply.status().code(), absl::StatusCode::kUnavailable)
       << apply.status();
-  auto delist = list().Delist(KeyOf(kPhone), "r", "ref", "police-hn", T(110));
+  auto delist = list().Delist(kPhone, "r", "ref", "police-hn", T(110));
   EXPECT_EQ(delist.status().code(), absl::StatusCode::kUnavailable)
       << delist.status();
   EXPECT_EQ(list().list_version(), 1u);

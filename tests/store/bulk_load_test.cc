@@ -273,8 +273,8 @@ TEST(BulkLoadTest, WithdrawnReportsAndDelistedEntitiesMatchOnline) {
                      first[0].agency(), first[0].report_id(), "mistaken",
                      "CV-1", "police/kontum", kNow))
                     .ok());
-    ASSERT_TRUE((store.blocklist().Delist(delisted, "paid back", "CV-2",
-                                          "police/kontum", kNow))
+    ASSERT_TRUE((store.blocklist().Delist(first[1].identifiers(0), "paid back",
+                                          "CV-2", "police/kontum", kNow))
                     .ok());
   };
   LoadBoth({second}, dir.File("online"), dir.File("offline"), setup);

@@ -175,10 +175,8 @@ TEST_F(ListCountsTest, EveryMutationKeepsTheCounts) {
   ASSERT_OK(
       list().ApplyReport(MakeReport("A05", "R-2", {kPhone, kOtherPhone}, T(20)),
                          "police/a05", T(40)));
-  ASSERT_OK(
-      list().Delist(KeyOf(kAccount), "paid back", "CV-1", "police/a05", T(50)));
-  ASSERT_OK(
-      list().Delist(KeyOf(kAccount), "paid back", "CV-1", "police/a05", T(60)));
+  ASSERT_OK(list().Delist(kAccount, "paid back", "CV-1", "police/a05", T(50)));
+  ASSERT_OK(list().Delist(kAccount, "paid back", "CV-1", "police/a05", T(60)));
   ExpectCounts(Counts({{v1::PHONE, v1::ACTIVE, 2},
                        {v1::BANK_ACCOUNT, v1::DELISTED, 1},
                        {v1::EWALLET, v1::ACTIVE, 1},
@@ -224,9 +222,7 @@ TEST_F(ListCountsTest, FailedCommitLeavesTheCounts) {
                                 "police/a05", T(20))
                    .ok());
   EXPECT_FALSE(
-      list()
-          .Delist(KeyOf(kPhone), "paid back", "CV-1", "police/a05", T(30))
-          .ok());
+      list().Delist(kPhone, "paid back", "CV-1", "police/a05", T(30)).ok());
   EXPECT_EQ(Describe(list().Counts()),
             Describe(Counts({{v1::PHONE, v1::ACTIVE, 1}})));
   // RocksDB stops accepting writes after a failed log write: close while the
@@ -265,8 +261,7 @@ TEST_F(ListCountsTest, ReadOnlyOpenOfAStoreWithoutCountsWorks) {
 TEST_F(ListCountsTest, BulkLoadOnTopOfStoredEntitiesKeepsTheCounts) {
   ASSERT_OK(list().ApplyReport(
       MakeReport("A05", "R-1", {kPhone, kAccount}, T(0)), "police/a05", T(10)));
-  ASSERT_OK(
-      list().Delist(KeyOf(kAccount), "paid back", "CV-1", "police/a05", T(20)));
+  ASSERT_OK(list().Delist(kAccount, "paid back", "CV-1", "police/a05", T(20)));
   {
     ASSERT_OK_AND_ASSIGN(auto load, BulkLoad::Start(&list(), "police/a05",
                                                     T(30), dir_.File("bulk")));
