@@ -1,11 +1,15 @@
 // `fraudgate serve`: the composition root — config -> store -> server, every
 // step checked — then serve until SIGINT or SIGTERM.
 #include <signal.h>
+#include <unistd.h>
 
 #include <iostream>
 #include <thread>
 
+#include "absl/strings/str_split.h"
 #include "cli/command.h"
+#include "cluster/cluster_list.h"
+#include "cluster/jetstream.h"
 #include "core/text.h"
 #include "service/admin_server.h"
 #include "service/config.h"
@@ -20,6 +24,30 @@ namespace {
 // HOST:PORT of `listen` with the port it was bound to (port 0 picks one).
 std::string Bound(const std::string& listen, int port) {
   return core::StrCat(listen.substr(0, listen.rfind(':')), ":", port);
+}
+
+// The cluster's options from the config and flags; nullopt for a single
+// node.
+std::optional<cluster::ClusterListOptions> ClusterOptions(
+    const v1::Config& config, const Flags& flags,
+    std::vector<std::string>* servers) {
+  *servers = absl::StrSplit(flags.Has("cluster") ? flags.Get("cluster")
+                                                  : config.cluster().servers(),
+                            ',', absl::SkipEmpty());
+  if (servers->empty()) return std::nullopt;
+  cluster::ClusterListOptions options;
+  options.node =
+      flags.Has("node") ? flags.Get("node") : config.cluster().node();
+  if (options.node.empty()) {
+    char host[256] = {};
+    gethostname(host, sizeof(host) - 1);
+    options.node = std::string(host).substr(0, std::string(host).find('.'));
+  }
+  options.replicas = config.cluster().replicas();
+  options.max_staleness =
+      absl::Seconds(config.cluster().max_staleness_seconds());
+  options.logger = &service::Logger::Default();
+  return options;
 }
 
 int Run(const Flags& flags) {
@@ -54,9 +82,16 @@ int Run(const Flags& flags) {
     return kExitUsage;
   }
   service::Logger::Default().set_min_level(*level);
+  std::vector<std::string> nats_servers;
+  std::optional<cluster::ClusterListOptions> cluster_options =
+      ClusterOptions(config, flags, &nats_servers);
   // Refuse bad options before the data dir is opened (and created).
-  if (auto s = service::ValidateServerOptions(options); !s.ok()) {
-    std::cerr << "fraudgate serve: " << s.message() << "\n";
+  absl::Status valid = service::ValidateServerOptions(options);
+  if (valid.ok() && cluster_options) {
+    valid = cluster::ValidateClusterListOptions(*cluster_options);
+  }
+  if (!valid.ok()) {
+    std::cerr << "fraudgate serve: " << valid.message() << "\n";
     return kExitUsage;
   }
 
@@ -98,6 +133,36 @@ int Run(const Flags& flags) {
           .Add("list_version",
                static_cast<int64_t>((*store)->blocklist().list_version()))
           .Add("open_ms", absl::ToDoubleMilliseconds(absl::Now() - opening)));
+  // A cluster node publishes police mutations to FRAUDGATE_LIST and applies
+  // the stream; it is NOT_SERVING until it has caught up.
+  std::unique_ptr<cluster::JetStream> nats;
+  std::unique_ptr<cluster::ClusterList> cluster_list;
+  if (cluster_options) {
+    cluster::JetStreamOptions nats_options;
+    nats_options.servers = nats_servers;
+    nats_options.name = core::StrCat("fraudgate-", cluster_options->node);
+    auto connected = cluster::JetStream::Connect(nats_options);
+    if (!connected.ok()) {
+      std::cerr << "fraudgate serve: " << connected.status().message() << "\n";
+      return kExitFailure;
+    }
+    nats = *std::move(connected);
+    auto started = cluster::ClusterList::Start(
+        nats.get(), &(*store)->blocklist(), *cluster_options);
+    if (!started.ok()) {
+      std::cerr << "fraudgate serve: " << started.status().message() << "\n";
+      return kExitFailure;
+    }
+    cluster_list = *std::move(started);
+    options.list_writer = cluster_list.get();
+    service::Logger::Default().Log(
+        service::LogLevel::kInfo, "cluster_joined",
+        service::LogFields()
+            .Add("node", cluster_options->node)
+            .Add(
+                "stream_position",
+                static_cast<int64_t>((*store)->blocklist().stream_position())));
+  }
   auto server =
       service::Server::Start(store->get(), options, std::move(health_port));
   if (!server.ok()) {
@@ -151,6 +216,8 @@ int Run(const Flags& flags) {
   (*server)->Shutdown(absl::Seconds(config.server().shutdown_grace_seconds()));
   (*server)->Wait();
   server->reset();
+  cluster_list.reset();  // stops applying the stream
+  nats.reset();
   service::Logger::Default().Flush();
   if (absl::Status closed = (*store)->Close(); !closed.ok()) {
     std::cerr << "fraudgate serve: " << closed.message()
@@ -167,7 +234,7 @@ Command ServeCommand() {
   return Command{
       "serve",
       "serve --data=DIR --listen=HOST:PORT (--insecure | --tls-dir=DIR) "
-      "[--http=HOST:PORT] [--config=FILE]",
+      "[--http=HOST:PORT] [--config=FILE] [--cluster=nats://HOST:PORT,...]",
       "run the fraudgate server",
       {
           {"data", "./var/data", "data directory (RocksDB)"},
@@ -187,6 +254,11 @@ Command ServeCommand() {
            "mutual TLS: ca.pem, server.pem, server-key.pem (re-read every "
            "minute)"},
           {"config", "", "config file (text format of fraudgate.v1.Config)"},
+          {"cluster", "",
+           "NATS JetStream servers, nats://HOST:PORT,... : run as a node of "
+           "a cluster (DESIGN §9); default none: a single node"},
+          {"node", "",
+           "this node's name in the cluster; default: the host name"},
           {"empty-handler", "false",
            "benchmarks only: ScreenTransfer answers at once and checks "
            "nothing (the baseline of bench/compare.sh)",

@@ -3,9 +3,11 @@
 namespace fraudgate::service {
 
 HealthMonitor::HealthMonitor(
-    store::Store* store, std::vector<grpc::HealthCheckServiceInterface*> health,
+    store::Store* store, const ListWriter* list,
+    std::vector<grpc::HealthCheckServiceInterface*> health,
     std::vector<std::string> services, Logger* logger, absl::Duration interval)
     : store_(store),
+      list_(list),
       health_(std::move(health)),
       services_(std::move(services)),
       logger_(logger) {
@@ -34,7 +36,12 @@ absl::Status HealthMonitor::Ready() const {
 }
 
 void HealthMonitor::Check() {
-  const absl::Status now = store_->WriteHealth();
+  absl::Status now = store_->WriteHealth();
+  const char* problem = "store_read_only";
+  if (now.ok()) {
+    now = list_->Fresh();
+    problem = "list_stale";
+  }
   absl::Status before;
   {
     absl::MutexLock lock(&mu_);
@@ -43,9 +50,9 @@ void HealthMonitor::Check() {
   }
   if (now.ok() != before.ok()) {
     if (now.ok()) {
-      logger_->Log(LogLevel::kInfo, "store_writable");
+      logger_->Log(LogLevel::kInfo, "ready");
     } else {
-      logger_->Log(LogLevel::kError, "store_read_only",
+      logger_->Log(LogLevel::kError, problem,
                    LogFields().Add("error", std::string(now.message())));
     }
   }

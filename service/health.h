@@ -1,12 +1,14 @@
 // Whether the server is ready to serve: the store must accept writes (a
-// screening that cannot record its hit answers UNAVAILABLE, DESIGN §6). A
+// screening that cannot record its hit answers UNAVAILABLE, DESIGN §6), and
+// a cluster node's list must be fresh (ListWriter::Fresh, DESIGN §9). A
 // background thread checks the store every `interval` and sets the standard
 // gRPC health service's status of every server it was given, for the server
 // as a whole ("") and for each fraudgate service: SERVING, or NOT_SERVING
 // while a failed write keeps the store read-only (store::Store::WriteHealth:
 // until RocksDB recovers by itself, or the server is restarted once the
-// cause, e.g. a full disk, is gone). Each change is logged before it is
-// announced (`store_read_only` at error level, `store_writable` at info). gRPC
+// cause, e.g. a full disk, is gone), or while the list is stale. Each change
+// is logged before it is announced (`store_read_only` or `list_stale` at
+// error level, `ready` at info). gRPC
 // itself answers NOT_SERVING once a server shuts down.
 //
 // Thread safety: Ready() may be called from any thread.
@@ -21,6 +23,7 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "grpcpp/health_check_service_interface.h"
+#include "service/list_writer.h"
 #include "service/log.h"
 #include "store/store.h"
 
@@ -28,9 +31,9 @@ namespace fraudgate::service {
 
 class HealthMonitor {
  public:
-  // `store`, `logger` and every service in `health` must outlive the monitor
-  // (null entries are skipped). Checks once, then every `interval`.
-  HealthMonitor(store::Store* store,
+  // `store`, `list`, `logger` and every service in `health` must outlive the
+  // monitor (null entries are skipped). Checks once, then every `interval`.
+  HealthMonitor(store::Store* store, const ListWriter* list,
                 std::vector<grpc::HealthCheckServiceInterface*> health,
                 std::vector<std::string> services, Logger* logger,
                 absl::Duration interval = absl::Seconds(1));
@@ -44,6 +47,7 @@ class HealthMonitor {
   void Check();
 
   store::Store* const store_;
+  const ListWriter* const list_;
   const std::vector<grpc::HealthCheckServiceInterface*> health_;
   const std::vector<std::string> services_;
   Logger* const logger_;

@@ -14,6 +14,22 @@
 namespace fraudgate::service {
 namespace {
 
+bool WaitApplied(const grpc::ServerContextBase& context) {
+  const auto& metadata = context.client_metadata();
+  auto it = metadata.find(kWaitAppliedHeader);
+  if (it == metadata.end()) return false;
+  const std::string_view value(it->second.data(), it->second.size());
+  return value == "true" || value == "1";
+}
+
+// A list event by `actor` at `now`, its mutation to be set.
+v1::ListEvent EventBy(const std::string& actor, absl::Time now) {
+  v1::ListEvent event;
+  event.set_actor(actor);
+  *event.mutable_at() = ToProtoTime(now);
+  return event;
+}
+
 // An upload refused before any report is read.
 class Refused final : public grpc::ServerReadReactor<v1::Report> {
  public:
@@ -25,11 +41,14 @@ class Uploader final : public grpc::ServerReadReactor<v1::Report> {
  public:
   // The call stays in flight (`admitted.ticket`) until the stream is done,
   // and ends with DEADLINE_EXCEEDED at `cap`'s deadline for it.
-  Uploader(store::Store* store, const ReportOptions* options,
-           std::function<absl::Time()> clock, CallGate::Admitted admitted,
-           DeadlineCap* cap, const grpc::CallbackServerContext& context,
+  Uploader(store::Store* store, ListWriter* writer,
+           const ReportOptions* options, std::function<absl::Time()> clock,
+           CallGate::Admitted admitted, DeadlineCap* cap,
+           const grpc::CallbackServerContext& context,
            v1::UploadSummary* summary)
       : store_(store),
+        writer_(writer),
+        wait_applied_(WaitApplied(context)),
         options_(options),
         clock_(std::move(clock)),
         caller_(admitted.caller.Id()),
@@ -50,7 +69,8 @@ class Uploader final : public grpc::ServerReadReactor<v1::Report> {
     if (finished_) return;  // ended at the deadline while this read waited
     if (!ok) {              // the client finished its stream
       if (!Flush()) return;
-      summary_->set_list_version(store_->blocklist().list_version());
+      summary_->set_list_version(
+          std::max(store_->blocklist().list_version(), written_version_));
       KeepMostPaid(&past_);
       for (v1::PastTransferCount& count : past_) {
         *summary_->add_past_transfers_by_identifier() = std::move(count);
@@ -63,9 +83,10 @@ class Uploader final : public grpc::ServerReadReactor<v1::Report> {
       *summary_->add_rejected() =
           RejectionOf(index_, report_, normalized.status());
     } else {
-      pending_.push_back(*std::move(normalized));
+      *pending_.mutable_upload()->add_reports() = *std::move(normalized);
       pending_index_.push_back(index_);
-      if (static_cast<int>(pending_.size()) >= options_->max_batch_reports &&
+      if (static_cast<int>(pending_index_.size()) >=
+              options_->max_batch_reports &&
           !Flush()) {
         return;
       }
@@ -103,24 +124,44 @@ class Uploader final : public grpc::ServerReadReactor<v1::Report> {
         "is a no-op"))));
   }
 
-  // Stores the pending reports in one synced batch. On a store failure it
-  // finishes the call with UNAVAILABLE and returns false.
+  // Writes the pending reports as one list event. When that fails it
+  // finishes the call with UNAVAILABLE (DEADLINE_EXCEEDED at the deadline)
+  // and returns false.
   bool Flush() {
-    if (pending_.empty()) return true;
-    auto results =
-        store_->blocklist().ApplyReports(pending_, caller_, clock_());
-    if (!results.ok()) {
-      End(ToGrpcStatus(absl::UnavailableError(core::StrCat(
-          "reports ", pending_index_.front(), "..", pending_index_.back(),
-          " not stored: ", results.status().message()))));
+    if (pending_index_.empty()) return true;
+    pending_.set_actor(caller_);
+    *pending_.mutable_at() = ToProtoTime(clock_());
+    WriteOptions write;
+    write.wait_applied = wait_applied_;
+    write.deadline = deadline_;
+    auto written = writer_->Write(pending_, write);
+    if (!written.ok()) {
+      End(ToGrpcStatus(absl::Status(
+          written.status().code() == absl::StatusCode::kDeadlineExceeded
+              ? absl::StatusCode::kDeadlineExceeded
+              : absl::StatusCode::kUnavailable,
+          core::StrCat("reports ", pending_index_.front(), "..",
+                       pending_index_.back(),
+                       " not stored: ", written.status().message()))));
       return false;
     }
+    written_version_ = std::max(written_version_, written->list_version);
+    const auto& reports = pending_.upload().reports();
+    if (!written->result.has_value()) {  // on the stream, not applied here
+      summary_->set_reports_pending(summary_->reports_pending() +
+                                    reports.size());
+      pending_.Clear();
+      pending_index_.clear();
+      return true;
+    }
+    const std::vector<store::ApplyReportResult>* results =
+        &written->result->reports;
     std::vector<const v1::Identifier*> added;
     for (size_t i = 0; i < results->size(); ++i) {
       const store::ApplyReportResult& r = (*results)[i];
       if (!r.status.ok()) {
-        *summary_->add_rejected() =
-            RejectionOf(pending_index_[i], pending_[i], r.status);
+        *summary_->add_rejected() = RejectionOf(
+            pending_index_[i], reports[static_cast<int>(i)], r.status);
       } else if (r.unchanged) {
         summary_->set_reports_unchanged(summary_->reports_unchanged() + 1);
       } else {
@@ -145,12 +186,14 @@ class Uploader final : public grpc::ServerReadReactor<v1::Report> {
                                    entry.transfers());
       past_.push_back(std::move(entry));
     }
-    pending_.clear();
+    pending_.Clear();
     pending_index_.clear();
     return true;
   }
 
   store::Store* const store_;
+  ListWriter* const writer_;
+  const bool wait_applied_;
   const ReportOptions* const options_;
   const std::function<absl::Time()> clock_;
   const std::string caller_;
@@ -158,8 +201,10 @@ class Uploader final : public grpc::ServerReadReactor<v1::Report> {
   v1::UploadSummary* const summary_;
   v1::Report report_;
   int index_ = 0;
-  std::vector<v1::Report> pending_;
+  // The next list event: its reports, and their indexes in the stream.
+  v1::ListEvent pending_;
   std::vector<int> pending_index_;
+  uint64_t written_version_ = 0;  // of the last event written
   std::vector<v1::PastTransferCount> past_;
   const absl::Time deadline_;
   const int64_t cap_seconds_;
@@ -276,7 +321,7 @@ grpc::ServerReadReactor<v1::Report>* ReportService::UploadReports(
     grpc::CallbackServerContext* context, v1::UploadSummary* summary) {
   auto admitted = gate_->Admit(*context, "UploadReports");
   if (!admitted.ok()) return new Refused(ToGrpcStatus(admitted.status()));
-  return new Uploader(store_, &options_, clock_, *std::move(admitted),
+  return new Uploader(store_, writer_, &options_, clock_, *std::move(admitted),
                       deadline_cap_, *context, summary);
 }
 
@@ -320,11 +365,16 @@ grpc::ServerUnaryReactor* ReportService::DelistEntity(
     RETURN_IF_ERROR(CheckText("reason", request->reason(), 1024, true));
     RETURN_IF_ERROR(CheckText("reference", request->reference(), 128, true));
     const absl::Time now = clock_();
-    ASSIGN_OR_RETURN(v1::Entity entity,
-                     store_->blocklist().Delist(ToProto(id), request->reason(),
-                                                request->reference(),
-                                                admitted.caller.Id(), now));
-    return EntityAt(std::move(entity), now);
+    v1::ListEvent event = EventBy(admitted.caller.Id(), now);
+    *event.mutable_delist()->mutable_identifier() = ToProto(id);
+    event.mutable_delist()->set_reason(request->reason());
+    event.mutable_delist()->set_reference(request->reference());
+    WriteOptions write;
+    write.wait_applied = true;  // the answer is the entity after it
+    write.deadline = deadline_cap_->DeadlineFor(*context);
+    ASSIGN_OR_RETURN(Written written, writer_->Write(event, write));
+    RETURN_IF_ERROR(written.result->status);
+    return EntityAt(std::move(written.result->entity), now);
   };
   auto result = delist();
   if (result.ok()) *response = *std::move(result);
@@ -337,25 +387,38 @@ grpc::ServerUnaryReactor* ReportService::WithdrawReport(
     const v1::WithdrawReportRequest* request,
     v1::WithdrawReportResponse* response) {
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-  auto withdraw = [&]() -> absl::StatusOr<store::WithdrawResult> {
+  auto withdraw = [&]() -> absl::StatusOr<Written> {
     ASSIGN_OR_RETURN(CallGate::Admitted admitted,
                      gate_->Admit(*context, "WithdrawReport"));
     RETURN_IF_ERROR(CheckText("agency", request->agency(), 128, true));
     RETURN_IF_ERROR(CheckText("report_id", request->report_id(), 128, true));
     RETURN_IF_ERROR(CheckText("reason", request->reason(), 1024, true));
     RETURN_IF_ERROR(CheckText("reference", request->reference(), 128, true));
-    return store_->blocklist().WithdrawReport(
-        request->agency(), request->report_id(), request->reason(),
-        request->reference(), admitted.caller.Id(), clock_());
+    v1::ListEvent event = EventBy(admitted.caller.Id(), clock_());
+    v1::ListEvent::Withdraw& w = *event.mutable_withdraw();
+    w.set_agency(request->agency());
+    w.set_report_id(request->report_id());
+    w.set_reason(request->reason());
+    w.set_reference(request->reference());
+    WriteOptions write;
+    write.wait_applied = WaitApplied(*context);
+    write.deadline = deadline_cap_->DeadlineFor(*context);
+    ASSIGN_OR_RETURN(Written written, writer_->Write(event, write));
+    if (written.result.has_value()) RETURN_IF_ERROR(written.result->status);
+    return written;
   };
-  auto result = withdraw();
-  if (result.ok()) {
-    for (auto& id : result->delisted) *response->add_delisted() = id;
-    for (auto& id : result->still_listed) *response->add_still_listed() = id;
-    response->set_unchanged(result->unchanged);
-    response->set_list_version(result->list_version);
+  auto written = withdraw();
+  if (written.ok() && !written->result.has_value()) {
+    response->set_pending(true);
+    response->set_list_version(written->list_version);
+  } else if (written.ok()) {
+    const store::WithdrawResult& result = written->result->withdraw;
+    for (auto& id : result.delisted) *response->add_delisted() = id;
+    for (auto& id : result.still_listed) *response->add_still_listed() = id;
+    response->set_unchanged(result.unchanged);
+    response->set_list_version(result.list_version);
   }
-  reactor->Finish(ToGrpcStatus(result.status()));
+  reactor->Finish(ToGrpcStatus(written.status()));
   return reactor;
 }
 

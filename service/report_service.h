@@ -15,6 +15,7 @@
 #include "fraudgate/v1/fraudgate.grpc.pb.h"
 #include "service/call_gate.h"
 #include "service/deadline_cap.h"
+#include "service/list_writer.h"
 #include "store/store.h"
 
 namespace fraudgate::service {
@@ -59,28 +60,35 @@ void KeepMostPaid(std::vector<v1::PastTransferCount>* counts);
 absl::StatusOr<std::vector<v1::PastTransferCount>> CountPastTransfers(
     const store::HitStore& hits, absl::Span<const v1::Identifier* const> added);
 
+// The request metadata key that asks a cluster node to answer a mutation
+// only once it applied it ("true" or "1"; see fraudgate.proto).
+inline constexpr char kWaitAppliedHeader[] = "fraudgate-wait-applied";
+
 class ReportService final : public v1::ReportService::CallbackService {
  public:
-  // `store`, `gate` and `deadline_cap` must outlive the service. Every
-  // method first passes the call gate (UNAUTHENTICATED, PERMISSION_DENIED,
-  // RESOURCE_EXHAUSTED; see call_gate.h); the caller is recorded as the
-  // uploader or actor.
-  ReportService(store::Store* store, ReportOptions options,
+  // `store`, `writer`, `gate` and `deadline_cap` must outlive the service.
+  // Mutations go through `writer` (this node's store, or a cluster's stream),
+  // reads to `store`. Every method first passes the call gate
+  // (UNAUTHENTICATED, PERMISSION_DENIED, RESOURCE_EXHAUSTED; see
+  // call_gate.h); the caller is recorded as the uploader or actor.
+  ReportService(store::Store* store, ListWriter* writer, ReportOptions options,
                 std::function<absl::Time()> clock, CallGate* gate,
                 DeadlineCap* deadline_cap)
       : store_(store),
+        writer_(writer),
         options_(std::move(options)),
         clock_(std::move(clock)),
         gate_(gate),
         deadline_cap_(deadline_cap) {}
 
   // Reports are validated as they arrive and stored in synced batches of up
-  // to `max_batch_reports`, each report atomically; the summary is sent once
-  // every accepted report is on disk. Invalid reports are listed in
-  // `rejected` and do not stop the stream. A store failure ends the call with
-  // UNAVAILABLE; batches stored before it stay stored, and re-uploading the
-  // whole stream is safe (idempotent). The stream ends with
-  // DEADLINE_EXCEEDED at the earlier of the client's deadline and the
+  // to `max_batch_reports` (one list event each), each report atomically;
+  // the summary is sent once every accepted report is on disk (on a cluster
+  // node without wait-applied: on the stream, counted as reports_pending).
+  // Invalid reports are listed in `rejected` and do not stop the stream. A
+  // store failure ends the call with UNAVAILABLE; batches stored before it stay
+  // stored, and re-uploading the whole stream is safe (idempotent). The stream
+  // ends with DEADLINE_EXCEEDED at the earlier of the client's deadline and the
   // server's cap (deadline_cap.h), the same way.
   grpc::ServerReadReactor<v1::Report>* UploadReports(
       grpc::CallbackServerContext* context,
@@ -105,6 +113,7 @@ class ReportService final : public v1::ReportService::CallbackService {
 
  private:
   store::Store* const store_;
+  ListWriter* const writer_;
   const ReportOptions options_;
   const std::function<absl::Time()> clock_;
   CallGate* const gate_;

@@ -197,6 +197,12 @@ void Screener::ScreenAsync(const std::string& caller,
                            ScreenDone done) {
   absl::StatusOr<Plan> plan = Validate(request);
   if (!plan.ok()) return done(plan.status());
+  if (options_.list_fresh) {
+    // Never an answer from a list known to be stale.
+    if (absl::Status fresh = options_.list_fresh(); !fresh.ok()) {
+      return done(fresh);
+    }
+  }
 
   // Distinct keys for one MultiGet; `slot[i]` is candidate i's key's index.
   std::vector<std::string> keys;

@@ -28,6 +28,10 @@ struct ScreenerOptions {
   core::ScoringOptions scoring;
   // Source of the current time. Default: absl::Now.
   std::function<absl::Time()> clock = [] { return absl::Now(); };
+  // Asked before every lookup: while it is not OK, screenings are refused
+  // with its error (UNAVAILABLE), e.g. on a cluster node whose list is stale
+  // (ListWriter::Fresh). Default: none.
+  std::function<absl::Status()> list_fresh;
 };
 
 // Longest transfer_id accepted.

@@ -277,9 +277,18 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(
       options.logger != nullptr ? options.logger : &Logger::Default();
   server->probes_ = std::make_unique<ProbeDetector>(
       options.probes, logger, &server->metrics_, options.clock);
-  server->screener_ = std::make_unique<Screener>(
-      store, ScreenerOptions{options.scoring, options.clock},
-      server->probes_.get());
+  ListWriter* writer = options.list_writer;
+  if (writer == nullptr) {
+    server->local_writer_ =
+        std::make_unique<LocalListWriter>(&store->blocklist());
+    writer = server->local_writer_.get();
+  }
+  ScreenerOptions screening{options.scoring, options.clock};
+  if (options.list_writer != nullptr) {
+    screening.list_fresh = [writer] { return writer->Fresh(); };
+  }
+  server->screener_ = std::make_unique<Screener>(store, std::move(screening),
+                                                 server->probes_.get());
   server->auth_ = std::make_unique<Authorizer>(options.insecure);
   server->gate_ = std::make_unique<CallGate>(
       server->auth_.get(), options.limits.max_in_flight, options.limits.rates,
@@ -290,7 +299,7 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(
   server->deadline_cap_ =
       std::make_unique<DeadlineCap>(options.limits.max_stream_duration);
   server->reports_ = std::make_unique<ReportService>(
-      store, options.reports, options.clock, server->gate_.get(),
+      store, writer, options.reports, options.clock, server->gate_.get(),
       server->deadline_cap_.get());
   server->history_ = std::make_unique<History>(store, options.clock);
   server->history_service_ = std::make_unique<HistoryService>(
@@ -346,7 +355,7 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(
     ASSIGN_OR_RETURN(server->health_port_, HealthPort::Start(options));
   }
   server->health_ = std::make_unique<HealthMonitor>(
-      store,
+      store, writer,
       std::vector<grpc::HealthCheckServiceInterface*>{
           server->server_->GetHealthCheckService(),
           server->health_port_ ? server->health_port_->health() : nullptr},

@@ -15,6 +15,7 @@
 #include "grpcpp/health_check_service_interface.h"
 #include "grpcpp/server.h"
 #include "service/call_gate.h"
+#include "service/list_writer.h"
 #include "service/log.h"
 #include "service/metrics.h"
 #include "service/probe_detector.h"
@@ -95,6 +96,10 @@ struct ServerOptions {
   RetentionOptions retention;
   // The anti-probing signal. Default: see ProbeOptions.
   ProbeOptions probes;
+  // Where police mutations go, and whether the list may answer (a cluster
+  // node's: cluster/cluster_list.h); must outlive the server. Default (null):
+  // this node's store, always fresh.
+  ListWriter* list_writer = nullptr;
   // Where the server logs; must outlive the server. Default (null):
   // Logger::Default(), stderr.
   Logger* logger = nullptr;
@@ -181,6 +186,7 @@ class Server {
   std::unique_ptr<DeadlineCap> deadline_cap_;
   std::unique_ptr<Screener> screener_;
   std::unique_ptr<ScreeningService> screening_;
+  std::unique_ptr<LocalListWriter> local_writer_;
   std::unique_ptr<ReportService> reports_;
   std::unique_ptr<History> history_;
   std::unique_ptr<HistoryService> history_service_;

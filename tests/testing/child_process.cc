@@ -160,15 +160,15 @@ ProcessResult RunProcess(const std::string& binary,
 
 absl::StatusOr<std::unique_ptr<ServeProcess>> ServeProcess::Start(
     const std::string& binary, const std::string& data_dir,
-    const std::string& log_path) {
+    const std::string& log_path, const std::vector<std::string>& args) {
   int out[2];
   if (pipe2(out, O_CLOEXEC) != 0) {
     return absl::InternalError(absl::StrCat("pipe2: ", std::strerror(errno)));
   }
-  auto pid = Spawn(
-      binary,
-      {"serve", "--data=" + data_dir, "--listen=127.0.0.1:0", "--insecure"},
-      out[1], -1, log_path);
+  std::vector<std::string> all = {"serve", "--data=" + data_dir,
+                                  "--listen=127.0.0.1:0", "--insecure"};
+  all.insert(all.end(), args.begin(), args.end());
+  auto pid = Spawn(binary, all, out[1], -1, log_path);
   close(out[1]);
   if (!pid.ok()) {
     close(out[0]);

@@ -59,9 +59,10 @@ ProcessResult RunProcess(const std::string& binary,
 // destruction if still running.
 class ServeProcess {
  public:
+  // `args` are added to serve's own (e.g. --cluster).
   static absl::StatusOr<std::unique_ptr<ServeProcess>> Start(
       const std::string& binary, const std::string& data_dir,
-      const std::string& log_path);
+      const std::string& log_path, const std::vector<std::string>& args = {});
 
   ~ServeProcess();
   ServeProcess(const ServeProcess&) = delete;

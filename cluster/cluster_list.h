@@ -1,0 +1,126 @@
+// A cluster node's blocklist (DESIGN §9): police mutations are published to
+// the replicated JetStream stream FRAUDGATE_LIST, and every node applies the
+// stream, in order, to its own store (BlocklistStore::Apply at the stream
+// sequence, which becomes the list version), so every node builds the same
+// records and audit chain.
+//
+// A background thread follows the stream: it makes the stream if missing,
+// a durable pull consumer named after the node that starts after the
+// store's stream position (kept in the same write as what each event
+// changed, so a restarted node resumes exactly where it stopped, and a node
+// restored from a backup, where the backup stopped), and applies what it
+// reads. It retries what fails (the cluster electing a leader, a server
+// restarting) and remakes the consumer when it stops delivering while the
+// stream is ahead.
+//
+// Freshness: the node is known current when the stream's last sequence,
+// asked of the stream's leader, is one it has applied. Fresh() is
+// UNAVAILABLE until the first time that is so, and whenever it was last so
+// more than `max_staleness` ago: then the node must not answer screenings.
+//
+// Thread safety: thread-safe.
+#ifndef FRAUDGATE_CLUSTER_CLUSTER_LIST_H_
+#define FRAUDGATE_CLUSTER_CLUSTER_LIST_H_
+
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <thread>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
+#include "cluster/jetstream.h"
+#include "service/list_writer.h"
+#include "service/log.h"
+#include "store/blocklist_store.h"
+
+namespace fraudgate::cluster {
+
+struct ClusterListOptions {
+  // This node's name, unique in the cluster: letters, digits, '-' and '_'.
+  // Its consumer is "list-<node>". Required.
+  std::string node;
+  // The stream and its subject. Defaults FRAUDGATE_LIST, fraudgate.list.
+  std::string stream = "FRAUDGATE_LIST";
+  std::string subject = "fraudgate.list";
+  // Copies of the stream, when this node makes it. Default 3.
+  int replicas = 3;
+  // How far behind the node may be known to be before Fresh() fails.
+  // Longer than a stream leader election (5-9 s), so that screening goes on
+  // through one. Default 30 s.
+  absl::Duration max_staleness = absl::Seconds(30);
+  // How long Write retries a publish the cluster does not take (e.g. during
+  // an election), and how long it then waits for this node to apply the
+  // event with wait_applied. Each also ends at the write's deadline.
+  // Defaults 30 s, 30 s.
+  absl::Duration publish_timeout = absl::Seconds(30);
+  absl::Duration apply_timeout = absl::Seconds(30);
+  // Where problems are logged; must outlive the object. Required.
+  service::Logger* logger = nullptr;
+};
+
+// INVALID_ARGUMENT naming the field for options Start would refuse.
+absl::Status ValidateClusterListOptions(const ClusterListOptions& options);
+
+class ClusterList final : public service::ListWriter {
+ public:
+  // Starts following the stream; returns at once. `js` and `list` must
+  // outlive the object. INVALID_ARGUMENT for bad options; FAILED_PRECONDITION
+  // when `list` was written outside a cluster.
+  static absl::StatusOr<std::unique_ptr<ClusterList>> Start(
+      JetStream* js, store::BlocklistStore* list, ClusterListOptions options);
+  // Stops following the stream (within about a second).
+  ~ClusterList() override;
+
+  // Publishes `event` with a message id of its own, retrying through
+  // elections with the same id (so a publish that was stored but whose
+  // answer was lost is stored once). See ListWriter::Write.
+  absl::StatusOr<service::Written> Write(
+      const v1::ListEvent& event,
+      const service::WriteOptions& options) override;
+  absl::Status Fresh() const override;
+
+  // The stream sequence of the last event applied here.
+  uint64_t applied() const { return list_->stream_position(); }
+  // When this node was last known to have applied the whole stream;
+  // InfinitePast until then.
+  absl::Time current_at() const;
+
+ private:
+  // One Write waiting for this node to apply its event.
+  struct Waiter {
+    bool done = false;
+    absl::StatusOr<store::EventResult> result;
+  };
+
+  ClusterList(JetStream* js, store::BlocklistStore* list,
+              ClusterListOptions options);
+  void Run();
+  // Applies one message, retrying store failures until it is applied or the
+  // object stops. False when stopping.
+  bool ApplyMessage(const StreamMessage& message);
+  // Notes the node current as of `asked_at` if the stream's last sequence is
+  // applied. True when the stream is known to be ahead of this node.
+  bool CheckCurrent(absl::Time asked_at);
+  bool Sleep(absl::Duration d);  // false when stopping
+
+  JetStream* const js_;
+  store::BlocklistStore* const list_;
+  const ClusterListOptions options_;
+  const std::string id_prefix_;  // node and a random start tag
+  std::atomic<uint64_t> next_id_{1};
+  // current_at(), in microseconds since the epoch; INT64_MIN until then.
+  std::atomic<int64_t> current_at_us_{INT64_MIN};
+
+  mutable absl::Mutex mu_;
+  absl::flat_hash_map<std::string, Waiter*> waiters_ ABSL_GUARDED_BY(mu_);
+  bool stop_ ABSL_GUARDED_BY(mu_) = false;
+  std::thread thread_;
+};
+
+}  // namespace fraudgate::cluster
+
+#endif  // FRAUDGATE_CLUSTER_CLUSTER_LIST_H_

@@ -1,0 +1,245 @@
+#include "cluster/jetstream.h"
+
+#include <nats/nats.h>
+
+#include <string_view>
+
+#include "core/text.h"
+
+namespace fraudgate::cluster {
+namespace {
+
+// The one translation of the C client's errors. Everything but a caller's
+// mistake is UNAVAILABLE: a cluster electing a leader or a server being
+// restarted answers again later.
+absl::Status FromNats(natsStatus s, jsErrCode error, std::string_view what) {
+  if (s == NATS_OK) return absl::OkStatus();
+  std::string text = core::StrCat("nats: ", what, ": ", natsStatus_GetText(s));
+  if (error != 0) text += core::StrCat(" (JetStream error ", error, ")");
+  const char* last = nats_GetLastError(nullptr);
+  if (last != nullptr && *last != '\0' && std::string_view(last) != text) {
+    text += core::StrCat(": ", last);
+  }
+  if (s == NATS_INVALID_ARG) return absl::InvalidArgumentError(text);
+  return absl::UnavailableError(text);
+}
+
+struct OptionsDeleter {
+  void operator()(natsOptions* p) const { natsOptions_Destroy(p); }
+};
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<JetStream>> JetStream::Connect(
+    const JetStreamOptions& options) {
+  if (options.servers.empty()) {
+    return absl::InvalidArgumentError("cluster: no NATS server given");
+  }
+  natsOptions* raw = nullptr;
+  if (natsOptions_Create(&raw) != NATS_OK) {
+    return absl::ResourceExhaustedError("nats: cannot create options");
+  }
+  std::unique_ptr<natsOptions, OptionsDeleter> opts(raw);
+  std::vector<const char*> servers;
+  for (const std::string& s : options.servers) servers.push_back(s.c_str());
+  jsErrCode none = static_cast<jsErrCode>(0);
+  if (auto s =
+          FromNats(natsOptions_SetServers(opts.get(), servers.data(),
+                                          static_cast<int>(servers.size())),
+                   none, "servers");
+      !s.ok()) {
+    return s;
+  }
+  if (!options.name.empty()) {
+    natsOptions_SetName(opts.get(), options.name.c_str());
+  }
+  // Reconnect for as long as the node runs: it serves from its own store
+  // meanwhile, and its staleness bound decides when that must stop.
+  natsOptions_SetMaxReconnect(opts.get(), -1);
+  natsOptions_SetReconnectWait(opts.get(), 250);
+
+  std::unique_ptr<JetStream> js(new JetStream());
+  js->timeout_ms_ = absl::ToInt64Milliseconds(options.request_timeout);
+  if (auto s = FromNats(natsConnection_Connect(&js->connection_, opts.get()),
+                        none, "connect");
+      !s.ok()) {
+    return s;
+  }
+  jsOptions js_options;
+  jsOptions_Init(&js_options);
+  js_options.Wait = js->timeout_ms_;
+  if (auto s = FromNats(
+          natsConnection_JetStream(&js->js_, js->connection_, &js_options),
+          none, "JetStream context");
+      !s.ok()) {
+    return s;
+  }
+  return js;
+}
+
+JetStream::~JetStream() {
+  jsCtx_Destroy(js_);
+  natsConnection_Destroy(connection_);
+}
+
+absl::Status JetStream::AddStream(const std::string& stream,
+                                  const std::string& subject, int replicas) {
+  jsStreamConfig config;
+  jsStreamConfig_Init(&config);
+  config.Name = stream.c_str();
+  const char* subjects[] = {subject.c_str()};
+  config.Subjects = subjects;
+  config.SubjectsLen = 1;
+  config.Replicas = replicas;
+  config.Storage = js_FileStorage;
+  jsStreamInfo* info = nullptr;
+  jsErrCode error = static_cast<jsErrCode>(0);
+  const natsStatus s = js_AddStream(&info, js_, &config, nullptr, &error);
+  jsStreamInfo_Destroy(info);
+  if (error == JSStreamNameExistErr) return absl::OkStatus();
+  return FromNats(s, error, core::StrCat("add stream ", stream));
+}
+
+absl::StatusOr<uint64_t> JetStream::LastSequence(const std::string& stream) {
+  jsStreamInfo* info = nullptr;
+  jsErrCode error = static_cast<jsErrCode>(0);
+  const natsStatus s =
+      js_GetStreamInfo(&info, js_, stream.c_str(), nullptr, &error);
+  if (s != NATS_OK) {
+    return FromNats(s, error, core::StrCat("stream info of ", stream));
+  }
+  const uint64_t last = info->State.LastSeq;
+  jsStreamInfo_Destroy(info);
+  return last;
+}
+
+absl::StatusOr<std::string> JetStream::StreamLeader(const std::string& stream) {
+  jsStreamInfo* info = nullptr;
+  jsErrCode error = static_cast<jsErrCode>(0);
+  const natsStatus s =
+      js_GetStreamInfo(&info, js_, stream.c_str(), nullptr, &error);
+  if (s != NATS_OK) {
+    return FromNats(s, error, core::StrCat("stream info of ", stream));
+  }
+  std::string leader;
+  if (info->Cluster != nullptr && info->Cluster->Leader != nullptr) {
+    leader = info->Cluster->Leader;
+  }
+  jsStreamInfo_Destroy(info);
+  return leader;
+}
+
+absl::StatusOr<uint64_t> JetStream::Publish(const std::string& subject,
+                                            const std::string& data,
+                                            const std::string& msg_id) {
+  jsPubOptions options;
+  jsPubOptions_Init(&options);
+  options.MsgId = msg_id.c_str();
+  options.MaxWait = timeout_ms_;
+  jsPubAck* ack = nullptr;
+  jsErrCode error = static_cast<jsErrCode>(0);
+  const natsStatus s =
+      js_Publish(&ack, js_, subject.c_str(), data.data(),
+                 static_cast<int>(data.size()), &options, &error);
+  if (s != NATS_OK) return FromNats(s, error, "publish");
+  const uint64_t sequence = ack->Sequence;
+  jsPubAck_Destroy(ack);
+  return sequence;
+}
+
+absl::StatusOr<std::unique_ptr<Consumer>> JetStream::Consume(
+    const std::string& stream, const std::string& subject,
+    const std::string& durable, uint64_t start) {
+  jsErrCode error = static_cast<jsErrCode>(0);
+  // The caller's position is the truth (it is kept with what it applied):
+  // a consumer left by an earlier run starts over from there.
+  natsStatus s =
+      js_DeleteConsumer(js_, stream.c_str(), durable.c_str(), nullptr, &error);
+  if (s != NATS_OK && error != JSConsumerNotFoundErr) {
+    return FromNats(s, error, core::StrCat("delete consumer ", durable));
+  }
+  jsConsumerConfig config;
+  jsConsumerConfig_Init(&config);
+  config.Durable = durable.c_str();
+  config.DeliverPolicy = js_DeliverByStartSequence;
+  config.OptStartSeq = start;
+  config.AckPolicy = js_AckExplicit;
+  config.FilterSubject = subject.c_str();
+  jsConsumerInfo* info = nullptr;
+  error = static_cast<jsErrCode>(0);
+  s = js_AddConsumer(&info, js_, stream.c_str(), &config, nullptr, &error);
+  jsConsumerInfo_Destroy(info);
+  if (s != NATS_OK) {
+    return FromNats(s, error, core::StrCat("add consumer ", durable));
+  }
+  jsSubOptions bind;
+  jsSubOptions_Init(&bind);
+  bind.Stream = stream.c_str();
+  bind.Consumer = durable.c_str();
+  std::unique_ptr<Consumer> consumer(new Consumer());
+  error = static_cast<jsErrCode>(0);
+  s = js_PullSubscribe(&consumer->subscription_, js_, subject.c_str(),
+                       durable.c_str(), nullptr, &bind, &error);
+  if (s != NATS_OK) {
+    return FromNats(s, error, core::StrCat("bind consumer ", durable));
+  }
+  return consumer;
+}
+
+Consumer::~Consumer() { natsSubscription_Destroy(subscription_); }
+
+absl::StatusOr<std::vector<StreamMessage>> Consumer::Fetch(
+    int max, absl::Duration wait) {
+  // What is there already, without waiting; then, if nothing, one message
+  // as soon as it comes: a long poll for a larger batch would wait for the
+  // batch to fill.
+  natsMsgList list{};
+  jsErrCode error = static_cast<jsErrCode>(0);
+  jsFetchRequest request;
+  jsFetchRequest_Init(&request);
+  request.Batch = max;
+  request.NoWait = true;
+  natsStatus s = natsSubscription_FetchRequest(&list, subscription_, &request);
+  if (s == NATS_NOT_FOUND || s == NATS_TIMEOUT ||
+      (s == NATS_OK && list.Count == 0)) {
+    natsMsgList_Destroy(&list);
+    list = natsMsgList{};
+    s = natsSubscription_Fetch(&list, subscription_, 1,
+                               absl::ToInt64Milliseconds(wait), &error);
+    if (s == NATS_TIMEOUT || s == NATS_NOT_FOUND) {
+      natsMsgList_Destroy(&list);
+      return std::vector<StreamMessage>();
+    }
+  }
+  if (s != NATS_OK) {
+    natsMsgList_Destroy(&list);
+    return FromNats(s, error, "fetch");
+  }
+  std::vector<StreamMessage> messages;
+  messages.reserve(list.Count);
+  absl::Status status;
+  for (int i = 0; i < list.Count; ++i) {
+    natsMsg* msg = list.Msgs[i];
+    jsMsgMetaData* meta = nullptr;
+    status = FromNats(natsMsg_GetMetaData(&meta, msg), error, "metadata");
+    if (!status.ok()) break;
+    StreamMessage& m = messages.emplace_back();
+    m.sequence = meta->Sequence.Stream;
+    m.pending = meta->NumPending;
+    jsMsgMetaData_Destroy(meta);
+    const char* id = nullptr;
+    if (natsMsgHeader_Get(msg, "Nats-Msg-Id", &id) == NATS_OK &&
+        id != nullptr) {
+      m.msg_id = id;
+    }
+    m.data.assign(natsMsg_GetData(msg), natsMsg_GetDataLength(msg));
+    // Delivery is tracked by the caller's position; the ack only lets the
+    // server move on.
+    natsMsg_Ack(msg, nullptr);
+  }
+  natsMsgList_Destroy(&list);
+  if (!status.ok()) return status;
+  return messages;
+}
+
+}  // namespace fraudgate::cluster

@@ -1,0 +1,108 @@
+// The little of NATS JetStream that the clustered mode uses (DESIGN §9), over
+// the C client (libnats): a connection to a cluster that reconnects by
+// itself, streams, publishes de-duplicated by message id, and durable pull
+// consumers read from a given stream sequence. The only code that sees
+// nats.h; every natsStatus becomes an absl::Status here (UNAVAILABLE for
+// anything the cluster may get over, e.g. while it elects a stream leader:
+// callers retry within their own deadline).
+//
+// Thread safety: JetStream is thread-safe. A Consumer is used from one thread.
+#ifndef FRAUDGATE_CLUSTER_JETSTREAM_H_
+#define FRAUDGATE_CLUSTER_JETSTREAM_H_
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+
+struct __natsConnection;
+struct __jsCtx;
+struct __natsSubscription;
+
+namespace fraudgate::cluster {
+
+struct JetStreamOptions {
+  // nats://HOST:PORT of one or more servers of the cluster. Required.
+  std::vector<std::string> servers;
+  // The connection's name, as NATS monitoring shows it. Default empty.
+  std::string name;
+  // How long one JetStream request (publish, stream or consumer info) waits
+  // for its answer. Default 2 s.
+  absl::Duration request_timeout = absl::Seconds(2);
+};
+
+// One message read by a Consumer.
+struct StreamMessage {
+  uint64_t sequence = 0;  // the stream sequence
+  uint64_t pending = 0;   // messages after it in the stream, when read
+  std::string msg_id;     // its Nats-Msg-Id header; empty when none
+  std::string data;
+};
+
+class Consumer;
+
+class JetStream {
+ public:
+  // Connects to one of `options.servers`. UNAVAILABLE when none answers;
+  // INVALID_ARGUMENT without servers. Once connected, the connection is
+  // re-established by itself, to any server of the cluster, for as long as
+  // the object lives.
+  static absl::StatusOr<std::unique_ptr<JetStream>> Connect(
+      const JetStreamOptions& options);
+  ~JetStream();
+
+  // Creates stream `stream` on `subject`, in files, with `replicas` copies,
+  // keeping everything; OK when it exists already (its configuration is
+  // left as it is).
+  absl::Status AddStream(const std::string& stream, const std::string& subject,
+                         int replicas);
+
+  // The stream's last sequence (0 when empty).
+  absl::StatusOr<uint64_t> LastSequence(const std::string& stream);
+  // The server_name of the stream's leader; empty when it has none now.
+  absl::StatusOr<std::string> StreamLeader(const std::string& stream);
+
+  // Publishes `data` to `subject` with message id `msg_id`, and returns its
+  // stream sequence once the stream stored it on a quorum of its replicas. A
+  // message id already stored within the stream's de-duplication window
+  // (2 min) is not stored again: its sequence is returned.
+  absl::StatusOr<uint64_t> Publish(const std::string& subject,
+                                   const std::string& data,
+                                   const std::string& msg_id);
+
+  // A durable pull consumer `durable` of `stream` that delivers from
+  // sequence `start` on, replacing any consumer of that name (whose position
+  // is not the caller's).
+  absl::StatusOr<std::unique_ptr<Consumer>> Consume(const std::string& stream,
+                                                    const std::string& subject,
+                                                    const std::string& durable,
+                                                    uint64_t start);
+
+ private:
+  JetStream() = default;
+  __natsConnection* connection_ = nullptr;
+  __jsCtx* js_ = nullptr;
+  int64_t timeout_ms_ = 2000;
+};
+
+class Consumer {
+ public:
+  ~Consumer();
+  // Up to `max` messages in stream order: at once those already in the
+  // stream, else waits up to `wait` for the next one. Empty when none came.
+  // Each message returned is acknowledged.
+  absl::StatusOr<std::vector<StreamMessage>> Fetch(int max,
+                                                   absl::Duration wait);
+
+ private:
+  friend class JetStream;
+  Consumer() = default;
+  __natsSubscription* subscription_ = nullptr;
+};
+
+}  // namespace fraudgate::cluster
+
+#endif  // FRAUDGATE_CLUSTER_JETSTREAM_H_

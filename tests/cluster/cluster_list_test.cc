@@ -1,0 +1,217 @@
+// cluster::ClusterList against a real 3-server JetStream cluster
+// (tests/testing/nats_cluster.h), with two nodes in this process, each over
+// its own real store: a mutation written on one is applied by both at the
+// same list version (its stream sequence), with or without waiting; a node
+// restarted on its store resumes from its stream position; a node that loses
+// the whole cluster becomes stale past its bound, and fresh again once the
+// cluster is back.
+#include "cluster/cluster_list.h"
+
+#include <memory>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "cluster/jetstream.h"
+#include "fraudgate/v1/storage.pb.h"
+#include "gtest/gtest.h"
+#include "proto/proto_time.h"
+#include "service/log.h"
+#include "store/store.h"
+#include "tests/testing/matchers.h"
+#include "tests/testing/nats_cluster.h"
+#include "tests/testing/store_fixture.h"
+#include "tests/testing/temp_dir.h"
+
+namespace fraudgate::cluster {
+namespace {
+
+using ::fraudgate::testing::kAccount;
+using ::fraudgate::testing::KeyOf;
+using ::fraudgate::testing::kPhone;
+using ::fraudgate::testing::kWallet;
+using ::fraudgate::testing::MakeReport;
+using ::fraudgate::testing::T;
+
+v1::ListEvent Upload(const std::string& report_id,
+                     std::vector<v1::Identifier> ids) {
+  v1::ListEvent event;
+  event.set_actor("police/a05");
+  *event.mutable_at() = ToProtoTime(T(100));
+  *event.mutable_upload()->add_reports() =
+      MakeReport("A05", report_id, std::move(ids), T(1));
+  return event;
+}
+
+// Polls `done` every 20 ms for up to `limit`.
+template <typename Done>
+bool Eventually(Done done, absl::Duration limit = absl::Seconds(30)) {
+  const absl::Time until = absl::Now() + limit;
+  while (!done()) {
+    if (absl::Now() > until) return false;
+    absl::SleepFor(absl::Milliseconds(20));
+  }
+  return true;
+}
+
+class ClusterListTest : public ::testing::Test {
+ protected:
+  struct Node {
+    std::unique_ptr<store::Store> store;
+    std::unique_ptr<JetStream> js;
+    std::unique_ptr<ClusterList> list;
+  };
+
+  void SetUp() override {
+    ASSERT_OK_AND_ASSIGN(
+        nats_, testing::NatsCluster::Start(NATS_SERVER, dir_.path(), 3));
+    for (int i = 0; i < 2; ++i) ASSERT_NO_FATAL_FAILURE(StartNode(i));
+  }
+
+  // Opens node `i`'s store (made on first use) and follows the stream.
+  void StartNode(int i) {
+    Node& node = nodes_[i];
+    if (node.store == nullptr) {
+      store::StoreOptions options;
+      options.path = dir_.File(absl::StrCat("node", i));
+      ASSERT_OK_AND_ASSIGN(node.store, store::Store::Open(options));
+    }
+    JetStreamOptions js_options;
+    for (int s = 0; s < nats_->size(); ++s) {
+      js_options.servers.push_back(nats_->Url(s));
+    }
+    ASSERT_OK_AND_ASSIGN(node.js, JetStream::Connect(js_options));
+    ClusterListOptions options;
+    options.node = absl::StrCat("n", i);
+    options.max_staleness = max_staleness_;
+    options.logger = &logger_;
+    ASSERT_OK_AND_ASSIGN(
+        node.list,
+        ClusterList::Start(node.js.get(), &node.store->blocklist(), options));
+  }
+  void StopNode(int i) {
+    nodes_[i].list.reset();
+    nodes_[i].js.reset();
+  }
+
+  bool BothFresh() {
+    return nodes_[0].list->Fresh().ok() && nodes_[1].list->Fresh().ok();
+  }
+
+  std::string EntityBytes(int i, const v1::Identifier& id) {
+    auto entity = nodes_[i].store->blocklist().GetEntity(KeyOf(id));
+    if (!entity.ok() || !entity->has_value()) return "";
+    return (*entity)->SerializeAsString();
+  }
+
+  testing::TempDir dir_;
+  std::ostringstream log_;
+  service::Logger logger_{&log_};
+  absl::Duration max_staleness_ = absl::Seconds(2);
+  std::unique_ptr<testing::NatsCluster> nats_;
+  Node nodes_[2];
+};
+
+TEST_F(ClusterListTest, BothNodesApplyEveryWriteAtItsStreamSequence) {
+  ASSERT_TRUE(Eventually([&] { return BothFresh(); })) << log_.str();
+
+  service::WriteOptions wait;
+  wait.wait_applied = true;
+  ASSERT_OK_AND_ASSIGN(service::Written first,
+                       nodes_[0].list->Write(Upload("R-1", {kPhone}), wait));
+  ASSERT_TRUE(first.result.has_value());
+  ASSERT_EQ(first.result->reports.size(), 1u);
+  EXPECT_EQ(first.result->reports[0].identifiers_added.size(), 1u);
+  EXPECT_EQ(first.list_version, 1u);
+  // Read-your-writes on the node written to.
+  EXPECT_NE(EntityBytes(0, kPhone), "");
+
+  // Without waiting: acknowledged once on the stream.
+  ASSERT_OK_AND_ASSIGN(
+      service::Written second,
+      nodes_[1].list->Write(Upload("R-2", {kAccount, kWallet}), {}));
+  EXPECT_FALSE(second.result.has_value());
+  EXPECT_EQ(second.list_version, 2u);
+  // The same upload again changes nothing but is a new event.
+  ASSERT_OK_AND_ASSIGN(service::Written again,
+                       nodes_[0].list->Write(Upload("R-1", {kPhone}), wait));
+  EXPECT_TRUE(again.result->reports[0].unchanged);
+  EXPECT_EQ(again.list_version, 3u);
+
+  for (int i = 0; i < 2; ++i) {
+    ASSERT_TRUE(Eventually([&] { return nodes_[i].list->applied() == 3; }))
+        << i;
+    EXPECT_EQ(nodes_[i].store->blocklist().list_version(), 2u) << i;
+  }
+  for (const v1::Identifier& id : {kPhone, kAccount, kWallet}) {
+    EXPECT_NE(EntityBytes(0, id), "");
+    EXPECT_EQ(EntityBytes(0, id), EntityBytes(1, id)) << KeyOf(id);
+  }
+  ASSERT_OK_AND_ASSIGN(auto audit0,
+                       nodes_[0].store->blocklist().ReadAudit(1, 9));
+  ASSERT_OK_AND_ASSIGN(auto audit1,
+                       nodes_[1].store->blocklist().ReadAudit(1, 9));
+  ASSERT_EQ(audit0.size(), 2u);
+  ASSERT_EQ(audit1.size(), 2u);
+  for (size_t r = 0; r < audit0.size(); ++r) {
+    EXPECT_EQ(audit0[r].SerializeAsString(), audit1[r].SerializeAsString());
+  }
+}
+
+TEST_F(ClusterListTest, ARestartedNodeResumesFromItsPosition) {
+  ASSERT_TRUE(Eventually([&] { return BothFresh(); })) << log_.str();
+  ASSERT_OK(nodes_[0].list->Write(Upload("R-1", {kPhone}), {}));
+  ASSERT_TRUE(Eventually([&] { return nodes_[1].list->applied() == 1; }));
+  StopNode(1);
+  ASSERT_OK(nodes_[0].list->Write(Upload("R-2", {kAccount}), {}));
+  ASSERT_OK(nodes_[0].list->Write(Upload("R-3", {kWallet}), {}));
+  EXPECT_EQ(nodes_[1].store->blocklist().stream_position(), 1u);
+
+  ASSERT_NO_FATAL_FAILURE(StartNode(1));
+  ASSERT_TRUE(Eventually([&] { return nodes_[1].list->applied() == 3; }));
+  ASSERT_TRUE(Eventually([&] { return nodes_[1].list->Fresh().ok(); }));
+  for (const v1::Identifier& id : {kPhone, kAccount, kWallet}) {
+    EXPECT_NE(EntityBytes(1, id), "");
+    EXPECT_EQ(EntityBytes(0, id), EntityBytes(1, id)) << KeyOf(id);
+  }
+  // R-1 applied once: one audit record each.
+  ASSERT_OK_AND_ASSIGN(auto audit,
+                       nodes_[1].store->blocklist().ReadAudit(1, 9));
+  EXPECT_EQ(audit.size(), 3u);
+  ASSERT_OK_AND_ASSIGN(store::AuditCheck check,
+                       nodes_[1].store->blocklist().VerifyAudit());
+  EXPECT_TRUE(check.ok) << check.problem;
+}
+
+TEST_F(ClusterListTest, ANodeCutOffFromTheClusterGoesStaleAndRecovers) {
+  ASSERT_TRUE(Eventually([&] { return BothFresh(); })) << log_.str();
+  for (int s = 0; s < nats_->size(); ++s) nats_->Kill(s);
+  const absl::Time cut = absl::Now();
+  ASSERT_TRUE(Eventually([&] { return !nodes_[0].list->Fresh().ok(); }));
+  const absl::Duration noticed = absl::Now() - cut;
+  EXPECT_GE(noticed, max_staleness_ - absl::Milliseconds(600));
+  const absl::Status stale = nodes_[0].list->Fresh();
+  EXPECT_EQ(stale.code(), absl::StatusCode::kUnavailable);
+  EXPECT_NE(stale.message().find("max_staleness"), std::string::npos) << stale;
+  // Writes are refused, not lost silently.
+  service::WriteOptions soon;
+  soon.deadline = absl::Now() + absl::Seconds(1);
+  auto refused = nodes_[0].list->Write(Upload("R-9", {kPhone}), soon);
+  EXPECT_FALSE(refused.ok());
+
+  for (int s = 0; s < nats_->size(); ++s) ASSERT_OK(nats_->Restart(s));
+  ASSERT_TRUE(Eventually([&] { return BothFresh(); }, absl::Seconds(60)))
+      << log_.str();
+  ASSERT_OK_AND_ASSIGN(service::Written after,
+                       nodes_[0].list->Write(Upload("R-10", {kAccount}), {}));
+  for (int i = 0; i < 2; ++i) {
+    ASSERT_TRUE(Eventually(
+        [&] { return nodes_[i].list->applied() >= after.list_version; }));
+    EXPECT_NE(EntityBytes(i, kAccount), "") << i;
+  }
+}
+
+}  // namespace
+}  // namespace fraudgate::cluster
