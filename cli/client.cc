@@ -18,6 +18,7 @@
 #include "grpcpp/security/credentials.h"
 #include "proto/proto_time.h"
 #include "service/convert.h"
+#include "service/report_service.h"
 
 namespace fraudgate::cli {
 namespace {
@@ -104,6 +105,9 @@ std::unique_ptr<grpc::ClientContext> NewContext(const Flags& flags) {
   auto seconds = flags.GetInt("timeout");
   context->set_deadline(std::chrono::system_clock::now() +
                         std::chrono::seconds(seconds.ok() ? *seconds : 30));
+  if (flags.Has("wait-applied") && flags.GetBool("wait-applied")) {
+    context->AddMetadata(service::kWaitAppliedHeader, "true");
+  }
   return context;
 }
 

@@ -25,6 +25,8 @@ namespace {
 
 struct Totals {
   int64_t accepted = 0, unchanged = 0, added = 0, rejected = 0, bad_rows = 0;
+  // On a cluster's stream, not yet applied by the node that answered.
+  int64_t pending = 0;
   // The list version after the last upload; unknown when nothing was sent.
   std::optional<uint64_t> list_version;
   // Earlier screenings paid to the added identifiers, and the identifiers
@@ -76,6 +78,7 @@ ChunkSink UploadSink(v1::ReportService::Stub* stub, const Flags& flags) {
                           status.error_message());
     }
     totals->accepted += summary.reports_accepted();
+    totals->pending += summary.reports_pending();
     totals->unchanged += summary.reports_unchanged();
     totals->added += summary.identifiers_added();
     totals->rejected += summary.rejected_size();
@@ -175,6 +178,7 @@ void PrintTotals(const Totals& totals, int64_t rows, Format format) {
     std::cout << "{\"rows\":" << rows
               << ",\"reports_accepted\":" << totals.accepted
               << ",\"reports_unchanged\":" << totals.unchanged
+              << ",\"reports_pending\":" << totals.pending
               << ",\"identifiers_added\":" << totals.added
               << ",\"reports_rejected\":" << totals.rejected
               << ",\"rows_with_errors\":" << totals.bad_rows
@@ -193,6 +197,11 @@ void PrintTotals(const Totals& totals, int64_t rows, Format format) {
     std::cout << ", list_version " << *totals.list_version;
   }
   std::cout << "\n";
+  if (totals.pending != 0) {
+    std::cout << "reports pending " << totals.pending
+              << ": stored on the cluster, applied as the nodes apply them "
+                 "(--wait-applied waits, and counts them above)\n";
+  }
   if (totals.past_transfers == 0) return;
   // The customers who may already have paid: analysts follow these up.
   std::cout << "past transfers to the added identifiers: "
@@ -334,6 +343,10 @@ Command ImportCommand() {
           "police",
           {
               {"chunk", "5000", "reports per upload stream (or staging step)"},
+              {"wait-applied", "false",
+               "on a cluster node: answer once that node applied each upload, "
+               "with what it added (default: once the cluster stored it)",
+               true},
               {"offline", "false",
                "load into the data dir of a stopped server (SST ingestion)",
                true},

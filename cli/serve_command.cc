@@ -31,9 +31,9 @@ std::string Bound(const std::string& listen, int port) {
 std::optional<cluster::ClusterListOptions> ClusterOptions(
     const v1::Config& config, const Flags& flags,
     std::vector<std::string>* servers) {
-  *servers = absl::StrSplit(flags.Has("cluster") ? flags.Get("cluster")
-                                                  : config.cluster().servers(),
-                            ',', absl::SkipEmpty());
+  *servers = absl::StrSplit(
+      flags.Has("cluster") ? flags.Get("cluster") : config.cluster().servers(),
+      ',', absl::SkipEmpty());
   if (servers->empty()) return std::nullopt;
   cluster::ClusterListOptions options;
   options.node =

@@ -38,6 +38,13 @@ int Run(const Flags& flags) {
     PrintCsv({"IDENTIFIER", "STATUS"}, rows);
     return kExitOk;
   }
+  if (response.pending()) {
+    std::cout << "withdrawal stored on the cluster at list_version "
+              << response.list_version()
+              << "; its nodes apply it (--wait-applied waits, and lists what "
+                 "it delisted)\n";
+    return kExitOk;
+  }
   std::cout << (response.unchanged() ? "already withdrawn" : "withdrawn")
             << ", list_version " << response.list_version() << "\n";
   if (!rows.empty()) {
@@ -55,11 +62,14 @@ Command WithdrawCommand() {
       "withdraw --agency=A --report-id=R --reason=WHY --reference=DOC",
       "withdraw a whole police report; identifiers left with no report are "
       "delisted",
-      ClientFlags("police",
-                  {{"agency", "", "agency of the report (required)"},
-                   {"report-id", "", "report id (required)"},
-                   {"reason", "", "why it is withdrawn (required)"},
-                   {"reference", "", "police document number (required)"}}),
+      ClientFlags(
+          "police",
+          {{"agency", "", "agency of the report (required)"},
+           {"report-id", "", "report id (required)"},
+           {"reason", "", "why it is withdrawn (required)"},
+           {"reference", "", "police document number (required)"},
+           {"wait-applied", "false",
+            "on a cluster node: answer once that node applied it", true}}),
       Run};
 }
 

@@ -19,6 +19,7 @@
 #include "gtest/gtest.h"
 #include "proto/proto_time.h"
 #include "service/log.h"
+#include "store/backup.h"
 #include "store/store.h"
 #include "tests/testing/matchers.h"
 #include "tests/testing/nats_cluster.h"
@@ -183,6 +184,59 @@ TEST_F(ClusterListTest, ARestartedNodeResumesFromItsPosition) {
   ASSERT_OK_AND_ASSIGN(store::AuditCheck check,
                        nodes_[1].store->blocklist().VerifyAudit());
   EXPECT_TRUE(check.ok) << check.problem;
+}
+
+// A new node starts from a backup of another node's store, then applies the
+// stream after the backup's position.
+TEST_F(ClusterListTest, ANewNodeBootstrapsFromABackupAndTheStreamTail) {
+  ASSERT_TRUE(Eventually([&] { return BothFresh(); })) << log_.str();
+  ASSERT_OK(nodes_[0].list->Write(Upload("R-1", {kPhone}), {}));
+  ASSERT_OK(nodes_[0].list->Write(Upload("R-2", {kAccount}), {}));
+  ASSERT_TRUE(Eventually([&] { return nodes_[1].list->applied() == 2; }));
+  ASSERT_OK(nodes_[1].store->CreateBackup(dir_.File("backup")));
+  ASSERT_OK(nodes_[0].list->Write(Upload("R-3", {kWallet}), {}));
+  ASSERT_OK(
+      store::RestoreBackup(dir_.File("backup"), dir_.File("node1-restored")));
+
+  // Node 1 is replaced by the restored copy (the same name: its consumer is
+  // remade at the backup's position).
+  StopNode(1);
+  nodes_[1].store.reset();
+  store::StoreOptions options;
+  options.path = dir_.File("node1-restored");
+  ASSERT_OK_AND_ASSIGN(nodes_[1].store, store::Store::Open(options));
+  EXPECT_EQ(nodes_[1].store->blocklist().stream_position(), 2u);
+  ASSERT_NO_FATAL_FAILURE(StartNode(1));
+  ASSERT_TRUE(Eventually([&] { return nodes_[1].list->applied() == 3; }));
+  for (const v1::Identifier& id : {kPhone, kAccount, kWallet}) {
+    EXPECT_NE(EntityBytes(1, id), "");
+    EXPECT_EQ(EntityBytes(0, id), EntityBytes(1, id)) << KeyOf(id);
+  }
+  ASSERT_OK_AND_ASSIGN(store::AuditCheck check,
+                       nodes_[1].store->blocklist().VerifyAudit());
+  EXPECT_TRUE(check.ok) << check.problem;
+  EXPECT_EQ(check.records, 3u);
+}
+
+// A data dir whose list was written by a single node cannot join.
+TEST_F(ClusterListTest, AStoreWrittenOutsideAClusterIsRefused) {
+  store::StoreOptions options;
+  options.path = dir_.File("single");
+  ASSERT_OK_AND_ASSIGN(auto single, store::Store::Open(options));
+  ASSERT_OK(single->blocklist().ApplyReport(
+      MakeReport("A05", "R-1", {kPhone}, T(1)), "police/a05", T(2)));
+  ClusterListOptions cluster;
+  cluster.node = "single";
+  cluster.logger = &logger_;
+  auto refused =
+      ClusterList::Start(nodes_[0].js.get(), &single->blocklist(), cluster);
+  EXPECT_EQ(refused.status().code(), absl::StatusCode::kFailedPrecondition);
+  cluster.node = "bad.name";
+  EXPECT_EQ(
+      ClusterList::Start(nodes_[0].js.get(), &single->blocklist(), cluster)
+          .status()
+          .code(),
+      absl::StatusCode::kInvalidArgument);
 }
 
 TEST_F(ClusterListTest, ANodeCutOffFromTheClusterGoesStaleAndRecovers) {

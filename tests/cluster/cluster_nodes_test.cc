@@ -18,6 +18,7 @@
 #include <algorithm>
 #include <atomic>
 #include <cstdlib>
+#include <fstream>
 #include <iostream>
 #include <memory>
 #include <string>
@@ -29,6 +30,7 @@
 #include "absl/time/clock.h"
 #include "cluster/jetstream.h"
 #include "fraudgate/v1/fraudgate.grpc.pb.h"
+#include "gmock/gmock.h"
 #include "grpcpp/create_channel.h"
 #include "gtest/gtest.h"
 #include "store/keys.h"
@@ -41,6 +43,9 @@
 
 namespace fraudgate {
 namespace {
+
+using ::testing::HasSubstr;
+using ::testing::Not;
 
 constexpr int kNodes = 3;
 
@@ -183,11 +188,51 @@ TEST_F(ClusterNodesTest, PropagatesSurvivesFailuresAndEndsIdentical) {
     ASSERT_OK_AND_ASSIGN(const uint64_t version, Upload(0, k));
     EXPECT_GT(version, last_version);
     last_version = version;
+    // Nodes 1 and 2 in turn, each until it blocks.
     const absl::Time acked = absl::Now();
-    for (int i = 1; i < kNodes; ++i) {
-      to_node[i].push_back(MsUntilBlocked(i, k, acked));
+    bool done[kNodes] = {true, false, false};
+    while (!(done[1] && done[2]) && absl::Now() - acked < absl::Seconds(30)) {
+      for (int i = 1; i < kNodes; ++i) {
+        if (done[i]) continue;
+        auto r = Screen(i, k);
+        if (r.ok() && r->decision() == v1::DECISION_BLOCK) {
+          done[i] = true;
+          to_node[i].push_back(absl::ToDoubleMilliseconds(absl::Now() - acked));
+        }
+      }
     }
+    ASSERT_TRUE(done[1] && done[2]) << "upload " << k << " not propagated";
   }
+  // The CLI on a cluster node: acknowledged once on the stream, or, with
+  // --wait-applied, once applied there, with what it added.
+  for (const bool wait : {false, true}) {
+    const std::string csv = dir_.File(absl::StrCat("upload", k, ".csv"));
+    std::ofstream(csv) << "report_id,agency,reported_at,category,confidence,"
+                          "kind,issuer,value,victim_count,amount_lost,note\n"
+                       << "CL-" << k << ",PA05,2026-10-01,EXTORTION_DEEPFAKE,"
+                       << "CONFIRMED,BANK_ACCOUNT,970436," << Account(k)
+                       << ",1,1000000,\n";
+    std::vector<std::string> args = {"import", csv, "--insecure",
+                                     nodes_[0].process->server_flag()};
+    if (wait) args.push_back("--wait-applied");
+    const testing::ProcessResult imported =
+        testing::RunProcess(FRAUDGATE_BIN, args);
+    ASSERT_EQ(imported.exit_code, 0) << imported.Describe();
+    if (wait) {
+      EXPECT_THAT(imported.out, HasSubstr("reports accepted 1,"));
+      EXPECT_THAT(imported.out, HasSubstr("identifiers added 1,"));
+      EXPECT_THAT(imported.out, Not(HasSubstr("pending")));
+    } else {
+      EXPECT_THAT(imported.out, HasSubstr("reports accepted 0,"));
+      EXPECT_THAT(imported.out, HasSubstr("reports pending 1:"));
+    }
+    last_version = k + 1;
+    EXPECT_THAT(imported.out,
+                HasSubstr(absl::StrCat("list_version ", last_version)));
+    MsUntilBlocked(2, k, absl::Now());
+    ++k;
+  }
+
   std::cout << "propagation to node 1: " << Describe(to_node[1]) << "\n"
             << "propagation to node 2: " << Describe(to_node[2]) << std::endl;
 
