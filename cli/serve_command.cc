@@ -43,7 +43,7 @@ std::optional<cluster::ClusterListOptions> ClusterOptions(
     gethostname(host, sizeof(host) - 1);
     options.node = std::string(host).substr(0, std::string(host).find('.'));
   }
-  options.replicas = config.cluster().replicas();
+  options.stream.replicas = config.cluster().replicas();
   options.max_staleness =
       absl::Seconds(config.cluster().max_staleness_seconds());
   options.logger = &service::Logger::Default();

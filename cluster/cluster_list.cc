@@ -9,12 +9,6 @@
 namespace fraudgate::cluster {
 namespace {
 
-// How long the consumer may deliver nothing while the stream is ahead
-// before it is remade (its server died, or it was deleted).
-constexpr absl::Duration kStuckConsumer = absl::Seconds(3);
-constexpr int kFetchBatch = 256;
-constexpr absl::Duration kFetchWait = absl::Milliseconds(250);
-
 std::string RandomTag() {
   std::random_device random;
   return absl::StrFormat("%08x%08x", random(), random());
@@ -31,7 +25,7 @@ absl::Status ValidateClusterListOptions(const ClusterListOptions& options) {
         "cluster.node: required, at most 64 letters, digits, '-' or '_', "
         "unique in the cluster");
   }
-  if (options.replicas < 1 || options.replicas > 5) {
+  if (options.stream.replicas < 1 || options.stream.replicas > 5) {
     return absl::InvalidArgumentError("cluster.replicas: must be 1 to 5");
   }
   if (options.max_staleness <= absl::ZeroDuration()) {
@@ -68,17 +62,23 @@ absl::StatusOr<std::unique_ptr<ClusterList>> ClusterList::Start(
   }
   std::unique_ptr<ClusterList> cluster(
       new ClusterList(js, list, std::move(options)));
-  cluster->thread_ = std::thread([p = cluster.get()] { p->Run(); });
+  ClusterList* p = cluster.get();
+  cluster->follower_ = std::make_unique<StreamFollower>(
+      js, p->options_.stream, core::StrCat("list-", p->options_.node),
+      p->options_.logger, [p] { return p->applied(); },
+      [p](const std::vector<StreamMessage>& messages) {
+        for (const StreamMessage& message : messages) {
+          if (!p->ApplyMessage(message)) return false;
+        }
+        return true;
+      },
+      [p](absl::Time asked_at) {
+        p->current_at_us_.store(absl::ToUnixMicros(asked_at));
+      });
   return cluster;
 }
 
-ClusterList::~ClusterList() {
-  {
-    absl::MutexLock lock(&mu_);
-    stop_ = true;
-  }
-  thread_.join();
-}
+ClusterList::~ClusterList() { follower_.reset(); }
 
 absl::Time ClusterList::current_at() const {
   const int64_t us = current_at_us_.load();
@@ -88,9 +88,9 @@ absl::Time ClusterList::current_at() const {
 absl::Status ClusterList::Fresh() const {
   const absl::Time at = current_at();
   if (at == absl::InfinitePast()) {
-    return absl::UnavailableError(
-        core::StrCat("cluster: this node has not caught up with ",
-                     options_.stream, " yet (applied up to ", applied(), ")"));
+    return absl::UnavailableError(core::StrCat(
+        "cluster: this node has not caught up with ", options_.stream.name,
+        " yet (applied up to ", applied(), ")"));
   }
   const absl::Duration age = absl::Now() - at;
   if (age > options_.max_staleness) {
@@ -120,7 +120,7 @@ absl::StatusOr<service::Written> ClusterList::Write(
   const absl::Time publish_until =
       std::min(options.deadline, absl::Now() + options_.publish_timeout);
   absl::StatusOr<uint64_t> sequence;
-  while (!(sequence = js_->Publish(options_.subject, data, id)).ok()) {
+  while (!(sequence = js_->Publish(options_.stream.subject, data, id)).ok()) {
     if (absl::Now() >= publish_until) {
       forget();
       const std::string why = core::StrCat(
@@ -151,22 +151,6 @@ absl::StatusOr<service::Written> ClusterList::Write(
   return written;
 }
 
-bool ClusterList::Sleep(absl::Duration d) {
-  absl::MutexLock lock(&mu_);
-  mu_.AwaitWithTimeout(absl::Condition(&stop_), d);
-  return !stop_;
-}
-
-bool ClusterList::CheckCurrent(absl::Time asked_at) {
-  auto last = js_->LastSequence(options_.stream);
-  if (!last.ok()) return false;  // unknown: the bound decides
-  if (applied() >= *last) {
-    current_at_us_.store(absl::ToUnixMicros(asked_at));
-    return false;
-  }
-  return true;
-}
-
 bool ClusterList::ApplyMessage(const StreamMessage& message) {
   v1::ListEvent event;
   absl::StatusOr<store::EventResult> result =
@@ -188,7 +172,7 @@ bool ClusterList::ApplyMessage(const StreamMessage& message) {
               .Add("attempt", attempt)
               .Add("error", result.status().ToString()));
     }
-    if (!Sleep(absl::Seconds(1))) return false;
+    if (!follower_->Sleep(absl::Seconds(1))) return false;
     result = event.ParseFromString(message.data)
                  ? list_->Apply(event, message.sequence)
                  : absl::InvalidArgumentError("unreadable event");
@@ -201,77 +185,6 @@ bool ClusterList::ApplyMessage(const StreamMessage& message) {
     waiters_.erase(it);
   }
   return true;
-}
-
-void ClusterList::Run() {
-  std::unique_ptr<Consumer> consumer;
-  std::string last_problem;
-  auto problem = [&](const absl::Status& status) {
-    // Each new problem once, not every retry.
-    if (status.ToString() == last_problem) return;
-    last_problem = status.ToString();
-    options_.logger->Log(service::LogLevel::kWarning, "cluster_unavailable",
-                         service::LogFields().Add("error", last_problem));
-  };
-  uint64_t progress_mark = applied();
-  absl::Time stuck_since = absl::InfiniteFuture();
-  const std::string durable = core::StrCat("list-", options_.node);
-  while (true) {
-    {
-      absl::MutexLock lock(&mu_);
-      if (stop_) return;
-    }
-    if (consumer == nullptr) {
-      absl::Status s =
-          js_->AddStream(options_.stream, options_.subject, options_.replicas);
-      if (s.ok()) {
-        auto made = js_->Consume(options_.stream, options_.subject, durable,
-                                 applied() + 1);
-        if (made.ok()) {
-          consumer = *std::move(made);
-        } else {
-          s = made.status();
-        }
-      }
-      if (!s.ok()) {
-        problem(s);
-        if (!Sleep(absl::Milliseconds(500))) return;
-        continue;
-      }
-      last_problem.clear();
-      options_.logger->Log(
-          service::LogLevel::kInfo, "cluster_following",
-          service::LogFields()
-              .Add("stream", options_.stream)
-              .Add("consumer", durable)
-              .Add("from", static_cast<int64_t>(applied() + 1)));
-      stuck_since = absl::InfiniteFuture();
-    }
-    const absl::Time asked_at = absl::Now();
-    auto fetched = consumer->Fetch(kFetchBatch, kFetchWait);
-    if (fetched.ok()) {
-      for (const StreamMessage& message : *fetched) {
-        if (!ApplyMessage(message)) return;
-      }
-    } else {
-      problem(fetched.status());
-      if (!Sleep(absl::Milliseconds(100))) return;
-    }
-    const bool ahead =
-        (!fetched.ok() || fetched->empty() || fetched->back().pending == 0) &&
-        CheckCurrent(asked_at);
-    if (applied() != progress_mark || !ahead) {
-      progress_mark = applied();
-      stuck_since = absl::InfiniteFuture();
-    } else if (stuck_since == absl::InfiniteFuture()) {
-      stuck_since = absl::Now();
-    } else if (absl::Now() - stuck_since > kStuckConsumer) {
-      options_.logger->Log(
-          service::LogLevel::kWarning, "cluster_consumer_remade",
-          service::LogFields().Add("applied", static_cast<int64_t>(applied())));
-      consumer.reset();
-    }
-  }
 }
 
 }  // namespace fraudgate::cluster

@@ -4,14 +4,9 @@
 // sequence, which becomes the list version), so every node builds the same
 // records and audit chain.
 //
-// A background thread follows the stream: it makes the stream if missing,
-// a durable pull consumer named after the node that starts after the
-// store's stream position (kept in the same write as what each event
-// changed, so a restarted node resumes exactly where it stopped, and a node
-// restored from a backup, where the backup stopped), and applies what it
-// reads. It retries what fails (the cluster electing a leader, a server
-// restarting) and remakes the consumer when it stops delivering while the
-// stream is ahead.
+// A StreamFollower (stream_follower.h) applies the stream with consumer
+// "list-<node>" from the store's stream position, which each event's apply
+// moves in the same write as what it changed.
 //
 // Freshness: the node is known current when the stream's last sequence,
 // asked of the stream's leader, is one it has applied. Fresh() is
@@ -26,13 +21,13 @@
 #include <cstdint>
 #include <memory>
 #include <string>
-#include <thread>
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "cluster/jetstream.h"
+#include "cluster/stream_follower.h"
 #include "service/list_writer.h"
 #include "service/log.h"
 #include "store/blocklist_store.h"
@@ -43,11 +38,9 @@ struct ClusterListOptions {
   // This node's name, unique in the cluster: letters, digits, '-' and '_'.
   // Its consumer is "list-<node>". Required.
   std::string node;
-  // The stream and its subject. Defaults FRAUDGATE_LIST, fraudgate.list.
-  std::string stream = "FRAUDGATE_LIST";
-  std::string subject = "fraudgate.list";
-  // Copies of the stream, when this node makes it. Default 3.
-  int replicas = 3;
+  // The stream: FRAUDGATE_LIST on fraudgate.list, 3 copies (when this node
+  // makes it), kept for ever.
+  StreamSpec stream = {"FRAUDGATE_LIST", "fraudgate.list", 3};
   // How far behind the node may be known to be before Fresh() fails.
   // Longer than a stream leader election (5-9 s), so that screening goes on
   // through one. Default 30 s.
@@ -98,14 +91,9 @@ class ClusterList final : public service::ListWriter {
 
   ClusterList(JetStream* js, store::BlocklistStore* list,
               ClusterListOptions options);
-  void Run();
   // Applies one message, retrying store failures until it is applied or the
-  // object stops. False when stopping.
+  // follower stops. False when stopping.
   bool ApplyMessage(const StreamMessage& message);
-  // Notes the node current as of `asked_at` if the stream's last sequence is
-  // applied. True when the stream is known to be ahead of this node.
-  bool CheckCurrent(absl::Time asked_at);
-  bool Sleep(absl::Duration d);  // false when stopping
 
   JetStream* const js_;
   store::BlocklistStore* const list_;
@@ -117,8 +105,7 @@ class ClusterList final : public service::ListWriter {
 
   mutable absl::Mutex mu_;
   absl::flat_hash_map<std::string, Waiter*> waiters_ ABSL_GUARDED_BY(mu_);
-  bool stop_ ABSL_GUARDED_BY(mu_) = false;
-  std::thread thread_;
+  std::unique_ptr<StreamFollower> follower_;  // last: uses the above
 };
 
 }  // namespace fraudgate::cluster

@@ -83,7 +83,8 @@ JetStream::~JetStream() {
 }
 
 absl::Status JetStream::AddStream(const std::string& stream,
-                                  const std::string& subject, int replicas) {
+                                  const std::string& subject, int replicas,
+                                  absl::Duration max_age) {
   jsStreamConfig config;
   jsStreamConfig_Init(&config);
   config.Name = stream.c_str();
@@ -92,6 +93,7 @@ absl::Status JetStream::AddStream(const std::string& stream,
   config.SubjectsLen = 1;
   config.Replicas = replicas;
   config.Storage = js_FileStorage;
+  config.MaxAge = absl::ToInt64Nanoseconds(max_age);
   jsStreamInfo* info = nullptr;
   jsErrCode error = static_cast<jsErrCode>(0);
   const natsStatus s = js_AddStream(&info, js_, &config, nullptr, &error);

@@ -55,10 +55,11 @@ class JetStream {
   ~JetStream();
 
   // Creates stream `stream` on `subject`, in files, with `replicas` copies,
-  // keeping everything; OK when it exists already (its configuration is
-  // left as it is).
+  // keeping messages for `max_age` (zero: for ever); OK when it exists
+  // already (its configuration is left as it is).
   absl::Status AddStream(const std::string& stream, const std::string& subject,
-                         int replicas);
+                         int replicas,
+                         absl::Duration max_age = absl::ZeroDuration());
 
   // The stream's last sequence (0 when empty).
   absl::StatusOr<uint64_t> LastSequence(const std::string& stream);

@@ -1,0 +1,125 @@
+#include "cluster/stream_follower.h"
+
+#include <memory>
+
+namespace fraudgate::cluster {
+namespace {
+
+// How long the consumer may deliver nothing while the stream is ahead
+// before it is remade (its server died, or it was deleted).
+constexpr absl::Duration kStuckConsumer = absl::Seconds(3);
+constexpr int kFetchBatch = 256;
+constexpr absl::Duration kFetchWait = absl::Milliseconds(250);
+
+}  // namespace
+
+StreamFollower::StreamFollower(JetStream* js, StreamSpec stream,
+                               std::string durable, service::Logger* logger,
+                               Position position, Handle handle,
+                               CaughtUp caught_up)
+    : js_(js),
+      stream_(std::move(stream)),
+      durable_(std::move(durable)),
+      logger_(logger),
+      position_(std::move(position)),
+      handle_(std::move(handle)),
+      caught_up_(std::move(caught_up)),
+      thread_([this] { Run(); }) {}
+
+StreamFollower::~StreamFollower() {
+  {
+    absl::MutexLock lock(&mu_);
+    stop_ = true;
+  }
+  thread_.join();
+}
+
+bool StreamFollower::Sleep(absl::Duration d) {
+  absl::MutexLock lock(&mu_);
+  mu_.AwaitWithTimeout(absl::Condition(&stop_), d);
+  return !stop_;
+}
+
+bool StreamFollower::Ahead(absl::Time asked_at) {
+  auto last = js_->LastSequence(stream_.name);
+  if (!last.ok()) return false;  // unknown
+  if (position_() >= *last) {
+    if (caught_up_) caught_up_(asked_at);
+    return false;
+  }
+  return true;
+}
+
+void StreamFollower::Run() {
+  std::unique_ptr<Consumer> consumer;
+  std::string last_problem;
+  auto problem = [&](const absl::Status& status) {
+    // Each new problem once, not every retry.
+    if (status.ToString() == last_problem) return;
+    last_problem = status.ToString();
+    logger_->Log(service::LogLevel::kWarning, "cluster_unavailable",
+                 service::LogFields()
+                     .Add("stream", stream_.name)
+                     .Add("error", last_problem));
+  };
+  uint64_t progress_mark = position_();
+  absl::Time stuck_since = absl::InfiniteFuture();
+  while (true) {
+    {
+      absl::MutexLock lock(&mu_);
+      if (stop_) return;
+    }
+    if (consumer == nullptr) {
+      absl::Status s = js_->AddStream(stream_.name, stream_.subject,
+                                      stream_.replicas, stream_.max_age);
+      if (s.ok()) {
+        auto made = js_->Consume(stream_.name, stream_.subject, durable_,
+                                 position_() + 1);
+        if (made.ok()) {
+          consumer = *std::move(made);
+        } else {
+          s = made.status();
+        }
+      }
+      if (!s.ok()) {
+        problem(s);
+        if (!Sleep(absl::Milliseconds(500))) return;
+        continue;
+      }
+      last_problem.clear();
+      logger_->Log(service::LogLevel::kInfo, "cluster_following",
+                   service::LogFields()
+                       .Add("stream", stream_.name)
+                       .Add("consumer", durable_)
+                       .Add("from", static_cast<int64_t>(position_() + 1)));
+      stuck_since = absl::InfiniteFuture();
+    }
+    const absl::Time asked_at = absl::Now();
+    auto fetched = consumer->Fetch(kFetchBatch, kFetchWait);
+    if (fetched.ok()) {
+      if (!fetched->empty() && !handle_(*fetched)) return;
+    } else {
+      problem(fetched.status());
+      if (!Sleep(absl::Milliseconds(100))) return;
+    }
+    // Whether the stream is ahead is asked when this fetch was not known to
+    // reach its end.
+    const bool ahead =
+        (!fetched.ok() || fetched->empty() || fetched->back().pending == 0) &&
+        Ahead(asked_at);
+    if (position_() != progress_mark || !ahead) {
+      progress_mark = position_();
+      stuck_since = absl::InfiniteFuture();
+    } else if (stuck_since == absl::InfiniteFuture()) {
+      stuck_since = absl::Now();
+    } else if (absl::Now() - stuck_since > kStuckConsumer) {
+      logger_->Log(service::LogLevel::kWarning, "cluster_consumer_remade",
+                   service::LogFields()
+                       .Add("stream", stream_.name)
+                       .Add("position", static_cast<int64_t>(position_())));
+      consumer.reset();
+    }
+  }
+}
+
+}  // namespace fraudgate::cluster

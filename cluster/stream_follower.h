@@ -1,0 +1,80 @@
+// Follows a JetStream stream from a position its user keeps (DESIGN §9): a
+// background thread makes the stream if it is missing, a durable pull
+// consumer that starts after the user's position (replacing any consumer of
+// that name: the position kept with what was done is the truth, so a
+// restarted process resumes exactly where it stopped, and one restored from
+// a backup, where the backup stopped), and hands what it reads, in order, to
+// the user. It retries what fails (the cluster electing a leader, a server
+// restarting), and remakes a consumer that stops delivering while the stream
+// is ahead. Used for FRAUDGATE_LIST (cluster_list.h) and FRAUDGATE_HITS
+// (hit_feed.h).
+//
+// Thread safety: the callbacks run on the follower's thread, one at a time.
+#ifndef FRAUDGATE_CLUSTER_STREAM_FOLLOWER_H_
+#define FRAUDGATE_CLUSTER_STREAM_FOLLOWER_H_
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
+#include "cluster/jetstream.h"
+#include "service/log.h"
+
+namespace fraudgate::cluster {
+
+struct StreamSpec {
+  std::string name;     // e.g. FRAUDGATE_LIST
+  std::string subject;  // e.g. fraudgate.list
+  int replicas = 3;     // when this process makes the stream
+  // Messages older than this are removed; zero keeps everything.
+  absl::Duration max_age = absl::ZeroDuration();
+};
+
+class StreamFollower {
+ public:
+  // Returns the stream sequence of the last message handled.
+  using Position = std::function<uint64_t()>;
+  // Handles `messages` (in stream order, after the position) and keeps the
+  // new position with what it did. Retries its own failures, using Sleep to
+  // wait; returns false only when Sleep said the follower stops.
+  using Handle = std::function<bool(const std::vector<StreamMessage>&)>;
+  // Told, after a check of the stream's last sequence, that every message
+  // up to it had been handled by `asked_at`.
+  using CaughtUp = std::function<void(absl::Time asked_at)>;
+
+  // Starts following `stream` with consumer `durable`. `js` and `logger`
+  // must outlive the follower.
+  StreamFollower(JetStream* js, StreamSpec stream, std::string durable,
+                 service::Logger* logger, Position position, Handle handle,
+                 CaughtUp caught_up = {});
+  // Stops the thread (within about a second, or when `handle` returns).
+  ~StreamFollower();
+
+  // Waits `d`; false (at once) when the follower is stopping.
+  bool Sleep(absl::Duration d);
+
+ private:
+  void Run();
+  // Checks the stream's last sequence; true when the stream is known to be
+  // ahead of the position.
+  bool Ahead(absl::Time asked_at);
+
+  JetStream* const js_;
+  const StreamSpec stream_;
+  const std::string durable_;
+  service::Logger* const logger_;
+  const Position position_;
+  const Handle handle_;
+  const CaughtUp caught_up_;
+  absl::Mutex mu_;
+  bool stop_ ABSL_GUARDED_BY(mu_) = false;
+  std::thread thread_;  // last: started once the rest is set
+};
+
+}  // namespace fraudgate::cluster
+
+#endif  // FRAUDGATE_CLUSTER_STREAM_FOLLOWER_H_
