@@ -4,6 +4,7 @@
 #include <functional>
 #include <random>
 
+#include "absl/container/flat_hash_set.h"
 #include "absl/synchronization/notification.h"
 #include "core/status_macros.h"
 #include "proto/proto_time.h"
@@ -165,6 +166,89 @@ void HitStore::WriterLoop() {
   }
 }
 
+void HitStore::AddHit(rocksdb::WriteBatch& batch, const v1::HitRecord& record,
+                      const std::string& bytes, const std::string& hit_key,
+                      const std::string& transfer_key) const {
+  batch.Put(db_->cf(Cf::kHits), hit_key, bytes);
+  if (!transfer_key.empty()) {
+    batch.Put(db_->cf(Cf::kHitsByTransfer), transfer_key, hit_key);
+  }
+  for (const std::string& key : record.identifier_keys()) {
+    batch.Put(db_->cf(Cf::kHitsByIdentifier), IdentifierIndexKey(key, hit_key),
+              rocksdb::Slice());
+  }
+  for (const std::string& hash : record.beneficiary_hashes()) {
+    batch.Put(db_->cf(Cf::kHitsByBeneficiary),
+              IdentifierIndexKey(hash, hit_key), rocksdb::Slice());
+  }
+}
+
+absl::StatusOr<size_t> HitStore::PutReplicated(
+    absl::Span<const v1::HitRecord> records, uint64_t position) {
+  // Which hits and transfers are here already: one MultiGet each.
+  const size_t n = records.size();
+  std::vector<std::string> hit_keys(n), transfer_keys(n);
+  for (size_t i = 0; i < n; ++i) {
+    const v1::Hit& hit = records[i].hit();
+    hit_keys[i] = HitKeyFromId(hit.hit_id()).value_or("");
+    transfer_keys[i] = TransferKey(hit.caller(), hit.transfer_id());
+  }
+  auto found = [this, n](Cf cf, const std::vector<std::string>& keys)
+      -> absl::StatusOr<std::vector<bool>> {
+    std::vector<rocksdb::Slice> slices(keys.begin(), keys.end());
+    std::vector<rocksdb::PinnableSlice> values(n);
+    std::vector<rocksdb::Status> statuses(n);
+    if (n > 0) {
+      db_->get()->MultiGet(rocksdb::ReadOptions(), db_->cf(cf), n,
+                           slices.data(), values.data(), statuses.data());
+    }
+    std::vector<bool> result(n);
+    for (size_t i = 0; i < n; ++i) {
+      if (!statuses[i].ok() && !statuses[i].IsNotFound()) {
+        return FromRocks(statuses[i], "read replicated hits");
+      }
+      result[i] = statuses[i].ok();
+    }
+    return result;
+  };
+  ASSIGN_OR_RETURN(std::vector<bool> hit_here, found(Cf::kHits, hit_keys));
+  ASSIGN_OR_RETURN(std::vector<bool> transfer_here,
+                   found(Cf::kHitsByTransfer, transfer_keys));
+  rocksdb::WriteBatch batch;
+  absl::flat_hash_set<std::string_view> new_transfers;
+  size_t added = 0;
+  for (size_t i = 0; i < n; ++i) {
+    // A malformed id cannot be stored; a stored hit is not stored again.
+    if (hit_keys[i].empty() || hit_here[i]) continue;
+    const bool index_transfer =
+        !transfer_here[i] && new_transfers.insert(transfer_keys[i]).second;
+    AddHit(batch, records[i], records[i].SerializeAsString(), hit_keys[i],
+           index_transfer ? transfer_keys[i] : std::string());
+    ++added;
+  }
+  batch.Put(db_->cf(Cf::kMeta), std::string(kHitsStreamPositionKey),
+            BigEndian64(position));
+  rocksdb::WriteOptions write;
+  write.sync = false;  // as every hit: WAL without fsync
+  RETURN_IF_ERROR(
+      FromRocks(db_->get()->Write(write, &batch), "record replicated hits"));
+  return added;
+}
+
+absl::StatusOr<uint64_t> HitStore::ReplicatedPosition() const {
+  std::string value;
+  rocksdb::Status s =
+      db_->get()->Get(rocksdb::ReadOptions(), db_->cf(Cf::kMeta),
+                      std::string(kHitsStreamPositionKey), &value);
+  if (s.IsNotFound()) return 0;
+  if (!s.ok()) return FromRocks(s, "read hits_stream_position");
+  if (value.size() != 8) {
+    return absl::DataLossError(
+        "store: meta hits_stream_position is not 8 bytes");
+  }
+  return ReadBigEndian64(value);
+}
+
 void HitStore::WriteGroup(std::vector<Pending>& group) {
   const absl::Time start = absl::Now();
   const size_t n = group.size();
@@ -200,16 +284,7 @@ void HitStore::WriteGroup(std::vector<Pending>& group) {
       same_as[i] = it->second;
       continue;
     }
-    batch.Put(db_->cf(Cf::kHits), p.hit_key, p.bytes);
-    batch.Put(db_->cf(Cf::kHitsByTransfer), p.transfer_key, p.hit_key);
-    for (const std::string& key : p.record.identifier_keys()) {
-      batch.Put(db_->cf(Cf::kHitsByIdentifier),
-                IdentifierIndexKey(key, p.hit_key), rocksdb::Slice());
-    }
-    for (const std::string& hash : p.record.beneficiary_hashes()) {
-      batch.Put(db_->cf(Cf::kHitsByBeneficiary),
-                IdentifierIndexKey(hash, p.hit_key), rocksdb::Slice());
-    }
+    AddHit(batch, p.record, p.bytes, p.hit_key, p.transfer_key);
   }
   absl::Status written = absl::OkStatus();
   if (batch.Count() > 0) {

@@ -33,6 +33,10 @@
 #include "fraudgate/v1/storage.pb.h"
 #include "store/hmac_sha256.h"
 
+namespace rocksdb {
+class WriteBatch;
+}  // namespace rocksdb
+
 namespace fraudgate::store {
 
 class Db;
@@ -119,6 +123,20 @@ class HitStore {
       std::function<void(absl::Duration, size_t hits, bool ok)>;
   void SetWriteObserver(WriteObserver observer);
 
+  // Stores screening records written by other nodes of a cluster, as they
+  // were written there (FRAUDGATE_HITS, DESIGN §9): each record with its
+  // index entries, which name identifier keys and keyed hashes of
+  // beneficiaries (found here only when every node has the same hash key),
+  // and the transfer index entry unless the transfer has a hit here
+  // already; a hit already stored (delivered again) is skipped. `position`,
+  // the stream sequence of the last, goes in the same write (WAL without
+  // fsync, as every hit). Returns how many records were new; UNAVAILABLE
+  // when the write failed (nothing of it stored).
+  absl::StatusOr<size_t> PutReplicated(absl::Span<const v1::HitRecord> records,
+                                       uint64_t position);
+  // The `position` of the last PutReplicated; 0 when none.
+  absl::StatusOr<uint64_t> ReplicatedPosition() const;
+
   // One hit by id; nullopt when there is none.
   absl::StatusOr<std::optional<v1::HitRecord>> Get(
       const std::string& hit_id) const;
@@ -197,6 +215,12 @@ class HitStore {
   // The writer thread: takes every queued hit, WriteGroup, until stopped.
   void WriterLoop();
   void WriteGroup(std::vector<Pending>& group);
+  // Adds to `batch` hit `record` (serialized as `bytes`) under `hit_key`, its
+  // identifier and beneficiary index entries, and, unless `transfer_key` is
+  // empty, its transfer index entry.
+  void AddHit(rocksdb::WriteBatch& batch, const v1::HitRecord& record,
+              const std::string& bytes, const std::string& hit_key,
+              const std::string& transfer_key) const;
   bool HasWork() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(queue_mu_) {
     return stopping_ || !queue_.empty();
   }

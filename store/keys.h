@@ -25,6 +25,11 @@ inline constexpr std::string_view kListCountsKey = "list_counts";
 // the last FRAUDGATE_LIST event applied (BlocklistStore::Apply), written in
 // the same batch as what the event changed. Absent on a single node.
 inline constexpr std::string_view kStreamPositionKey = "stream_position";
+// `meta` key of a history node's FRAUDGATE_HITS position: the big-endian
+// sequence of the last screening record of other nodes stored
+// (HitStore::PutReplicated), written in the same batch as the records.
+inline constexpr std::string_view kHitsStreamPositionKey =
+    "hits_stream_position";
 
 // Hit keys are 12 bytes: big-endian microseconds since the epoch, then a
 // big-endian 32-bit sequence, so `hits` iterates in time order.

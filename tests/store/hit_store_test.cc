@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <filesystem>
 #include <latch>
 #include <map>
 #include <memory>
@@ -28,6 +29,7 @@
 #include "google/protobuf/util/message_differencer.h"
 #include "gtest/gtest.h"
 #include "proto/proto_time.h"
+#include "store/hmac_key.h"
 #include "store/store.h"
 #include "store/store_options.h"
 #include "tests/testing/fault_env.h"
@@ -803,6 +805,57 @@ TEST_F(HitStoreTest, FailedVerdictLeavesTheHitAsItWas) {
   ASSERT_TRUE(stored.has_value());
   EXPECT_EQ(stored->hit().outcome(), v1::OUTCOME_UNSPECIFIED);
   EXPECT_EQ(stored->hit().outcome_history_size(), 0);
+}
+
+// A history node stores screenings of other nodes as they were recorded
+// there (FRAUDGATE_HITS): once, with their indexes, the beneficiary index
+// too when the nodes share the hash key.
+TEST_F(HitStoreTest, ReplicatedHitsAreStoredOnceWithTheirIndexes) {
+  // The other node, with this node's hash key (DESIGN §3: the same on every
+  // node of a cluster).
+  ASSERT_OK_AND_ASSIGN(std::optional<std::string> key,
+                       ReadHmacKey(dir_.File("db")));
+  ASSERT_TRUE(key.has_value());
+  std::filesystem::create_directories(dir_.File("other"));
+  ASSERT_OK(WriteHmacKey(dir_.File("other"), *key));
+  StoreOptions options;
+  options.path = dir_.File("other");
+  ASSERT_OK_AND_ASSIGN(auto other, Store::Open(options));
+  std::vector<v1::HitRecord> sent;
+  for (const char* transfer : {"TX-1", "TX-2"}) {
+    v1::HitRecord record = MakeHit("vcb", transfer, T(10));
+    ASSERT_OK_AND_ASSIGN(auto earlier,
+                         other->hits().PutIfAbsent(&record, {kKeyA}, {kKeyB}));
+    ASSERT_EQ(earlier, std::nullopt);
+    ASSERT_OK_AND_ASSIGN(auto stored, other->hits().Get(record.hit().hit_id()));
+    ASSERT_TRUE(stored.has_value());
+    sent.push_back(*stored);
+  }
+  // TX-2 was screened here too, first: its transfer keeps this node's hit.
+  v1::HitRecord local = MakeHit("vcb", "TX-2", T(5));
+  ASSERT_NO_FATAL_FAILURE(Put(local));
+
+  ASSERT_OK_AND_ASSIGN(size_t added, hits().PutReplicated(sent, 7));
+  EXPECT_EQ(added, 2u);
+  ASSERT_OK_AND_ASSIGN(uint64_t position, hits().ReplicatedPosition());
+  EXPECT_EQ(position, 7u);
+  EXPECT_THAT(IdsOf(QueryAll(Q().key(kKeyA))),
+              ElementsAre(sent[1].hit().hit_id(), sent[0].hit().hit_id()));
+  HitQuery by_beneficiary;
+  by_beneficiary.beneficiary_key = kKeyB;
+  EXPECT_THAT(QueryAll(by_beneficiary), SizeIs(2));
+  ASSERT_OK_AND_ASSIGN(auto tx1, hits().FindByTransfer("vcb", "TX-1"));
+  EXPECT_THAT(tx1, Optional(EqualsProto(sent[0])));
+  ASSERT_OK_AND_ASSIGN(auto tx2, hits().FindByTransfer("vcb", "TX-2"));
+  EXPECT_THAT(tx2, Optional(EqualsProto(local)));
+
+  // Delivered again: nothing new, the position moves on.
+  ASSERT_OK_AND_ASSIGN(added, hits().PutReplicated(sent, 9));
+  EXPECT_EQ(added, 0u);
+  EXPECT_THAT(QueryAll(Q().key(kKeyA)), SizeIs(2));
+  Reopen();
+  ASSERT_OK_AND_ASSIGN(position, hits().ReplicatedPosition());
+  EXPECT_EQ(position, 9u);
 }
 
 }  // namespace
