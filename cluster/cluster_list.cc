@@ -3,11 +3,17 @@
 #include <climits>
 #include <random>
 
+#include "absl/cleanup/cleanup.h"
 #include "absl/strings/str_format.h"
 #include "core/text.h"
+#include "proto/proto_time.h"
 
 namespace fraudgate::cluster {
 namespace {
+
+// An event the stream stored this long after it was made is skipped by
+// every node (ApplyMessage).
+constexpr absl::Duration kLateEvent = absl::Minutes(2);
 
 std::string RandomTag() {
   std::random_device random;
@@ -32,9 +38,11 @@ absl::Status ValidateClusterListOptions(const ClusterListOptions& options) {
     return absl::InvalidArgumentError("cluster.max_staleness: must be > 0");
   }
   if (options.publish_timeout <= absl::ZeroDuration() ||
+      options.publish_timeout > absl::Minutes(1) ||
       options.apply_timeout <= absl::ZeroDuration()) {
     return absl::InvalidArgumentError(
-        "cluster: publish and apply timeouts must be > 0");
+        "cluster: the publish timeout must be > 0 and at most a minute, the "
+        "apply timeout > 0");
   }
   if (options.logger == nullptr) {
     return absl::InvalidArgumentError("cluster: a logger is required");
@@ -66,11 +74,17 @@ absl::StatusOr<std::unique_ptr<ClusterList>> ClusterList::Start(
   cluster->follower_ = std::make_unique<StreamFollower>(
       js, p->options_.stream, core::StrCat("list-", p->options_.node),
       p->options_.logger, [p] { return p->applied(); },
-      [p](const std::vector<StreamMessage>& messages) {
+      [p](const std::vector<StreamMessage>& messages,
+          StreamFollower& follower) {
+        using Handled = StreamFollower::Handled;
         for (const StreamMessage& message : messages) {
-          if (!p->ApplyMessage(message)) return false;
+          const uint64_t next = p->applied() + 1;
+          if (message.sequence < next) continue;  // delivered again
+          // Every event, in order: after a gap, read again from the gap.
+          if (message.sequence > next) return Handled::kRemake;
+          if (!p->ApplyMessage(message, follower)) return Handled::kStop;
         }
-        return true;
+        return Handled::kContinue;
       },
       [p](absl::Time asked_at) {
         p->current_at_us_.store(absl::ToUnixMicros(asked_at));
@@ -78,7 +92,16 @@ absl::StatusOr<std::unique_ptr<ClusterList>> ClusterList::Start(
   return cluster;
 }
 
-ClusterList::~ClusterList() { follower_.reset(); }
+ClusterList::~ClusterList() {
+  {
+    absl::MutexLock lock(&mu_);
+    stopping_ = true;
+    // Writes see it and return; wait for them.
+    mu_.Await(absl::Condition(
+        +[](int* writes) { return *writes == 0; }, &writes_in_flight_));
+  }
+  follower_.reset();
+}
 
 absl::Time ClusterList::current_at() const {
   const int64_t us = current_at_us_.load();
@@ -108,28 +131,39 @@ absl::StatusOr<service::Written> ClusterList::Write(
     const v1::ListEvent& event, const service::WriteOptions& options) {
   const std::string id = core::StrCat(id_prefix_, "-", next_id_++);
   Waiter waiter;
-  if (options.wait_applied) {
+  {
     absl::MutexLock lock(&mu_);
-    waiters_[id] = &waiter;
+    if (stopping_) return absl::UnavailableError("cluster: node stopping");
+    ++writes_in_flight_;
+    if (options.wait_applied) waiters_[id] = &waiter;
   }
-  auto forget = [&] {
+  absl::Cleanup done = [&] {
     absl::MutexLock lock(&mu_);
     waiters_.erase(id);
+    --writes_in_flight_;
   };
   const std::string data = event.SerializeAsString();
   const absl::Time publish_until =
       std::min(options.deadline, absl::Now() + options_.publish_timeout);
   absl::StatusOr<uint64_t> sequence;
   while (!(sequence = js_->Publish(options_.stream.subject, data, id)).ok()) {
-    if (absl::Now() >= publish_until) {
-      forget();
-      const std::string why = core::StrCat(
-          "not acknowledged by the cluster (", sequence.status().message(),
-          "); it may still be stored, and retrying is safe");
+    if (sequence.status().code() != absl::StatusCode::kUnavailable) {
+      return sequence.status();  // no retry mends it
+    }
+    bool stopping;
+    {
+      absl::MutexLock lock(&mu_);
+      mu_.AwaitWithTimeout(absl::Condition(&stopping_),
+                           absl::Milliseconds(100));
+      stopping = stopping_;
+    }
+    if (stopping || absl::Now() >= publish_until) {
+      const std::string why =
+          core::StrCat("not acknowledged by the cluster (",
+                       sequence.status().message(), "); retrying is safe");
       return absl::Now() >= options.deadline ? absl::DeadlineExceededError(why)
                                              : absl::UnavailableError(why);
     }
-    absl::SleepFor(absl::Milliseconds(100));
   }
   service::Written written;
   written.list_version = *sequence;
@@ -138,30 +172,48 @@ absl::StatusOr<service::Written> ClusterList::Write(
   const absl::Time apply_until =
       std::min(options.deadline, absl::Now() + options_.apply_timeout);
   absl::MutexLock lock(&mu_);
-  mu_.AwaitWithDeadline(absl::Condition(&waiter.done), apply_until);
+  struct Wake {
+    const Waiter* waiter;
+    const bool* stopping;
+  } wake{&waiter, &stopping_};
+  mu_.AwaitWithDeadline(
+      absl::Condition(
+          +[](Wake* w) { return w->waiter->done || *w->stopping; }, &wake),
+      apply_until);
   if (!waiter.done) {
-    waiters_.erase(id);
-    return absl::DeadlineExceededError(
-        core::StrCat("stored on the cluster at list version ", *sequence,
-                     ", but not applied on this node in time (applied up to ",
-                     applied(), ")"));
+    const std::string why = core::StrCat(
+        "stored on the cluster at list version ", *sequence,
+        ", but not applied on this node yet (applied up to ", applied(), ")");
+    return absl::Now() >= options.deadline ? absl::DeadlineExceededError(why)
+                                           : absl::UnavailableError(why);
   }
-  if (!waiter.result.ok()) return waiter.result.status();
-  written.result = *std::move(waiter.result);
+  written.result = std::move(waiter.result);
   return written;
 }
 
-bool ClusterList::ApplyMessage(const StreamMessage& message) {
+bool ClusterList::ApplyMessage(const StreamMessage& message,
+                               StreamFollower& follower) {
   v1::ListEvent event;
+  const bool parsed = event.ParseFromString(message.data);
+  if (parsed && message.stored_at > FromProtoTime(event.at()) + kLateEvent) {
+    // Its writer gave up on it long before (publish_timeout is at most a
+    // minute) and may have been followed by newer mutations: every node
+    // skips it alike (the stream's time is the same for all), keeping only
+    // its place in the stream.
+    options_.logger->Log(
+        service::LogLevel::kError, "cluster_event_too_late",
+        service::LogFields()
+            .Add("sequence", static_cast<int64_t>(message.sequence))
+            .Add("actor", event.actor())
+            .Add("at", absl::FormatTime(FromProtoTime(event.at())))
+            .Add("stored_at", absl::FormatTime(message.stored_at)));
+    event.Clear();
+    event.mutable_upload();  // nothing to apply
+  }
   absl::StatusOr<store::EventResult> result =
-      event.ParseFromString(message.data)
-          ? list_->Apply(event, message.sequence)
-          : absl::InvalidArgumentError("unreadable event");
+      parsed ? list_->Apply(event, message.sequence)
+             : absl::InvalidArgumentError("unreadable event");
   for (int attempt = 1; !result.ok(); ++attempt) {
-    if (result.status().code() == absl::StatusCode::kFailedPrecondition &&
-        message.sequence <= applied()) {
-      return true;  // delivered again: applied already
-    }
     // Stuck on this event: the node falls behind and, past the bound, stops
     // answering. Logged at once and then every minute.
     if (attempt % 60 == 1) {
@@ -172,7 +224,7 @@ bool ClusterList::ApplyMessage(const StreamMessage& message) {
               .Add("attempt", attempt)
               .Add("error", result.status().ToString()));
     }
-    if (!follower_->Sleep(absl::Seconds(1))) return false;
+    if (!follower.Sleep(absl::Seconds(1))) return false;
     result = event.ParseFromString(message.data)
                  ? list_->Apply(event, message.sequence)
                  : absl::InvalidArgumentError("unreadable event");
@@ -180,7 +232,7 @@ bool ClusterList::ApplyMessage(const StreamMessage& message) {
   absl::MutexLock lock(&mu_);
   auto it = waiters_.find(message.msg_id);
   if (it != waiters_.end()) {
-    it->second->result = std::move(result);
+    it->second->result = *std::move(result);
     it->second->done = true;
     waiters_.erase(it);
   }

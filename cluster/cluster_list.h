@@ -46,9 +46,9 @@ struct ClusterListOptions {
   // through one. Default 30 s.
   absl::Duration max_staleness = absl::Seconds(30);
   // How long Write retries a publish the cluster does not take (e.g. during
-  // an election), and how long it then waits for this node to apply the
-  // event with wait_applied. Each also ends at the write's deadline.
-  // Defaults 30 s, 30 s.
+  // an election; at most a minute), and how long it then waits for this
+  // node to apply the event with wait_applied. Each also ends at the write's
+  // deadline. Defaults 30 s, 30 s.
   absl::Duration publish_timeout = absl::Seconds(30);
   absl::Duration apply_timeout = absl::Seconds(30);
   // Where problems are logged; must outlive the object. Required.
@@ -65,12 +65,16 @@ class ClusterList final : public service::ListWriter {
   // when `list` was written outside a cluster.
   static absl::StatusOr<std::unique_ptr<ClusterList>> Start(
       JetStream* js, store::BlocklistStore* list, ClusterListOptions options);
-  // Stops following the stream (within about a second).
+  // Ends the Writes in flight (UNAVAILABLE, when they wait), then stops
+  // following the stream.
   ~ClusterList() override;
 
   // Publishes `event` with a message id of its own, retrying through
   // elections with the same id (so a publish that was stored but whose
-  // answer was lost is stored once). See ListWriter::Write.
+  // answer was lost is stored once), for up to publish_timeout. An event the
+  // stream stores more than 2 minutes after its `at` (a publish that was
+  // reported failed, then sent anyway) is skipped by every node. A message
+  // over the servers' max_payload is INVALID_ARGUMENT. See ListWriter::Write.
   absl::StatusOr<service::Written> Write(
       const v1::ListEvent& event,
       const service::WriteOptions& options) override;
@@ -86,14 +90,14 @@ class ClusterList final : public service::ListWriter {
   // One Write waiting for this node to apply its event.
   struct Waiter {
     bool done = false;
-    absl::StatusOr<store::EventResult> result;
+    store::EventResult result;
   };
 
   ClusterList(JetStream* js, store::BlocklistStore* list,
               ClusterListOptions options);
   // Applies one message, retrying store failures until it is applied or the
   // follower stops. False when stopping.
-  bool ApplyMessage(const StreamMessage& message);
+  bool ApplyMessage(const StreamMessage& message, StreamFollower& follower);
 
   JetStream* const js_;
   store::BlocklistStore* const list_;
@@ -105,6 +109,8 @@ class ClusterList final : public service::ListWriter {
 
   mutable absl::Mutex mu_;
   absl::flat_hash_map<std::string, Waiter*> waiters_ ABSL_GUARDED_BY(mu_);
+  bool stopping_ ABSL_GUARDED_BY(mu_) = false;
+  int writes_in_flight_ ABSL_GUARDED_BY(mu_) = 0;
   std::unique_ptr<StreamFollower> follower_;  // last: uses the above
 };
 

@@ -20,8 +20,20 @@ absl::Status FromNats(natsStatus s, jsErrCode error, std::string_view what) {
   if (last != nullptr && *last != '\0' && std::string_view(last) != text) {
     text += core::StrCat(": ", last);
   }
-  if (s == NATS_INVALID_ARG) return absl::InvalidArgumentError(text);
+  if (s == NATS_INVALID_ARG || s == NATS_MAX_PAYLOAD) {
+    return absl::InvalidArgumentError(text);
+  }
   return absl::UnavailableError(text);
+}
+
+// Publish options: message id `msg_id` (kept by the caller), an answer
+// awaited for `timeout_ms`.
+jsPubOptions PubOptions(const std::string& msg_id, int64_t timeout_ms) {
+  jsPubOptions options;
+  jsPubOptions_Init(&options);
+  options.MsgId = msg_id.c_str();
+  options.MaxWait = timeout_ms;
+  return options;
 }
 
 struct OptionsDeleter {
@@ -57,6 +69,10 @@ absl::StatusOr<std::unique_ptr<JetStream>> JetStream::Connect(
   // meanwhile, and its staleness bound decides when that must stop.
   natsOptions_SetMaxReconnect(opts.get(), -1);
   natsOptions_SetReconnectWait(opts.get(), 250);
+  // No reconnect buffer to speak of: a publish made while disconnected
+  // fails instead of being sent on reconnect, after its writer reported it
+  // failed and later mutations were stored.
+  natsOptions_SetReconnectBufSize(opts.get(), 1);
 
   std::unique_ptr<JetStream> js(new JetStream());
   js->timeout_ms_ = absl::ToInt64Milliseconds(options.request_timeout);
@@ -74,10 +90,23 @@ absl::StatusOr<std::unique_ptr<JetStream>> JetStream::Connect(
       !s.ok()) {
     return s;
   }
+  js_options.PublishAsync.MaxPending = 4096;
+  js_options.PublishAsync.StallWait = js->timeout_ms_;
+  js_options.PublishAsync.ErrHandler = [](jsCtx*, jsPubAckErr*, void* self) {
+    ++static_cast<JetStream*>(self)->async_failures_;
+  };
+  js_options.PublishAsync.ErrHandlerClosure = js.get();
+  if (auto s = FromNats(natsConnection_JetStream(&js->async_js_,
+                                                 js->connection_, &js_options),
+                        none, "JetStream context");
+      !s.ok()) {
+    return s;
+  }
   return js;
 }
 
 JetStream::~JetStream() {
+  jsCtx_Destroy(async_js_);
   jsCtx_Destroy(js_);
   natsConnection_Destroy(connection_);
 }
@@ -134,10 +163,7 @@ absl::StatusOr<std::string> JetStream::StreamLeader(const std::string& stream) {
 absl::StatusOr<uint64_t> JetStream::Publish(const std::string& subject,
                                             const std::string& data,
                                             const std::string& msg_id) {
-  jsPubOptions options;
-  jsPubOptions_Init(&options);
-  options.MsgId = msg_id.c_str();
-  options.MaxWait = timeout_ms_;
+  jsPubOptions options = PubOptions(msg_id, timeout_ms_);
   jsPubAck* ack = nullptr;
   jsErrCode error = static_cast<jsErrCode>(0);
   const natsStatus s =
@@ -147,6 +173,25 @@ absl::StatusOr<uint64_t> JetStream::Publish(const std::string& subject,
   const uint64_t sequence = ack->Sequence;
   jsPubAck_Destroy(ack);
   return sequence;
+}
+
+absl::Status JetStream::PublishAsync(const std::string& subject,
+                                     const std::string& data,
+                                     const std::string& msg_id) {
+  jsPubOptions options = PubOptions(msg_id, timeout_ms_);
+  jsErrCode none = static_cast<jsErrCode>(0);
+  return FromNats(js_PublishAsync(async_js_, subject.c_str(), data.data(),
+                                  static_cast<int>(data.size()), &options),
+                  none, "publish");
+}
+
+absl::Status JetStream::FlushAsync(absl::Duration timeout) {
+  jsPubOptions options;
+  jsPubOptions_Init(&options);
+  options.MaxWait = absl::ToInt64Milliseconds(timeout);
+  jsErrCode none = static_cast<jsErrCode>(0);
+  return FromNats(js_PublishAsyncComplete(async_js_, &options), none,
+                  "flush publishes");
 }
 
 absl::StatusOr<std::unique_ptr<Consumer>> JetStream::Consume(
@@ -192,26 +237,21 @@ Consumer::~Consumer() { natsSubscription_Destroy(subscription_); }
 
 absl::StatusOr<std::vector<StreamMessage>> Consumer::Fetch(
     int max, absl::Duration wait) {
-  // What is there already, without waiting; then, if nothing, one message
-  // as soon as it comes: a long poll for a larger batch would wait for the
-  // batch to fill.
+  // NoWait with an expiry: what the stream has at once, else the first
+  // message to come within `wait` (a plain long poll waits for the whole
+  // batch; a NoWait without expiry does not wait at all).
   natsMsgList list{};
   jsErrCode error = static_cast<jsErrCode>(0);
   jsFetchRequest request;
   jsFetchRequest_Init(&request);
   request.Batch = max;
   request.NoWait = true;
-  natsStatus s = natsSubscription_FetchRequest(&list, subscription_, &request);
-  if (s == NATS_NOT_FOUND || s == NATS_TIMEOUT ||
-      (s == NATS_OK && list.Count == 0)) {
+  request.Expires = absl::ToInt64Nanoseconds(wait);
+  const natsStatus s =
+      natsSubscription_FetchRequest(&list, subscription_, &request);
+  if (s == NATS_TIMEOUT || s == NATS_NOT_FOUND) {
     natsMsgList_Destroy(&list);
-    list = natsMsgList{};
-    s = natsSubscription_Fetch(&list, subscription_, 1,
-                               absl::ToInt64Milliseconds(wait), &error);
-    if (s == NATS_TIMEOUT || s == NATS_NOT_FOUND) {
-      natsMsgList_Destroy(&list);
-      return std::vector<StreamMessage>();
-    }
+    return std::vector<StreamMessage>();
   }
   if (s != NATS_OK) {
     natsMsgList_Destroy(&list);
@@ -228,6 +268,7 @@ absl::StatusOr<std::vector<StreamMessage>> Consumer::Fetch(
     StreamMessage& m = messages.emplace_back();
     m.sequence = meta->Sequence.Stream;
     m.pending = meta->NumPending;
+    m.stored_at = absl::FromUnixNanos(meta->Timestamp);
     jsMsgMetaData_Destroy(meta);
     const char* id = nullptr;
     if (natsMsgHeader_Get(msg, "Nats-Msg-Id", &id) == NATS_OK &&

@@ -2,14 +2,16 @@
 // the C client (libnats): a connection to a cluster that reconnects by
 // itself, streams, publishes de-duplicated by message id, and durable pull
 // consumers read from a given stream sequence. The only code that sees
-// nats.h; every natsStatus becomes an absl::Status here (UNAVAILABLE for
-// anything the cluster may get over, e.g. while it elects a stream leader:
-// callers retry within their own deadline).
+// nats.h; every natsStatus becomes an absl::Status here: UNAVAILABLE for
+// what the cluster may get over (a server down, a stream leader being
+// elected: callers retry within their own deadline), INVALID_ARGUMENT for
+// what no retry mends (a message over the servers' max_payload).
 //
 // Thread safety: JetStream is thread-safe. A Consumer is used from one thread.
 #ifndef FRAUDGATE_CLUSTER_JETSTREAM_H_
 #define FRAUDGATE_CLUSTER_JETSTREAM_H_
 
+#include <atomic>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -38,6 +40,7 @@ struct JetStreamOptions {
 struct StreamMessage {
   uint64_t sequence = 0;  // the stream sequence
   uint64_t pending = 0;   // messages after it in the stream, when read
+  absl::Time stored_at;   // when the stream stored it (its leader's clock)
   std::string msg_id;     // its Nats-Msg-Id header; empty when none
   std::string data;
 };
@@ -49,7 +52,8 @@ class JetStream {
   // Connects to one of `options.servers`. UNAVAILABLE when none answers;
   // INVALID_ARGUMENT without servers. Once connected, the connection is
   // re-established by itself, to any server of the cluster, for as long as
-  // the object lives.
+  // the object lives. While it is not connected, publishes fail at once
+  // (they are never held back to be sent after the caller gave up).
   static absl::StatusOr<std::unique_ptr<JetStream>> Connect(
       const JetStreamOptions& options);
   ~JetStream();
@@ -74,6 +78,16 @@ class JetStream {
                                    const std::string& data,
                                    const std::string& msg_id);
 
+  // Publishes without waiting for the stream's answer (FRAUDGATE_HITS: no
+  // caller waits for it). At most 4096 messages wait for their answer; more
+  // wait up to the request timeout for room, then fail. A message the stream
+  // refuses or does not answer in time counts in async_failures().
+  absl::Status PublishAsync(const std::string& subject, const std::string& data,
+                            const std::string& msg_id);
+  // Waits up to `timeout` for the answers to every PublishAsync so far.
+  absl::Status FlushAsync(absl::Duration timeout);
+  int64_t async_failures() const { return async_failures_.load(); }
+
   // A durable pull consumer `durable` of `stream` that delivers from
   // sequence `start` on, replacing any consumer of that name (whose position
   // is not the caller's).
@@ -86,15 +100,17 @@ class JetStream {
   JetStream() = default;
   __natsConnection* connection_ = nullptr;
   __jsCtx* js_ = nullptr;
+  __jsCtx* async_js_ = nullptr;  // PublishAsync's, with its error handler
+  std::atomic<int64_t> async_failures_{0};
   int64_t timeout_ms_ = 2000;
 };
 
 class Consumer {
  public:
   ~Consumer();
-  // Up to `max` messages in stream order: at once those already in the
-  // stream, else waits up to `wait` for the next one. Empty when none came.
-  // Each message returned is acknowledged.
+  // Up to `max` messages in stream order: those the stream has at once,
+  // else waits up to `wait` for the next. Empty when none came. Each message
+  // returned is acknowledged.
   absl::StatusOr<std::vector<StreamMessage>> Fetch(int max,
                                                    absl::Duration wait);
 

@@ -1,6 +1,10 @@
 #include "cluster/stream_follower.h"
 
 #include <memory>
+#include <optional>
+#include <utility>
+
+#include "core/text.h"
 
 namespace fraudgate::cluster {
 namespace {
@@ -40,16 +44,6 @@ bool StreamFollower::Sleep(absl::Duration d) {
   return !stop_;
 }
 
-bool StreamFollower::Ahead(absl::Time asked_at) {
-  auto last = js_->LastSequence(stream_.name);
-  if (!last.ok()) return false;  // unknown
-  if (position_() >= *last) {
-    if (caught_up_) caught_up_(asked_at);
-    return false;
-  }
-  return true;
-}
-
 void StreamFollower::Run() {
   std::unique_ptr<Consumer> consumer;
   std::string last_problem;
@@ -62,6 +56,9 @@ void StreamFollower::Run() {
                      .Add("stream", stream_.name)
                      .Add("error", last_problem));
   };
+  // The stream's last sequence as of when it was asked, until reached.
+  std::optional<std::pair<uint64_t, absl::Time>> end;
+  absl::Time next_ask = absl::InfinitePast();
   uint64_t progress_mark = position_();
   absl::Time stuck_since = absl::InfiniteFuture();
   while (true) {
@@ -70,8 +67,11 @@ void StreamFollower::Run() {
       if (stop_) return;
     }
     if (consumer == nullptr) {
-      absl::Status s = js_->AddStream(stream_.name, stream_.subject,
-                                      stream_.replicas, stream_.max_age);
+      absl::Status s;
+      if (position_() == 0) {
+        s = js_->AddStream(stream_.name, stream_.subject, stream_.replicas,
+                           stream_.max_age);
+      }
       if (s.ok()) {
         auto made = js_->Consume(stream_.name, stream_.subject, durable_,
                                  position_() + 1);
@@ -94,21 +94,43 @@ void StreamFollower::Run() {
                        .Add("from", static_cast<int64_t>(position_() + 1)));
       stuck_since = absl::InfiniteFuture();
     }
-    const absl::Time asked_at = absl::Now();
+    if (!end && absl::Now() >= next_ask) {
+      const absl::Time asked_at = absl::Now();
+      next_ask = asked_at + absl::Milliseconds(100);
+      auto last = js_->LastSequence(stream_.name);
+      if (!last.ok()) {
+        problem(last.status());
+      } else if (*last < position_()) {
+        problem(absl::DataLossError(core::StrCat(
+            "the stream ends at ", *last, ", before this node's position ",
+            position_(), ": it was made again or lost messages")));
+      } else {
+        end.emplace(*last, asked_at);
+      }
+    }
     auto fetched = consumer->Fetch(kFetchBatch, kFetchWait);
-    if (fetched.ok()) {
-      if (!fetched->empty() && !handle_(*fetched)) return;
-    } else {
+    if (!fetched.ok()) {
       problem(fetched.status());
       if (!Sleep(absl::Milliseconds(100))) return;
+    } else if (!fetched->empty()) {
+      const Handled handled = handle_(*fetched, *this);
+      if (handled == Handled::kStop) return;
+      if (handled == Handled::kRemake) {
+        logger_->Log(service::LogLevel::kWarning, "cluster_consumer_remade",
+                     service::LogFields()
+                         .Add("stream", stream_.name)
+                         .Add("position", static_cast<int64_t>(position_())));
+        consumer.reset();
+        continue;
+      }
     }
-    // Whether the stream is ahead is asked when this fetch was not known to
-    // reach its end.
-    const bool ahead =
-        (!fetched.ok() || fetched->empty() || fetched->back().pending == 0) &&
-        Ahead(asked_at);
-    if (position_() != progress_mark || !ahead) {
-      progress_mark = position_();
+    const uint64_t position = position_();
+    if (end && position >= end->first) {
+      if (caught_up_) caught_up_(end->second);
+      end.reset();
+    }
+    if (position != progress_mark || !end) {
+      progress_mark = position;
       stuck_since = absl::InfiniteFuture();
     } else if (stuck_since == absl::InfiniteFuture()) {
       stuck_since = absl::Now();
@@ -116,7 +138,7 @@ void StreamFollower::Run() {
       logger_->Log(service::LogLevel::kWarning, "cluster_consumer_remade",
                    service::LogFields()
                        .Add("stream", stream_.name)
-                       .Add("position", static_cast<int64_t>(position_())));
+                       .Add("position", static_cast<int64_t>(position)));
       consumer.reset();
     }
   }

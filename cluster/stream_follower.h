@@ -1,13 +1,20 @@
 // Follows a JetStream stream from a position its user keeps (DESIGN §9): a
-// background thread makes the stream if it is missing, a durable pull
-// consumer that starts after the user's position (replacing any consumer of
-// that name: the position kept with what was done is the truth, so a
-// restarted process resumes exactly where it stopped, and one restored from
-// a backup, where the backup stopped), and hands what it reads, in order, to
-// the user. It retries what fails (the cluster electing a leader, a server
-// restarting), and remakes a consumer that stops delivering while the stream
-// is ahead. Used for FRAUDGATE_LIST (cluster_list.h) and FRAUDGATE_HITS
-// (hit_feed.h).
+// background thread makes the stream when it is missing and the position is
+// 0 (a stream missing under a later position was lost: it is not made
+// again, and the user is never told it caught up), a durable pull consumer
+// that starts after the user's position (replacing any consumer of that
+// name: the position kept with what was done is the truth, so a restarted
+// process resumes exactly where it stopped, and one restored from a backup,
+// where the backup stopped), and hands what it reads, in order, to the user.
+// It retries what fails (the cluster electing a leader, a server
+// restarting), and remakes the consumer when the user asks (a gap) or when it
+// stops delivering while the stream is ahead.
+//
+// Catching up: at most every 100 ms the follower asks the stream's leader
+// for its last sequence, before reading; once the user's position reaches
+// it, the user was current as of the asking. A stream whose last sequence is
+// below the position (re-made, or lost messages) never counts as caught up.
+// Used for FRAUDGATE_LIST (cluster_list.h) and FRAUDGATE_HITS (hit_feed.h).
 //
 // Thread safety: the callbacks run on the follower's thread, one at a time.
 #ifndef FRAUDGATE_CLUSTER_STREAM_FOLLOWER_H_
@@ -38,10 +45,15 @@ class StreamFollower {
  public:
   // Returns the stream sequence of the last message handled.
   using Position = std::function<uint64_t()>;
-  // Handles `messages` (in stream order, after the position) and keeps the
-  // new position with what it did. Retries its own failures, using Sleep to
-  // wait; returns false only when Sleep said the follower stops.
-  using Handle = std::function<bool(const std::vector<StreamMessage>&)>;
+  // Handles `messages` (in stream order; what is at or before the position
+  // was delivered again) and keeps the new position with what it did.
+  // Retries its own failures, using the follower's Sleep to wait. Returns
+  // kStop when Sleep said the follower stops, kRemake to have the consumer
+  // made again from the position (e.g. a message is missing), else
+  // kContinue.
+  enum class Handled { kContinue, kRemake, kStop };
+  using Handle = std::function<Handled(const std::vector<StreamMessage>&,
+                                       StreamFollower& follower)>;
   // Told, after a check of the stream's last sequence, that every message
   // up to it had been handled by `asked_at`.
   using CaughtUp = std::function<void(absl::Time asked_at)>;
@@ -59,9 +71,6 @@ class StreamFollower {
 
  private:
   void Run();
-  // Checks the stream's last sequence; true when the stream is known to be
-  // ahead of the position.
-  bool Ahead(absl::Time asked_at);
 
   JetStream* const js_;
   const StreamSpec stream_;

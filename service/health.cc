@@ -36,26 +36,31 @@ absl::Status HealthMonitor::Ready() const {
 }
 
 void HealthMonitor::Check() {
-  absl::Status now = store_->WriteHealth();
-  const char* problem = "store_read_only";
-  if (now.ok()) {
-    now = list_->Fresh();
-    problem = "list_stale";
-  }
-  absl::Status before;
+  const absl::Status store = store_->WriteHealth();
+  const absl::Status list = list_->Fresh();
+  const absl::Status now = !store.ok() ? store : list;
+  bool store_was_ok, list_was_ok;
   {
     absl::MutexLock lock(&mu_);
-    before = ready_;
+    store_was_ok = store_ok_;
+    list_was_ok = list_ok_;
+    store_ok_ = store.ok();
+    list_ok_ = list.ok();
     ready_ = now;
   }
-  if (now.ok() != before.ok()) {
-    if (now.ok()) {
-      logger_->Log(LogLevel::kInfo, "ready");
+  // Each condition's changes, under its own names.
+  auto log_change = [this](bool was_ok, const absl::Status& status,
+                           const char* ok_event, const char* bad_event) {
+    if (status.ok() == was_ok) return;
+    if (status.ok()) {
+      logger_->Log(LogLevel::kInfo, ok_event);
     } else {
-      logger_->Log(LogLevel::kError, problem,
-                   LogFields().Add("error", std::string(now.message())));
+      logger_->Log(LogLevel::kError, bad_event,
+                   LogFields().Add("error", std::string(status.message())));
     }
-  }
+  };
+  log_change(store_was_ok, store, "store_writable", "store_read_only");
+  log_change(list_was_ok, list, "list_current", "list_stale");
   for (grpc::HealthCheckServiceInterface* health : health_) {
     if (health == nullptr) continue;
     health->SetServingStatus(now.ok());

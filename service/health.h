@@ -7,8 +7,8 @@
 // while a failed write keeps the store read-only (store::Store::WriteHealth:
 // until RocksDB recovers by itself, or the server is restarted once the
 // cause, e.g. a full disk, is gone), or while the list is stale. Each change
-// is logged before it is announced (`store_read_only` or `list_stale` at
-// error level, `ready` at info). gRPC
+// is logged before it is announced (`store_read_only` and `list_stale` at
+// error level, `store_writable` and `list_current` at info). gRPC
 // itself answers NOT_SERVING once a server shuts down.
 //
 // Thread safety: Ready() may be called from any thread.
@@ -53,6 +53,8 @@ class HealthMonitor {
   Logger* const logger_;
   mutable absl::Mutex mu_;
   absl::Status ready_ ABSL_GUARDED_BY(mu_);
+  bool store_ok_ ABSL_GUARDED_BY(mu_) = true;
+  bool list_ok_ ABSL_GUARDED_BY(mu_) = true;
   bool stop_ ABSL_GUARDED_BY(mu_) = false;
   std::thread thread_;
 };

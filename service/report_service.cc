@@ -30,6 +30,10 @@ v1::ListEvent EventBy(const std::string& actor, absl::Time now) {
   return event;
 }
 
+// Reports of one list event, in bytes: a cluster's events must stay under
+// the NATS servers' max_payload (1 MiB by default).
+constexpr size_t kMaxBatchBytes = 512 << 10;
+
 // An upload refused before any report is read.
 class Refused final : public grpc::ServerReadReactor<v1::Report> {
  public:
@@ -83,10 +87,12 @@ class Uploader final : public grpc::ServerReadReactor<v1::Report> {
       *summary_->add_rejected() =
           RejectionOf(index_, report_, normalized.status());
     } else {
+      pending_bytes_ += normalized->ByteSizeLong();
       *pending_.mutable_upload()->add_reports() = *std::move(normalized);
       pending_index_.push_back(index_);
-      if (static_cast<int>(pending_index_.size()) >=
-              options_->max_batch_reports &&
+      if ((static_cast<int>(pending_index_.size()) >=
+               options_->max_batch_reports ||
+           pending_bytes_ >= kMaxBatchBytes) &&
           !Flush()) {
         return;
       }
@@ -136,13 +142,11 @@ class Uploader final : public grpc::ServerReadReactor<v1::Report> {
     write.deadline = deadline_;
     auto written = writer_->Write(pending_, write);
     if (!written.ok()) {
-      End(ToGrpcStatus(absl::Status(
-          written.status().code() == absl::StatusCode::kDeadlineExceeded
-              ? absl::StatusCode::kDeadlineExceeded
-              : absl::StatusCode::kUnavailable,
-          core::StrCat("reports ", pending_index_.front(), "..",
-                       pending_index_.back(),
-                       " not stored: ", written.status().message()))));
+      End(ToGrpcStatus(
+          absl::Status(written.status().code(),
+                       core::StrCat("reports ", pending_index_.front(), "..",
+                                    pending_index_.back(), ": ",
+                                    written.status().message()))));
       return false;
     }
     written_version_ = std::max(written_version_, written->list_version);
@@ -152,6 +156,7 @@ class Uploader final : public grpc::ServerReadReactor<v1::Report> {
                                     reports.size());
       pending_.Clear();
       pending_index_.clear();
+      pending_bytes_ = 0;
       return true;
     }
     const std::vector<store::ApplyReportResult>* results =
@@ -188,6 +193,7 @@ class Uploader final : public grpc::ServerReadReactor<v1::Report> {
     }
     pending_.Clear();
     pending_index_.clear();
+    pending_bytes_ = 0;
     return true;
   }
 
@@ -204,6 +210,7 @@ class Uploader final : public grpc::ServerReadReactor<v1::Report> {
   // The next list event: its reports, and their indexes in the stream.
   v1::ListEvent pending_;
   std::vector<int> pending_index_;
+  size_t pending_bytes_ = 0;      // of the reports in pending_
   uint64_t written_version_ = 0;  // of the last event written
   std::vector<v1::PastTransferCount> past_;
   const absl::Time deadline_;

@@ -82,7 +82,8 @@ class ReportService final : public v1::ReportService::CallbackService {
         deadline_cap_(deadline_cap) {}
 
   // Reports are validated as they arrive and stored in synced batches of up
-  // to `max_batch_reports` (one list event each), each report atomically;
+  // to `max_batch_reports` and 512 KiB (one list event each; a cluster's
+  // events must stay under NATS's max_payload), each report atomically;
   // the summary is sent once every accepted report is on disk (on a cluster
   // node without wait-applied: on the stream, counted as reports_pending).
   // Invalid reports are listed in `rejected` and do not stop the stream. A

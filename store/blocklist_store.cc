@@ -169,7 +169,7 @@ absl::Status BlocklistStore::Commit(MutationBatch& batch,
   const uint64_t version =
       stream_sequence != 0 ? stream_sequence : list_version_.load() + 1;
   SealedAudits sealed;
-  ListCounts counts;
+  ListCounts counts = Counts();
   if (!batch.empty()) {
     sealed = SealAudits(batch.audits, next_audit_sequence_, last_audit_sha256_,
                         version);
@@ -182,18 +182,18 @@ absl::Status BlocklistStore::Commit(MutationBatch& batch,
     for (const auto& [key, bytes] : sealed.records) {
       write_batch.Put(db_->cf(Cf::kAudit), key, bytes);
     }
-    write_batch.Put(db_->cf(Cf::kMeta), std::string(kListVersionKey),
-                    BigEndian64(version));
     write_batch.Put(db_->cf(Cf::kMeta), std::string(kAuditHeadKey),
                     BigEndian64(sealed.next_sequence - 1) + sealed.head_sha256);
-    counts = Counts();
     counts.Add(batch.counts_before, -1);
     for (const auto& [key, entity] : batch.entities) counts.Add(*entity);
-    write_batch.Put(db_->cf(Cf::kMeta), std::string(kListCountsKey),
-                    counts.Encode(version));
   }
-  // An event that changed nothing still moves the stream position, so that
-  // it is not applied again.
+  // In a cluster an event that changed nothing still moves the stream
+  // position, so that it is not applied again, and the list version, which
+  // is the stream sequence on every node.
+  write_batch.Put(db_->cf(Cf::kMeta), std::string(kListVersionKey),
+                  BigEndian64(version));
+  write_batch.Put(db_->cf(Cf::kMeta), std::string(kListCountsKey),
+                  counts.Encode(version));
   if (stream_sequence != 0) {
     write_batch.Put(db_->cf(Cf::kMeta), std::string(kStreamPositionKey),
                     BigEndian64(stream_sequence));
@@ -204,7 +204,11 @@ absl::Status BlocklistStore::Commit(MutationBatch& batch,
       !s.ok()) {
     return s;
   }
-  if (!batch.empty()) Committed(sealed, version, counts);
+  if (!batch.empty()) {
+    Committed(sealed, version, counts);
+  } else {
+    list_version_.store(version);
+  }
   if (stream_sequence != 0) stream_position_.store(stream_sequence);
   return absl::OkStatus();
 }
@@ -551,6 +555,13 @@ absl::StatusOr<AuditCheck> BlocklistStore::VerifyAudit() const {
   s = db->Get(read, db_->cf(Cf::kMeta), std::string(kAuditHeadKey), &head);
   if (!s.ok() && !s.IsNotFound()) return FromRocks(s, "read audit head");
   const bool has_head = s.ok();
+  // A cluster node's list version is its stream position, which events that
+  // changed nothing (and wrote no record) move too.
+  std::string position;
+  s = db->Get(read, db_->cf(Cf::kMeta), std::string(kStreamPositionKey),
+              &position);
+  if (!s.ok() && !s.IsNotFound()) return FromRocks(s, "read stream position");
+  const bool cluster = s.ok() && position.size() == 8;
 
   std::unique_ptr<rocksdb::Iterator> it(
       db->NewIterator(read, db_->cf(Cf::kAudit)));
@@ -627,7 +638,16 @@ absl::StatusOr<AuditCheck> BlocklistStore::VerifyAudit() const {
   if (!version_ok) {
     return broken(last + 1, "the list version in meta is malformed");
   }
-  if (last_version != check.list_version) {
+  if (cluster) {
+    if (ReadBigEndian64(position) != check.list_version ||
+        last_version > check.list_version) {
+      return broken(
+          last + 1,
+          core::StrCat("the chain ends at list version ", last_version,
+                       " but meta holds list version ", check.list_version,
+                       " and stream position ", ReadBigEndian64(position)));
+    }
+  } else if (last_version != check.list_version) {
     return broken(
         last + 1,
         core::StrCat("the chain ends at list version ", last_version,

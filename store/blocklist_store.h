@@ -104,13 +104,15 @@ class BlocklistStore {
   //
   // `stream_sequence` 0 (a single node): the list version goes up by one when
   // the event changes anything. `stream_sequence` > 0 (a cluster node
-  // applying FRAUDGATE_LIST in stream order): the list version becomes
-  // `stream_sequence` when the event changes anything, and the stream
-  // position becomes `stream_sequence` in any case, in the same batch.
+  // applying FRAUDGATE_LIST in stream order): the list version and the
+  // stream position become `stream_sequence`, in the same batch, whether or
+  // not the event changes anything (so the list version is the same on
+  // every node that applied the same events, DESIGN §9).
   // FAILED_PRECONDITION, with nothing written, for a sequence at or before
   // the stream position, for a sequence on a store whose list was written
   // outside a cluster (list version > 0 and no stream position), and for 0 on
-  // a cluster node's store. INVALID_ARGUMENT for an event without a mutation.
+  // a cluster node's store. INVALID_ARGUMENT for an event without a mutation;
+  // DATA_LOSS for stored records that cannot be read or do not agree.
   // A store failure (UNAVAILABLE) writes nothing: apply the event again.
   absl::StatusOr<EventResult> Apply(const v1::ListEvent& event,
                                     uint64_t stream_sequence = 0);
@@ -178,8 +180,10 @@ class BlocklistStore {
   // first); list versions never go down; the last record's list version is
   // the stored list version; and the chain head kept in `meta` (last sequence
   // and SHA-256 of the last record, written in the same batch as the records)
-  // matches the last record. An edited, deleted, inserted or reordered record
-  // breaks one of these. UNAVAILABLE when the chain cannot be read.
+  // matches the last record (on a cluster node, whose list version is its
+  // stream position, the last record's is at most that). An edited, deleted,
+  // inserted or reordered record breaks one of these. UNAVAILABLE when the
+  // chain cannot be read.
   absl::StatusOr<AuditCheck> VerifyAudit() const;
 
  private:

@@ -40,7 +40,8 @@ v1::ListEvent Upload(const std::string& report_id,
                      std::vector<v1::Identifier> ids) {
   v1::ListEvent event;
   event.set_actor("police/a05");
-  *event.mutable_at() = ToProtoTime(T(100));
+  // Now: the stream skips an event stored long after its time.
+  *event.mutable_at() = ToProtoTime(absl::Now());
   *event.mutable_upload()->add_reports() =
       MakeReport("A05", report_id, std::move(ids), T(1));
   return event;
@@ -144,7 +145,9 @@ TEST_F(ClusterListTest, BothNodesApplyEveryWriteAtItsStreamSequence) {
   for (int i = 0; i < 2; ++i) {
     ASSERT_TRUE(Eventually([&] { return nodes_[i].list->applied() == 3; }))
         << i;
-    EXPECT_EQ(nodes_[i].store->blocklist().list_version(), 2u) << i;
+    // The list version is the stream sequence, though event 3 changed
+    // nothing.
+    EXPECT_EQ(nodes_[i].store->blocklist().list_version(), 3u) << i;
   }
   for (const v1::Identifier& id : {kPhone, kAccount, kWallet}) {
     EXPECT_NE(EntityBytes(0, id), "");
@@ -218,6 +221,27 @@ TEST_F(ClusterListTest, ANewNodeBootstrapsFromABackupAndTheStreamTail) {
   EXPECT_EQ(check.records, 3u);
 }
 
+// An event the stream stored long after it was made (a publish its writer
+// gave up on, sent later) is skipped alike by every node.
+TEST_F(ClusterListTest, AnEventStoredTooLateIsSkippedByEveryNode) {
+  ASSERT_TRUE(Eventually([&] { return BothFresh(); })) << log_.str();
+  v1::ListEvent late = Upload("R-1", {kPhone});
+  *late.mutable_at() = ToProtoTime(absl::Now() - absl::Minutes(3));
+  ASSERT_OK_AND_ASSIGN(service::Written written,
+                       nodes_[0].list->Write(late, {}));
+  ASSERT_OK(nodes_[0].list->Write(Upload("R-2", {kAccount}), {}));
+  for (int i = 0; i < 2; ++i) {
+    ASSERT_TRUE(Eventually([&] { return nodes_[i].list->applied() == 2; }));
+    EXPECT_EQ(EntityBytes(i, kPhone), "") << i;
+    EXPECT_NE(EntityBytes(i, kAccount), "") << i;
+    EXPECT_EQ(nodes_[i].store->blocklist().list_version(), 2u);
+  }
+  EXPECT_EQ(written.list_version, 1u);
+  EXPECT_NE(log_.str().find("\"event\":\"cluster_event_too_late\""),
+            std::string::npos)
+      << log_.str();
+}
+
 // A data dir whose list was written by a single node cannot join.
 TEST_F(ClusterListTest, AStoreWrittenOutsideAClusterIsRefused) {
   store::StoreOptions options;
@@ -249,7 +273,7 @@ TEST_F(ClusterListTest, ANodeCutOffFromTheClusterGoesStaleAndRecovers) {
   const absl::Status stale = nodes_[0].list->Fresh();
   EXPECT_EQ(stale.code(), absl::StatusCode::kUnavailable);
   EXPECT_NE(stale.message().find("max_staleness"), std::string::npos) << stale;
-  // Writes are refused, not lost silently.
+  // Writes are refused, and not sent later once the cluster is back.
   service::WriteOptions soon;
   soon.deadline = absl::Now() + absl::Seconds(1);
   auto refused = nodes_[0].list->Write(Upload("R-9", {kPhone}), soon);
@@ -264,6 +288,7 @@ TEST_F(ClusterListTest, ANodeCutOffFromTheClusterGoesStaleAndRecovers) {
     ASSERT_TRUE(Eventually(
         [&] { return nodes_[i].list->applied() >= after.list_version; }));
     EXPECT_NE(EntityBytes(i, kAccount), "") << i;
+    EXPECT_EQ(EntityBytes(i, kPhone), "") << i;
   }
 }
 
