@@ -9,6 +9,7 @@
 #include "absl/strings/str_split.h"
 #include "cli/command.h"
 #include "cluster/cluster_list.h"
+#include "cluster/hit_feed.h"
 #include "cluster/jetstream.h"
 #include "core/text.h"
 #include "service/admin_server.h"
@@ -133,10 +134,20 @@ int Run(const Flags& flags) {
           .Add("list_version",
                static_cast<int64_t>((*store)->blocklist().list_version()))
           .Add("open_ms", absl::ToDoubleMilliseconds(absl::Now() - opening)));
+  // A cluster node's data alone would serve a list that no longer follows
+  // the cluster's, as healthy.
+  if (!cluster_options && (*store)->blocklist().stream_position() != 0) {
+    std::cerr << "fraudgate serve: " << data
+              << " is a cluster node's data dir (stream position "
+              << (*store)->blocklist().stream_position()
+              << "): serve it with --cluster (or cluster.servers)\n";
+    return kExitUsage;
+  }
   // A cluster node publishes police mutations to FRAUDGATE_LIST and applies
   // the stream; it is NOT_SERVING until it has caught up.
   std::unique_ptr<cluster::JetStream> nats;
   std::unique_ptr<cluster::ClusterList> cluster_list;
+  std::unique_ptr<cluster::HitFeed> hit_feed;
   if (cluster_options) {
     cluster::JetStreamOptions nats_options;
     nats_options.servers = nats_servers;
@@ -155,6 +166,58 @@ int Run(const Flags& flags) {
     }
     cluster_list = *std::move(started);
     options.list_writer = cluster_list.get();
+    // Every node publishes its screenings; a history node stores them all.
+    cluster::HitFeedOptions feed_options;
+    feed_options.node = cluster_options->node;
+    feed_options.stream.replicas = cluster_options->stream.replicas;
+    feed_options.stream.max_age =
+        absl::Hours(config.cluster().hits_stream_max_age_hours());
+    feed_options.history = flags.Has("role-history")
+                               ? flags.GetBool("role-history")
+                               : config.cluster().history();
+    feed_options.logger = &service::Logger::Default();
+    auto feed = cluster::HitFeed::Start(nats.get(), &(*store)->hits(),
+                                        std::move(feed_options));
+    if (!feed.ok()) {
+      std::cerr << "fraudgate serve: " << feed.status().message() << "\n";
+      return kExitFailure;
+    }
+    hit_feed = *std::move(feed);
+    options.hit_recorded = [feed = hit_feed.get()](const v1::HitRecord& r) {
+      feed->Publish(r);
+    };
+    options.add_metrics = [list = cluster_list.get(),
+                           feed = hit_feed.get()](service::Metrics& metrics) {
+      using service::MetricType;
+      metrics.AddFunction(
+          "fraudgate_cluster_list_position",
+          "Sequence of the last FRAUDGATE_LIST event applied on this node.",
+          MetricType::kGauge, [list] { return list->applied(); });
+      metrics.AddFunction(
+          "fraudgate_cluster_list_current_age_seconds",
+          "Seconds since this node was last known to have applied the whole "
+          "FRAUDGATE_LIST (-1 before the first time); past max_staleness it "
+          "refuses screenings.",
+          MetricType::kGauge, [list] {
+            const absl::Time at = list->current_at();
+            return at == absl::InfinitePast()
+                       ? -1.0
+                       : absl::ToDoubleSeconds(absl::Now() - at);
+          });
+      metrics.AddFunction("fraudgate_cluster_hits_published_total",
+                          "Screening records published to FRAUDGATE_HITS.",
+                          MetricType::kCounter,
+                          [feed] { return feed->published(); });
+      metrics.AddFunction(
+          "fraudgate_cluster_hits_dropped_total",
+          "Screening records not published to FRAUDGATE_HITS (the queue "
+          "was full, or at shutdown); this node keeps them.",
+          MetricType::kCounter, [feed] { return feed->dropped(); });
+      metrics.AddFunction(
+          "fraudgate_cluster_hits_stored_total",
+          "Other nodes' screening records stored here (history role).",
+          MetricType::kCounter, [feed] { return feed->stored(); });
+    };
     service::Logger::Default().Log(
         service::LogLevel::kInfo, "cluster_joined",
         service::LogFields()
@@ -216,6 +279,7 @@ int Run(const Flags& flags) {
   (*server)->Shutdown(absl::Seconds(config.server().shutdown_grace_seconds()));
   (*server)->Wait();
   server->reset();
+  hit_feed.reset();      // publishes what is queued
   cluster_list.reset();  // stops applying the stream
   nats.reset();
   service::Logger::Default().Flush();
@@ -259,6 +323,10 @@ Command ServeCommand() {
            "a cluster (DESIGN §9); default none: a single node"},
           {"node", "",
            "this node's name in the cluster; default: the host name"},
+          {"role-history", "false",
+           "cluster: store every node's screenings here (FRAUDGATE_HITS), so "
+           "the analysts' history on this node is the cluster's",
+           true},
           {"empty-handler", "false",
            "benchmarks only: ScreenTransfer answers at once and checks "
            "nothing (the baseline of bench/compare.sh)",

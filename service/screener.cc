@@ -276,6 +276,9 @@ void Screener::ScreenAsync(const std::string& caller,
           absl::StatusOr<store::HitStore::PutResult> put) {
         if (!put.ok()) return done(Unavailable(put.status()));
         if (!put->existed && observed) probes_->Observe(caller, *observed);
+        if (!put->existed && options_.hit_recorded) {
+          options_.hit_recorded(put->record);
+        }
         done(ResponseOf(put->record));
       });
 }

@@ -32,6 +32,10 @@ struct ScreenerOptions {
   // with its error (UNAVAILABLE), e.g. on a cluster node whose list is stale
   // (ListWriter::Fresh). Default: none.
   std::function<absl::Status()> list_fresh;
+  // Called with each new screening record once it is written (not for a
+  // repeated transfer), on the store's writer thread: it must not block.
+  // Default: none.
+  std::function<void(const v1::HitRecord&)> hit_recorded;
 };
 
 // Longest transfer_id accepted.

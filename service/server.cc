@@ -287,6 +287,7 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(
   if (options.list_writer != nullptr) {
     screening.list_fresh = [writer] { return writer->Fresh(); };
   }
+  screening.hit_recorded = options.hit_recorded;
   server->screener_ = std::make_unique<Screener>(store, std::move(screening),
                                                  server->probes_.get());
   server->auth_ = std::make_unique<Authorizer>(options.insecure);
@@ -321,6 +322,7 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(
       "Log lines dropped because the log output fell behind.",
       MetricType::kCounter, [logger] { return logger->dropped(); });
   server->store_ = store;
+  if (options.add_metrics) options.add_metrics(server->metrics_);
   server->metrics_.AddFunction(
       "fraudgate_list_version",
       "Version of the blocklist: the count of committed police mutations.",

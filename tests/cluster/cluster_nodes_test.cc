@@ -13,11 +13,15 @@
 //   entities, reports, audit chains and stream positions are identical
 //   byte for byte, and each audit chain holds every upload once, in upload
 //   order.
+// - Node 2 is the history node (--role-history): screenings made on nodes 0
+//   and 1 are found there (GetHit, FindPastTransfers through the shared
+//   beneficiary hash key), also after its restart.
 // FRAUDGATE_CLUSTER_UPLOADS (default 40) and FRAUDGATE_CLUSTER_FAILOVER_UPLOADS
 // (default 10) set the counts; tests/cluster/run_full.sh runs it large.
 #include <algorithm>
 #include <atomic>
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <memory>
@@ -33,6 +37,7 @@
 #include "gmock/gmock.h"
 #include "grpcpp/create_channel.h"
 #include "gtest/gtest.h"
+#include "store/hmac_key.h"
 #include "store/keys.h"
 #include "tests/testing/child_process.h"
 #include "tests/testing/matchers.h"
@@ -48,6 +53,7 @@ using ::testing::HasSubstr;
 using ::testing::Not;
 
 constexpr int kNodes = 3;
+constexpr int kHistory = 2;  // the history node
 
 int EnvInt(const char* name, int fallback) {
   const char* value = std::getenv(name);
@@ -83,11 +89,18 @@ class ClusterNodesTest : public ::testing::Test {
     std::unique_ptr<testing::ServeProcess> process;
     std::unique_ptr<v1::ScreeningService::Stub> screening;
     std::unique_ptr<v1::ReportService::Stub> reports;
+    std::unique_ptr<v1::HistoryService::Stub> history;
   };
 
   void SetUp() override {
     ASSERT_OK_AND_ASSIGN(
         nats_, testing::NatsCluster::Start(NATS_SERVER, dir_.path(), 3));
+    // One beneficiary hash key for every node (DESIGN §3).
+    ASSERT_OK_AND_ASSIGN(const std::string key, store::NewHmacKey());
+    for (int i = 0; i < kNodes; ++i) {
+      std::filesystem::create_directories(Data(i));
+      ASSERT_OK(store::WriteHmacKey(Data(i), key));
+    }
     for (int i = 0; i < kNodes; ++i) ASSERT_NO_FATAL_FAILURE(StartNode(i));
     for (int i = 0; i < kNodes; ++i) {
       ASSERT_TRUE(WaitServing(i)) << nodes_[i].process->Log();
@@ -102,11 +115,29 @@ class ClusterNodesTest : public ::testing::Test {
         node.process,
         testing::ServeProcess::Start(
             FRAUDGATE_BIN, Data(i), dir_.File(absl::StrCat("node", i, ".log")),
-            {"--cluster=" + nats_->Urls(), absl::StrCat("--node=f", i)}));
+            {"--cluster=" + nats_->Urls(), absl::StrCat("--node=f", i),
+             absl::StrCat("--role-history=",
+                          i == kHistory ? "true" : "false")}));
     auto channel = grpc::CreateChannel(node.process->address(),
                                        grpc::InsecureChannelCredentials());
     node.screening = v1::ScreeningService::NewStub(channel);
     node.reports = v1::ReportService::NewStub(channel);
+    node.history = v1::HistoryService::NewStub(channel);
+  }
+
+  // Whether node `i` has hit `hit_id`, within `limit`.
+  bool HasHit(int i, const std::string& hit_id,
+              absl::Duration limit = absl::Seconds(30)) {
+    const absl::Time until = absl::Now() + limit;
+    do {
+      grpc::ClientContext context;
+      v1::GetHitRequest request;
+      request.set_hit_id(hit_id);
+      v1::Hit hit;
+      if (nodes_[i].history->GetHit(&context, request, &hit).ok()) return true;
+      absl::SleepFor(absl::Milliseconds(20));
+    } while (absl::Now() < until);
+    return false;
   }
 
   // Screens a transfer to Account(k) on node `i`.
@@ -165,6 +196,7 @@ class ClusterNodesTest : public ::testing::Test {
       if (r.ok() && r->decision() == v1::DECISION_BLOCK) {
         return absl::ToDoubleMilliseconds(absl::Now() - since);
       }
+      absl::SleepFor(absl::Milliseconds(1));
     }
     ADD_FAILURE() << "node " << i << " never blocked account " << k;
     return 1e9;
@@ -324,6 +356,34 @@ TEST_F(ClusterNodesTest, PropagatesSurvivesFailuresAndEndsIdentical) {
     }
     EXPECT_EQ(version, last_version) << "node " << i;
   }
+  // The history node has the other nodes' screenings; the others do not.
+  ASSERT_OK_AND_ASSIGN(auto listed, Screen(0, 0));
+  EXPECT_EQ(listed.decision(), v1::DECISION_BLOCK);
+  ASSERT_OK_AND_ASSIGN(auto unlisted, Screen(1, 777777));
+  EXPECT_EQ(unlisted.decision(), v1::DECISION_ALLOW);
+  const absl::Time screened_at = absl::Now();
+  EXPECT_TRUE(HasHit(kHistory, listed.hit_id()))
+      << nodes_[kHistory].process->Log() << nodes_[0].process->Log();
+  EXPECT_TRUE(HasHit(kHistory, unlisted.hit_id()));
+  std::cout << absl::StrFormat(
+                   "history node has screenings of nodes 0 and 1 %.0f ms "
+                   "after them",
+                   absl::ToDoubleMilliseconds(absl::Now() - screened_at))
+            << std::endl;
+  EXPECT_FALSE(HasHit(0, unlisted.hit_id(), absl::ZeroDuration()));
+  {
+    grpc::ClientContext context;
+    v1::FindPastTransfersRequest request;
+    *request.mutable_identifier() =
+        testing::MakeIdentifier(v1::BANK_ACCOUNT, "970436", Account(777777));
+    v1::QueryHitsResponse past;
+    ASSERT_TRUE(nodes_[kHistory]
+                    .history->FindPastTransfers(&context, request, &past)
+                    .ok());
+    ASSERT_EQ(past.hits_size(), 1);
+    EXPECT_EQ(past.hits(0).hit_id(), unlisted.hit_id());
+  }
+
   for (int i = 0; i < kNodes; ++i) {
     EXPECT_EQ(nodes_[i].process->Stop(), 0) << nodes_[i].process->Log();
   }
@@ -359,6 +419,13 @@ TEST_F(ClusterNodesTest, PropagatesSurvivesFailuresAndEndsIdentical) {
   }
   EXPECT_TRUE(dumps[0] == dumps[1]) << "nodes 0 and 1 differ";
   EXPECT_TRUE(dumps[0] == dumps[2]) << "nodes 0 and 2 differ";
+  // A node's data dir served on its own would answer from a list that no
+  // longer follows the cluster's: refused.
+  const testing::ProcessResult alone = testing::RunProcess(
+      FRAUDGATE_BIN,
+      {"serve", "--data=" + Data(0), "--insecure", "--listen=127.0.0.1:0"});
+  EXPECT_EQ(alone.exit_code, 2) << alone.Describe();
+  EXPECT_THAT(alone.err, HasSubstr("cluster node's data dir"));
   std::cout << "all " << kNodes << " nodes identical: " << k
             << " entities and audit records, list version " << last_version
             << std::endl;

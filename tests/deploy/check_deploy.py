@@ -10,6 +10,12 @@
   certificates in place of /etc/fraudgate/tls);
 - the systemd unit passes `systemd-analyze verify` without a warning, and
   `systemd-analyze security` rates its exposure 2.0 or lower;
+- deploy/cluster/ (the clustered mode): its YAML parses; each fraudgate
+  StatefulSet has the single node's hardening and probes, the --role-history
+  one included, and copies the shared hash key in; the NATS StatefulSet has
+  3 servers with volumes; the ConfigMaps are deploy/cluster/fraudgate.conf
+  and nats.conf; that config passes `fraudgate config check` and nats.conf
+  `nats-server -t`;
 - the Dockerfile builds with the same scripts a developer runs
   (scripts/deps.sh, scripts/build.sh), copies the binary from where
   build.sh puts it, runs as a non-root user, probes the config's health
@@ -21,6 +27,7 @@ Usage: check_deploy.py --source=REPO --binary=PATH_TO_FRAUDGATE
 import argparse
 import os
 import re
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -49,6 +56,95 @@ def config_values(text):
 def significant_lines(text):
     return [l.strip() for l in text.splitlines()
             if l.strip() and not l.strip().startswith('#')]
+
+
+def config_check(args, conf_text, conf, tmp, label):
+    """`fraudgate config check` of a config, with development certificates
+    (made under `tmp`) in place of its tls_dir."""
+    certs = os.path.join(tmp, 'certs')
+    subprocess.run([os.path.join(args.source, 'scripts', 'dev-certs.sh'),
+                    certs], check=True, capture_output=True)
+    path = os.path.join(tmp, 'fraudgate.conf')
+    with open(path, 'w') as f:
+        f.write(conf_text.replace(conf['tls_dir'], certs))
+    r = subprocess.run([args.binary, 'config', 'check', path],
+                       capture_output=True, text=True)
+    check(r.returncode == 0 and 'config OK' in r.stdout,
+          f'{label}: {r.stdout}{r.stderr}')
+
+
+def check_fraudgate_pod(name, sts, health_port, conf):
+    """The single node's requirements, for a StatefulSet of the cluster."""
+    pod = sts['template']['spec']
+    container = pod['containers'][0]
+    check(sts.get('volumeClaimTemplates'), f'{name}: no volume claim')
+    check(pod['securityContext'].get('runAsNonRoot') is True,
+          f'{name}: not runAsNonRoot')
+    for c in pod['containers'] + pod.get('initContainers', []):
+        csc = c.get('securityContext', {})
+        check(csc.get('readOnlyRootFilesystem') is True and
+              csc.get('allowPrivilegeEscalation') is False and
+              csc.get('capabilities', {}).get('drop') == ['ALL'],
+              f"{name}: container {c['name']} not locked down")
+    for probe in ('startupProbe', 'readinessProbe', 'livenessProbe'):
+        check(container.get(probe, {}).get('grpc', {}).get('port') ==
+              health_port, f'{name}: {probe} not gRPC on port {health_port}')
+    check(container.get('resources', {}).get('requests'),
+          f'{name}: no resource requests')
+    mounts = {m['mountPath'] for m in container['volumeMounts']}
+    check(conf['data_dir'] in mounts and conf['tls_dir'] in mounts,
+          f'{name}: data or tls dir not mounted')
+    init = ' '.join(' '.join(c.get('command', []))
+                    for c in pod.get('initContainers', []))
+    check('beneficiary-hmac.key' in init,
+          f'{name}: the shared hash key is not copied into the data dir')
+
+
+def check_cluster(args, cluster):
+    conf_text = open(os.path.join(cluster, 'fraudgate.conf')).read()
+    conf = config_values(conf_text)
+    nats_text = open(os.path.join(cluster, 'nats.conf')).read()
+    health_port = int(conf['health_listen'].rsplit(':', 1)[1])
+    objects = []
+    for name in ['compose.yaml', 'k8s/nats.yaml', 'k8s/fraudgate.yaml']:
+        with open(os.path.join(cluster, name)) as f:
+            try:
+                docs = [d for d in yaml.safe_load_all(f) if d]
+            except yaml.YAMLError as e:
+                failures.append(f'cluster/{name}: {e}')
+                continue
+        if name.startswith('k8s'):
+            objects += docs
+    sets = {o['metadata']['name']: o['spec'] for o in objects
+            if o['kind'] == 'StatefulSet'}
+    maps = {o['metadata']['name']: o['data'] for o in objects
+            if o['kind'] == 'ConfigMap'}
+    check(set(sets) == {'nats', 'fraudgate', 'fraudgate-history'},
+          f'cluster: StatefulSets {sorted(sets)}')
+    for name in ('fraudgate', 'fraudgate-history'):
+        if name in sets:
+            check_fraudgate_pod(f'cluster {name}', sets[name], health_port,
+                                conf)
+    history_args = sets.get('fraudgate-history', {}).get('template', {}).get(
+        'spec', {}).get('containers', [{}])[0].get('args', [])
+    check('--role-history' in history_args,
+          'cluster: the history node lacks --role-history')
+    nats = sets.get('nats', {})
+    check(nats.get('replicas') == 3 and nats.get('volumeClaimTemplates'),
+          'cluster: NATS is not 3 servers with volumes')
+    check(significant_lines(maps.get('fraudgate-cluster-config', {}).get(
+        'fraudgate.conf', '')) == significant_lines(conf_text),
+          'cluster: ConfigMap is not deploy/cluster/fraudgate.conf')
+    check(significant_lines(maps.get('nats-config', {}).get(
+        'nats.conf', '')) == significant_lines(nats_text),
+          'cluster: ConfigMap is not deploy/cluster/nats.conf')
+    with tempfile.TemporaryDirectory() as tmp:
+        config_check(args, conf_text, conf, tmp, 'cluster config check')
+    nats_server = shutil.which('nats-server') or '/usr/sbin/nats-server'
+    r = subprocess.run([nats_server, '-c', os.path.join(cluster, 'nats.conf'),
+                        '-t'], capture_output=True, text=True,
+                       env=dict(os.environ, SERVER_NAME='nats-0'))
+    check(r.returncode == 0, f'cluster nats.conf: {r.stdout}{r.stderr}')
 
 
 def main():
@@ -113,16 +209,7 @@ def main():
 
     # The config, with development certificates.
     with tempfile.TemporaryDirectory() as tmp:
-        certs = os.path.join(tmp, 'certs')
-        subprocess.run([os.path.join(args.source, 'scripts', 'dev-certs.sh'),
-                        certs], check=True, capture_output=True)
-        path = os.path.join(tmp, 'fraudgate.conf')
-        with open(path, 'w') as f:
-            f.write(conf_text.replace(conf['tls_dir'], certs))
-        r = subprocess.run([args.binary, 'config', 'check', path],
-                           capture_output=True, text=True)
-        check(r.returncode == 0 and 'config OK' in r.stdout,
-              f'config check: {r.stdout}{r.stderr}')
+        config_check(args, conf_text, conf, tmp, 'config check')
 
         # systemd, with the built binary in place of the installed one.
         unit = open(os.path.join(deploy, 'systemd', 'fraudgate.service')).read()
@@ -186,6 +273,8 @@ def main():
         package = owner.split(':', 1)[0] if owner else '?'
         check(package in installed | base,
               f'Dockerfile: runtime image lacks {package} ({lib})')
+
+    check_cluster(args, os.path.join(deploy, 'cluster'))
 
     for f in failures:
         print('check_deploy:', f, file=sys.stderr)
