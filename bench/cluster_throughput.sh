@@ -24,6 +24,7 @@ done
 work="$(mktemp -d)"
 pids=()
 cleanup() {
+  [[ -f "$work/node.pids" ]] && pids+=($(cat "$work/node.pids"))
   for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
   wait 2>/dev/null || true
   rm -rf "$work"
@@ -38,7 +39,8 @@ free_port() {
 client_ports=() route_ports=()
 for i in 0 1 2; do client_ports+=("$(free_port)"); route_ports+=("$(free_port)"); done
 routes=""
-for i in 0 1 2; do routes+="nats://127.0.0.1:${route_ports[$i]} "; done
+for i in 0 1 2; do routes+="nats://127.0.0.1:${route_ports[$i]}, "; done
+routes="${routes%, }"
 urls=""
 for i in 0 1 2; do
   cat > "$work/n$i.conf" <<EOF
@@ -52,18 +54,25 @@ EOF
   urls+="nats://127.0.0.1:${client_ports[$i]},"
 done
 urls="${urls%,}"
+for i in 0 1 2; do
+  for _ in $(seq 100); do
+    (exec 3<>"/dev/tcp/127.0.0.1/${client_ports[$i]}") 2>/dev/null && break
+    sleep 0.1
+  done
+done
 
 # One fraudgate node; prints its gRPC address.
 start_node() {
   local i="$1" out="$work/f$1.out"
   "$fraudgate" serve --data="$work/data$i" --insecure --listen=127.0.0.1:0 \
     --cluster="$urls" --node="f$i" --log-level=warning > "$out" 2> "$work/f$i.err" &
-  pids+=($!)
+  echo $! >> "$work/node.pids"
   for _ in $(seq 100); do
     grep -q "serving on" "$out" 2>/dev/null && break
     sleep 0.1
   done
   sed -n 's/^fraudgate: serving on \([^ ]*\) .*/\1/p' "$out"
+  grep -q "serving on" "$out" || { cat "$work/f$i.err" >&2; return 1; }
 }
 
 # Waits until `addr` screens (it caught up with FRAUDGATE_LIST).
