@@ -62,8 +62,12 @@ class Uploader final : public grpc::ServerReadReactor<v1::Report> {
         cap_seconds_(absl::ToInt64Seconds(cap->cap())) {
     std::lock_guard<std::mutex> lock(mu_);
     expiry_ = cap->Schedule(deadline_, [this] {
-      std::lock_guard<std::mutex> lock(mu_);
-      if (!finished_) EndAtDeadline();
+      // Held means the reactor is storing a batch (on a cluster node that
+      // can wait out an election, bounded by the same deadline), and it
+      // checks the deadline itself when done: the expiry thread, shared by
+      // every stream, does not wait.
+      std::unique_lock<std::mutex> lock(mu_, std::try_to_lock);
+      if (lock.owns_lock() && !finished_) EndAtDeadline();
     });
     StartRead(&report_);
   }
