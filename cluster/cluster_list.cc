@@ -158,9 +158,10 @@ absl::StatusOr<service::Written> ClusterList::Write(
       stopping = stopping_;
     }
     if (stopping || absl::Now() >= publish_until) {
-      const std::string why =
-          core::StrCat("not acknowledged by the cluster (",
-                       sequence.status().message(), "); retrying is safe");
+      const std::string why = core::StrCat(
+          "not acknowledged by the cluster (", sequence.status().message(),
+          "); it may still be stored and applied, and retrying "
+          "is safe");
       return absl::Now() >= options.deadline ? absl::DeadlineExceededError(why)
                                              : absl::UnavailableError(why);
     }
@@ -187,6 +188,7 @@ absl::StatusOr<service::Written> ClusterList::Write(
     return absl::Now() >= options.deadline ? absl::DeadlineExceededError(why)
                                            : absl::UnavailableError(why);
   }
+  if (!waiter.refused.ok()) return waiter.refused;
   written.result = std::move(waiter.result);
   return written;
 }
@@ -195,7 +197,9 @@ bool ClusterList::ApplyMessage(const StreamMessage& message,
                                StreamFollower& follower) {
   v1::ListEvent event;
   const bool parsed = event.ParseFromString(message.data);
-  if (parsed && message.stored_at > FromProtoTime(event.at()) + kLateEvent) {
+  const bool late =
+      parsed && message.stored_at > FromProtoTime(event.at()) + kLateEvent;
+  if (late) {
     // Its writer gave up on it long before (publish_timeout is at most a
     // minute) and may have been followed by newer mutations: every node
     // skips it alike (the stream's time is the same for all), keeping only
@@ -225,14 +229,20 @@ bool ClusterList::ApplyMessage(const StreamMessage& message,
               .Add("error", result.status().ToString()));
     }
     if (!follower.Sleep(absl::Seconds(1))) return false;
-    result = event.ParseFromString(message.data)
-                 ? list_->Apply(event, message.sequence)
-                 : absl::InvalidArgumentError("unreadable event");
+    // `event` is as first decided (a late one stays empty).
+    result = parsed ? list_->Apply(event, message.sequence)
+                    : absl::InvalidArgumentError("unreadable event");
   }
   absl::MutexLock lock(&mu_);
   auto it = waiters_.find(message.msg_id);
   if (it != waiters_.end()) {
-    it->second->result = *std::move(result);
+    if (late) {
+      it->second->refused = absl::AbortedError(
+          "the cluster stored this mutation more than 2 minutes after it was "
+          "made, so every node skipped it: send it again");
+    } else {
+      it->second->result = *std::move(result);
+    }
     it->second->done = true;
     waiters_.erase(it);
   }

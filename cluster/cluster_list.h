@@ -71,10 +71,14 @@ class ClusterList final : public service::ListWriter {
 
   // Publishes `event` with a message id of its own, retrying through
   // elections with the same id (so a publish that was stored but whose
-  // answer was lost is stored once), for up to publish_timeout. An event the
-  // stream stores more than 2 minutes after its `at` (a publish that was
-  // reported failed, then sent anyway) is skipped by every node. A message
-  // over the servers' max_payload is INVALID_ARGUMENT. See ListWriter::Write.
+  // answer was lost is stored once), for up to publish_timeout. UNAVAILABLE
+  // (or DEADLINE_EXCEEDED) then means "not acknowledged": the event may still
+  // be stored and applied later. An event the stream stores more than 2
+  // minutes after its `at` (a publish that was reported failed, then sent
+  // anyway) is skipped by every node alike (with wait_applied: ABORTED);
+  // this needs the nodes' and NATS servers' clocks within a minute of each
+  // other (NTP). A message over the servers' max_payload is
+  // INVALID_ARGUMENT. See ListWriter::Write.
   absl::StatusOr<service::Written> Write(
       const v1::ListEvent& event,
       const service::WriteOptions& options) override;
@@ -90,6 +94,7 @@ class ClusterList final : public service::ListWriter {
   // One Write waiting for this node to apply its event.
   struct Waiter {
     bool done = false;
+    absl::Status refused;  // not OK when every node skipped the event
     store::EventResult result;
   };
 

@@ -10,6 +10,8 @@ namespace {
 
 // Records published before their answers are awaited.
 constexpr size_t kPublishBatch = 1000;
+// How long the queue is still published at shutdown.
+constexpr absl::Duration kDrain = absl::Seconds(10);
 
 }  // namespace
 
@@ -19,6 +21,10 @@ absl::StatusOr<std::unique_ptr<HitFeed>> HitFeed::Start(
       options.max_queued == 0) {
     return absl::InvalidArgumentError(
         "cluster: a hit feed needs a node name, a logger and room to queue");
+  }
+  if (options.stream.max_age <= absl::ZeroDuration()) {
+    return absl::InvalidArgumentError(
+        "cluster.hits_stream_max_age_hours: must be > 0");
   }
   std::unique_ptr<HitFeed> feed(new HitFeed(js, hits, std::move(options)));
   HitFeed* p = feed.get();
@@ -68,6 +74,7 @@ void HitFeed::PublishLoop() {
                              .Add("error", last_problem));
   };
   std::vector<std::pair<std::string, std::string>> batch;
+  absl::Time drain_until = absl::InfiniteFuture();
   while (true) {
     bool stopping;
     {
@@ -81,7 +88,11 @@ void HitFeed::PublishLoop() {
         }
       }
       stopping = stop_;
-      if (stopping && (batch.empty() || !stream_ready)) {
+      if (stopping && drain_until == absl::InfiniteFuture()) {
+        drain_until = absl::Now() + kDrain;
+      }
+      if (stopping &&
+          (batch.empty() || !stream_ready || absl::Now() > drain_until)) {
         dropped_ += static_cast<int64_t>(batch.size() + queue_.size());
         return;
       }
@@ -89,7 +100,8 @@ void HitFeed::PublishLoop() {
     if (!stream_ready) {
       absl::Status s =
           js_->AddStream(options_.stream.name, options_.stream.subject,
-                         options_.stream.replicas, options_.stream.max_age);
+                         options_.stream.replicas, options_.stream.max_age,
+                         options_.stream.max_bytes);
       if (!s.ok()) {
         problem(s);
         absl::SleepFor(absl::Milliseconds(500));
@@ -119,7 +131,8 @@ void HitFeed::PublishLoop() {
       continue;
     }
     problem(s);
-    if (stopping) {  // no more tries at shutdown
+    stream_ready = false;  // made again if it was lost
+    if (stopping) {        // no more tries at shutdown
       absl::MutexLock lock(&mu_);
       dropped_ += static_cast<int64_t>(batch.size() + queue_.size());
       return;
@@ -135,6 +148,16 @@ StreamFollower::Handled HitFeed::Store(
   uint64_t last = position_.load();
   for (const StreamMessage& message : messages) {
     if (message.sequence <= last) continue;  // delivered again
+    if (message.sequence != last + 1) {
+      // A gap: the missing records come again (read from the gap on),
+      // unless the stream no longer has them (removed by age or size).
+      auto first = js_->FirstSequence(options_.stream.name);
+      if (!first.ok() || *first <= last + 1) break;
+      options_.logger->Log(service::LogLevel::kError, "cluster_hits_lost",
+                           service::LogFields()
+                               .Add("from", static_cast<int64_t>(last + 1))
+                               .Add("to", static_cast<int64_t>(*first - 1)));
+    }
     last = message.sequence;
     v1::HitRecord record;
     // A record this build cannot read is left out, not waited on: the
@@ -148,13 +171,18 @@ StreamFollower::Handled HitFeed::Store(
     }
     records.push_back(std::move(record));
   }
-  if (last == position_.load()) return StreamFollower::Handled::kContinue;
+  const bool gap = !messages.empty() && messages.back().sequence > last;
+  if (last == position_.load()) {
+    return gap ? StreamFollower::Handled::kRemake
+               : StreamFollower::Handled::kContinue;
+  }
   for (int attempt = 1;; ++attempt) {
     auto added = hits_->PutReplicated(records, last);
     if (added.ok()) {
       stored_ += static_cast<int64_t>(*added);
       position_ = last;
-      return StreamFollower::Handled::kContinue;
+      return gap ? StreamFollower::Handled::kRemake
+                 : StreamFollower::Handled::kContinue;
     }
     if (attempt % 60 == 1) {
       options_.logger->Log(

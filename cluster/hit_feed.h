@@ -10,10 +10,15 @@
 // background thread, in batches whose answers it awaits; a batch the stream
 // did not wholly store is published again (the hit id de-duplicates), so
 // records wait out an election. While more than `max_queued` wait (the
-// cluster is away for long), new ones are dropped and counted. Each node
-// keeps its own records either way. The history node
-// follows the stream from the position kept with what it stored
-// (stream_follower.h), so it resumes where it stopped.
+// cluster is away for long), new ones are dropped and counted; the queue is
+// in memory, so a crash loses what waits in it for the history node. Each
+// node keeps its own records either way. The history node follows the
+// stream from the position kept with what it stored (stream_follower.h), so
+// it resumes where it stopped; a gap is read again, and records the stream
+// removed (past its age or size limit) before they were read are logged as
+// lost (`cluster_hits_lost`). A record published again after the stream's
+// 2-minute de-duplication window is in the stream twice; the history node
+// stores it once.
 //
 // Thread safety: thread-safe.
 #ifndef FRAUDGATE_CLUSTER_HIT_FEED_H_
@@ -40,9 +45,11 @@ namespace fraudgate::cluster {
 struct HitFeedOptions {
   // This node's name (see ClusterListOptions::node). Required.
   std::string node;
-  // FRAUDGATE_HITS on fraudgate.hits, 3 copies, records kept 7 days.
+  // FRAUDGATE_HITS on fraudgate.hits, 3 copies, records kept 7 days and
+  // at most 8 GiB (the oldest go first): the list's stream shares the
+  // servers' storage and must never run out.
   StreamSpec stream = {"FRAUDGATE_HITS", "fraudgate.hits", 3,
-                       absl::Hours(24 * 7)};
+                       absl::Hours(24 * 7), int64_t{8} << 30};
   // Store the other nodes' records here (the history role). Default false.
   bool history = false;
   // Records waiting to be published before new ones are dropped.
@@ -59,8 +66,8 @@ class HitFeed {
   static absl::StatusOr<std::unique_ptr<HitFeed>> Start(JetStream* js,
                                                         store::HitStore* hits,
                                                         HitFeedOptions options);
-  // Publishes what is queued while the stream takes it (a failed try drops
-  // the rest, counted), then stops.
+  // Publishes what is queued while the stream takes it, for up to 10 s (what
+  // is left is dropped and counted), then stops.
   ~HitFeed();
 
   // Queues `record` (as written by this node) for FRAUDGATE_HITS. Never

@@ -52,21 +52,26 @@ class JetStream {
   // Connects to one of `options.servers`. UNAVAILABLE when none answers;
   // INVALID_ARGUMENT without servers. Once connected, the connection is
   // re-established by itself, to any server of the cluster, for as long as
-  // the object lives. While it is not connected, publishes fail at once
-  // (they are never held back to be sent after the caller gave up).
+  // the object lives. Pings every 2 s notice a dead connection in about 6 s.
+  // Publish fails at once while not connected; libnats may still hold back
+  // one message made as the connection dropped and send it on reconnect.
   static absl::StatusOr<std::unique_ptr<JetStream>> Connect(
       const JetStreamOptions& options);
   ~JetStream();
 
   // Creates stream `stream` on `subject`, in files, with `replicas` copies,
-  // keeping messages for `max_age` (zero: for ever); OK when it exists
-  // already (its configuration is left as it is).
+  // keeping messages for `max_age` (zero: for ever) and, when `max_bytes` is
+  // not 0, dropping the oldest past that size; OK when it exists already
+  // (its configuration is left as it is).
   absl::Status AddStream(const std::string& stream, const std::string& subject,
                          int replicas,
-                         absl::Duration max_age = absl::ZeroDuration());
+                         absl::Duration max_age = absl::ZeroDuration(),
+                         int64_t max_bytes = 0);
 
-  // The stream's last sequence (0 when empty).
+  // The stream's last sequence (0 when empty), and its first (messages
+  // before it were removed: by age or size).
   absl::StatusOr<uint64_t> LastSequence(const std::string& stream);
+  absl::StatusOr<uint64_t> FirstSequence(const std::string& stream);
   // The server_name of the stream's leader; empty when it has none now.
   absl::StatusOr<std::string> StreamLeader(const std::string& stream);
 
@@ -78,10 +83,10 @@ class JetStream {
                                    const std::string& data,
                                    const std::string& msg_id);
 
-  // Publishes without waiting for the stream's answer (FRAUDGATE_HITS: no
-  // caller waits for it). At most 4096 messages wait for their answer; more
-  // wait up to the request timeout for room, then fail. A message the stream
-  // refuses or does not answer in time counts in async_failures().
+  // Publishes without waiting for the stream's answer (FlushAsync waits for
+  // them all). At most 4096 messages wait for their answer; more wait up to
+  // the request timeout for room, then fail. A message the stream refuses or
+  // does not answer in time counts in async_failures().
   absl::Status PublishAsync(const std::string& subject, const std::string& data,
                             const std::string& msg_id);
   // Waits up to `timeout` for the answers to every PublishAsync so far.
@@ -98,6 +103,8 @@ class JetStream {
 
  private:
   JetStream() = default;
+  // The stream's first or last sequence.
+  absl::StatusOr<uint64_t> StreamState(const std::string& stream, bool first);
   __natsConnection* connection_ = nullptr;
   __jsCtx* js_ = nullptr;
   __jsCtx* async_js_ = nullptr;  // PublishAsync's, with its error handler

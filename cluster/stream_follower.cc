@@ -60,6 +60,7 @@ void StreamFollower::Run() {
   std::optional<std::pair<uint64_t, absl::Time>> end;
   absl::Time next_ask = absl::InfinitePast();
   uint64_t progress_mark = position_();
+  uint64_t last_remade_at = UINT64_MAX;
   absl::Time stuck_since = absl::InfiniteFuture();
   while (true) {
     {
@@ -70,7 +71,7 @@ void StreamFollower::Run() {
       absl::Status s;
       if (position_() == 0) {
         s = js_->AddStream(stream_.name, stream_.subject, stream_.replicas,
-                           stream_.max_age);
+                           stream_.max_age, stream_.max_bytes);
       }
       if (s.ok()) {
         auto made = js_->Consume(stream_.name, stream_.subject, durable_,
@@ -121,6 +122,10 @@ void StreamFollower::Run() {
                          .Add("stream", stream_.name)
                          .Add("position", static_cast<int64_t>(position_())));
         consumer.reset();
+        // A gap that stays (messages removed from the stream) must not
+        // spin: remaking again at the same position waits.
+        if (position_() == last_remade_at && !Sleep(absl::Seconds(1))) return;
+        last_remade_at = position_();
         continue;
       }
     }

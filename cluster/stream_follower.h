@@ -39,6 +39,8 @@ struct StreamSpec {
   int replicas = 3;     // when this process makes the stream
   // Messages older than this are removed; zero keeps everything.
   absl::Duration max_age = absl::ZeroDuration();
+  // The oldest messages are removed past this many bytes; 0: no limit.
+  int64_t max_bytes = 0;
 };
 
 class StreamFollower {
@@ -63,7 +65,8 @@ class StreamFollower {
   StreamFollower(JetStream* js, StreamSpec stream, std::string durable,
                  service::Logger* logger, Position position, Handle handle,
                  CaughtUp caught_up = {});
-  // Stops the thread (within about a second, or when `handle` returns).
+  // Stops the thread: when the request in progress (up to a few seconds)
+  // or `handle` returns.
   ~StreamFollower();
 
   // Waits `d`; false (at once) when the follower is stopping.

@@ -39,9 +39,10 @@ class ListWriter {
   virtual ~ListWriter() = default;
 
   // Writes `event` (validated; actor and time set by the caller). The
-  // store's or the stream's error (UNAVAILABLE) when it is not stored;
-  // DEADLINE_EXCEEDED at `options.deadline`, when the event may still be
-  // stored and applied later.
+  // store's error (UNAVAILABLE) when it is not stored. A cluster's
+  // UNAVAILABLE or DEADLINE_EXCEEDED (at `options.deadline`) means it was not
+  // acknowledged: it may still be stored and applied later, and writing it
+  // again is safe.
   virtual absl::StatusOr<Written> Write(const v1::ListEvent& event,
                                         const WriteOptions& options) = 0;
 

@@ -229,12 +229,20 @@ TEST_F(ClusterListTest, AnEventStoredTooLateIsSkippedByEveryNode) {
   *late.mutable_at() = ToProtoTime(absl::Now() - absl::Minutes(3));
   ASSERT_OK_AND_ASSIGN(service::Written written,
                        nodes_[0].list->Write(late, {}));
+  // Waiting for it, the writer is told it was skipped.
+  service::WriteOptions wait;
+  wait.wait_applied = true;
+  v1::ListEvent late_again = Upload("R-3", {kWallet});
+  *late_again.mutable_at() = ToProtoTime(absl::Now() - absl::Minutes(3));
+  EXPECT_EQ(nodes_[1].list->Write(late_again, wait).status().code(),
+            absl::StatusCode::kAborted);
   ASSERT_OK(nodes_[0].list->Write(Upload("R-2", {kAccount}), {}));
   for (int i = 0; i < 2; ++i) {
-    ASSERT_TRUE(Eventually([&] { return nodes_[i].list->applied() == 2; }));
+    ASSERT_TRUE(Eventually([&] { return nodes_[i].list->applied() == 3; }));
     EXPECT_EQ(EntityBytes(i, kPhone), "") << i;
+    EXPECT_EQ(EntityBytes(i, kWallet), "") << i;
     EXPECT_NE(EntityBytes(i, kAccount), "") << i;
-    EXPECT_EQ(nodes_[i].store->blocklist().list_version(), 2u);
+    EXPECT_EQ(nodes_[i].store->blocklist().list_version(), 3u);
   }
   EXPECT_EQ(written.list_version, 1u);
   EXPECT_NE(log_.str().find("\"event\":\"cluster_event_too_late\""),
@@ -269,7 +277,8 @@ TEST_F(ClusterListTest, ANodeCutOffFromTheClusterGoesStaleAndRecovers) {
   const absl::Time cut = absl::Now();
   ASSERT_TRUE(Eventually([&] { return !nodes_[0].list->Fresh().ok(); }));
   const absl::Duration noticed = absl::Now() - cut;
-  EXPECT_GE(noticed, max_staleness_ - absl::Milliseconds(600));
+  // Not before the bound (less how old the last check was, on a busy box).
+  EXPECT_GE(noticed, max_staleness_ - absl::Milliseconds(1500));
   const absl::Status stale = nodes_[0].list->Fresh();
   EXPECT_EQ(stale.code(), absl::StatusCode::kUnavailable);
   EXPECT_NE(stale.message().find("max_staleness"), std::string::npos) << stale;

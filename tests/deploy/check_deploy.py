@@ -106,7 +106,8 @@ def check_cluster(args, cluster):
     nats_text = open(os.path.join(cluster, 'nats.conf')).read()
     health_port = int(conf['health_listen'].rsplit(':', 1)[1])
     objects = []
-    for name in ['compose.yaml', 'k8s/nats.yaml', 'k8s/fraudgate.yaml']:
+    for name in ['compose.yaml', 'k8s/nats.yaml', 'k8s/fraudgate.yaml',
+                 'k8s/networkpolicy.yaml']:
         with open(os.path.join(cluster, name)) as f:
             try:
                 docs = [d for d in yaml.safe_load_all(f) if d]
@@ -129,6 +130,10 @@ def check_cluster(args, cluster):
         'spec', {}).get('containers', [{}])[0].get('args', [])
     check('--role-history' in history_args,
           'cluster: the history node lacks --role-history')
+    policies = [o['spec'] for o in objects if o['kind'] == 'NetworkPolicy']
+    check(any(p['podSelector'].get('matchLabels', {}).get(
+        'app.kubernetes.io/name') == 'nats' for p in policies),
+          'cluster: no NetworkPolicy keeps other pods away from NATS')
     nats = sets.get('nats', {})
     check(nats.get('replicas') == 3 and nats.get('volumeClaimTemplates'),
           'cluster: NATS is not 3 servers with volumes')
