@@ -4,6 +4,7 @@
 
 #include <string_view>
 
+#include "core/status_macros.h"
 #include "core/text.h"
 
 namespace fraudgate::cluster {
@@ -141,28 +142,22 @@ absl::Status JetStream::AddStream(const std::string& stream,
 }
 
 absl::StatusOr<uint64_t> JetStream::LastSequence(const std::string& stream) {
-  return StreamState(stream, /*first=*/false);
+  ASSIGN_OR_RETURN(StreamFacts facts, Facts(stream));
+  return facts.last;
 }
 
 absl::StatusOr<uint64_t> JetStream::FirstSequence(const std::string& stream) {
-  return StreamState(stream, /*first=*/true);
-}
-
-absl::StatusOr<uint64_t> JetStream::StreamState(const std::string& stream,
-                                                bool first) {
-  jsStreamInfo* info = nullptr;
-  jsErrCode error = static_cast<jsErrCode>(0);
-  const natsStatus s =
-      js_GetStreamInfo(&info, js_, stream.c_str(), nullptr, &error);
-  if (s != NATS_OK) {
-    return FromNats(s, error, core::StrCat("stream info of ", stream));
-  }
-  const uint64_t sequence = first ? info->State.FirstSeq : info->State.LastSeq;
-  jsStreamInfo_Destroy(info);
-  return sequence;
+  ASSIGN_OR_RETURN(StreamFacts facts, Facts(stream));
+  return facts.first;
 }
 
 absl::StatusOr<std::string> JetStream::StreamLeader(const std::string& stream) {
+  ASSIGN_OR_RETURN(StreamFacts facts, Facts(stream));
+  return facts.leader;
+}
+
+absl::StatusOr<JetStream::StreamFacts> JetStream::Facts(
+    const std::string& stream) {
   jsStreamInfo* info = nullptr;
   jsErrCode error = static_cast<jsErrCode>(0);
   const natsStatus s =
@@ -170,12 +165,14 @@ absl::StatusOr<std::string> JetStream::StreamLeader(const std::string& stream) {
   if (s != NATS_OK) {
     return FromNats(s, error, core::StrCat("stream info of ", stream));
   }
-  std::string leader;
+  StreamFacts facts;
+  facts.first = info->State.FirstSeq;
+  facts.last = info->State.LastSeq;
   if (info->Cluster != nullptr && info->Cluster->Leader != nullptr) {
-    leader = info->Cluster->Leader;
+    facts.leader = info->Cluster->Leader;
   }
   jsStreamInfo_Destroy(info);
-  return leader;
+  return facts;
 }
 
 absl::StatusOr<uint64_t> JetStream::Publish(const std::string& subject,

@@ -103,8 +103,13 @@ class JetStream {
 
  private:
   JetStream() = default;
-  // The stream's first or last sequence.
-  absl::StatusOr<uint64_t> StreamState(const std::string& stream, bool first);
+  // What stream info says of the stream.
+  struct StreamFacts {
+    uint64_t first = 0;
+    uint64_t last = 0;
+    std::string leader;  // empty without one
+  };
+  absl::StatusOr<StreamFacts> Facts(const std::string& stream);
   __natsConnection* connection_ = nullptr;
   __jsCtx* js_ = nullptr;
   __jsCtx* async_js_ = nullptr;  // PublishAsync's, with its error handler

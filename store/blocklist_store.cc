@@ -42,34 +42,20 @@ absl::StatusOr<std::optional<v1::StoredReport>> BlocklistStore::ReadReport(
 
 absl::StatusOr<std::unique_ptr<BlocklistStore>> BlocklistStore::Open(Db* db) {
   std::unique_ptr<BlocklistStore> store(new BlocklistStore(db));
-  std::string value;
-  rocksdb::Status s = db->get()->Get(rocksdb::ReadOptions(), db->cf(Cf::kMeta),
-                                     std::string(kListVersionKey), &value);
-  if (s.ok()) {
-    if (value.size() != 8) {
-      return absl::DataLossError("store: meta list_version is not 8 bytes");
-    }
-    store->list_version_ = ReadBigEndian64(value);
-  } else if (!s.IsNotFound()) {
-    return FromRocks(s, "read list_version");
-  }
-  s = db->get()->Get(rocksdb::ReadOptions(), db->cf(Cf::kMeta),
-                     std::string(kStreamPositionKey), &value);
-  if (s.ok()) {
-    if (value.size() != 8) {
-      return absl::DataLossError("store: meta stream_position is not 8 bytes");
-    }
-    store->stream_position_ = ReadBigEndian64(value);
-  } else if (!s.IsNotFound()) {
-    return FromRocks(s, "read stream_position");
-  }
+  ASSIGN_OR_RETURN(const uint64_t version,
+                   ReadMetaNumber(*db, kListVersionKey));
+  store->list_version_ = version;
+  ASSIGN_OR_RETURN(const uint64_t position,
+                   ReadMetaNumber(*db, kStreamPositionKey));
+  store->stream_position_ = position;
   // The chain continues from the head recorded in meta, not from whatever
   // record is last in the column family: a record edited, removed or added
   // at the end after the last commit stays detectable instead of being
   // chained onto. Without a head (a chain written before heads were
   // recorded, or a head removed), from the last record.
   std::string head;
-  s = db->get()->Get(rocksdb::ReadOptions(), db->cf(Cf::kMeta),
+  const rocksdb::Status s =
+      db->get()->Get(rocksdb::ReadOptions(), db->cf(Cf::kMeta),
                      std::string(kAuditHeadKey), &head);
   if (!s.ok() && !s.IsNotFound()) return FromRocks(s, "read audit head");
   const bool has_head = s.ok() && head.size() == kAuditHeadSize;

@@ -119,6 +119,19 @@ absl::Status FromRocks(const rocksdb::Status& s, std::string_view what) {
   return absl::InternalError(message);
 }
 
+absl::StatusOr<uint64_t> ReadMetaNumber(const Db& db, std::string_view key) {
+  std::string value;
+  const rocksdb::Status s = db.get()->Get(
+      rocksdb::ReadOptions(), db.cf(Cf::kMeta), std::string(key), &value);
+  if (s.IsNotFound()) return 0;
+  if (!s.ok()) return FromRocks(s, core::StrCat("read ", key));
+  if (value.size() != 8) {
+    return absl::DataLossError(
+        core::StrCat("store: meta ", key, " is not 8 bytes"));
+  }
+  return ReadBigEndian64(value);
+}
+
 absl::StatusOr<std::unique_ptr<Db>> Db::Open(const StoreOptions& options) {
   if (options.path.empty()) {
     return absl::InvalidArgumentError("store: path is required");

@@ -41,6 +41,12 @@ std::string_view CfName(Cf cf);
 // the operation.
 absl::Status FromRocks(const rocksdb::Status& s, std::string_view what);
 
+class Db;
+
+// The big-endian 64-bit number stored in `meta` under `key` (list version,
+// stream positions); 0 when absent. DATA_LOSS when the value is not 8 bytes.
+absl::StatusOr<uint64_t> ReadMetaNumber(const Db& db, std::string_view key);
+
 class Db {
  public:
   // Opens (or creates) the database with every column family. Point-lookup

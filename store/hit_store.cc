@@ -236,17 +236,7 @@ absl::StatusOr<size_t> HitStore::PutReplicated(
 }
 
 absl::StatusOr<uint64_t> HitStore::ReplicatedPosition() const {
-  std::string value;
-  rocksdb::Status s =
-      db_->get()->Get(rocksdb::ReadOptions(), db_->cf(Cf::kMeta),
-                      std::string(kHitsStreamPositionKey), &value);
-  if (s.IsNotFound()) return 0;
-  if (!s.ok()) return FromRocks(s, "read hits_stream_position");
-  if (value.size() != 8) {
-    return absl::DataLossError(
-        "store: meta hits_stream_position is not 8 bytes");
-  }
-  return ReadBigEndian64(value);
+  return ReadMetaNumber(*db_, kHitsStreamPositionKey);
 }
 
 void HitStore::WriteGroup(std::vector<Pending>& group) {

@@ -58,6 +58,23 @@ def significant_lines(text):
             if l.strip() and not l.strip().startswith('#')]
 
 
+def k8s_objects(base, names, label):
+    """Parses every YAML file `names` under `base` (a parse error is a
+    failure named `label` + name) and returns the documents of those under
+    k8s/."""
+    objects = []
+    for name in names:
+        with open(os.path.join(base, name)) as f:
+            try:
+                docs = [d for d in yaml.safe_load_all(f) if d]
+            except yaml.YAMLError as e:
+                failures.append(f'{label}{name}: {e}')
+                continue
+        if name.startswith('k8s'):
+            objects += docs
+    return objects
+
+
 def config_check(args, conf_text, conf, tmp, label):
     """`fraudgate config check` of a config, with development certificates
     (made under `tmp`) in place of its tls_dir."""
@@ -105,17 +122,9 @@ def check_cluster(args, cluster):
     conf = config_values(conf_text)
     nats_text = open(os.path.join(cluster, 'nats.conf')).read()
     health_port = int(conf['health_listen'].rsplit(':', 1)[1])
-    objects = []
-    for name in ['compose.yaml', 'k8s/nats.yaml', 'k8s/fraudgate.yaml',
-                 'k8s/networkpolicy.yaml']:
-        with open(os.path.join(cluster, name)) as f:
-            try:
-                docs = [d for d in yaml.safe_load_all(f) if d]
-            except yaml.YAMLError as e:
-                failures.append(f'cluster/{name}: {e}')
-                continue
-        if name.startswith('k8s'):
-            objects += docs
+    objects = k8s_objects(cluster, ['compose.yaml', 'k8s/nats.yaml',
+                                    'k8s/fraudgate.yaml',
+                                    'k8s/networkpolicy.yaml'], 'cluster/')
     sets = {o['metadata']['name']: o['spec'] for o in objects
             if o['kind'] == 'StatefulSet'}
     maps = {o['metadata']['name']: o['data'] for o in objects
@@ -164,18 +173,9 @@ def main():
     health_port = int(conf['health_listen'].rsplit(':', 1)[1])
 
     # YAML, and the Kubernetes objects.
-    objects = []
-    for name in ['compose.yaml', 'prometheus.yml'] + [
-            os.path.join('k8s', f)
-            for f in sorted(os.listdir(os.path.join(deploy, 'k8s')))]:
-        with open(os.path.join(deploy, name)) as f:
-            try:
-                docs = [d for d in yaml.safe_load_all(f) if d]
-            except yaml.YAMLError as e:
-                failures.append(f'{name}: {e}')
-                continue
-        if name.startswith('k8s'):
-            objects += docs
+    objects = k8s_objects(deploy, ['compose.yaml', 'prometheus.yml'] + [
+        os.path.join('k8s', f)
+        for f in sorted(os.listdir(os.path.join(deploy, 'k8s')))], '')
     kinds = {}
     for o in objects:
         kinds.setdefault(o['kind'], []).append(o)
