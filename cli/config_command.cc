@@ -1,9 +1,10 @@
 // `fraudgate config check FILE` checks a server config file as `fraudgate
 // serve --config=FILE` would before it opens the data dir (syntax, unknown
-// fields, ranges, TLS files, loopback for insecure); `fraudgate config
-// defaults` prints every field at its default, documented.
+// fields, ranges, TLS files, loopback for insecure, the cluster section);
+// `fraudgate config defaults` prints every field at its default, documented.
 #include <iostream>
 
+#include "cli/cluster_settings.h"
 #include "cli/command.h"
 #include "service/config.h"
 
@@ -17,6 +18,7 @@ int Check(const std::string& path) {
     s = service::ValidateServerOptions(
         service::ServerOptionsFromConfig(*config));
   }
+  if (s.ok()) s = ClusterSettingsFromConfig(config->cluster()).status();
   if (!s.ok()) {
     std::cerr << "fraudgate config: " << s.message() << "\n";
     return kExitUsage;

@@ -6,7 +6,7 @@
 #include <iostream>
 #include <thread>
 
-#include "absl/strings/str_split.h"
+#include "cli/cluster_settings.h"
 #include "cli/command.h"
 #include "cluster/cluster_list.h"
 #include "cluster/hit_feed.h"
@@ -27,28 +27,19 @@ std::string Bound(const std::string& listen, int port) {
   return core::StrCat(listen.substr(0, listen.rfind(':')), ":", port);
 }
 
-// The cluster's options from the config and flags; nullopt for a single
-// node.
-std::optional<cluster::ClusterListOptions> ClusterOptions(
-    const v1::Config& config, const Flags& flags,
-    std::vector<std::string>* servers) {
-  *servers = absl::StrSplit(
-      flags.Has("cluster") ? flags.Get("cluster") : config.cluster().servers(),
-      ',', absl::SkipEmpty());
-  if (servers->empty()) return std::nullopt;
-  cluster::ClusterListOptions options;
-  options.node =
-      flags.Has("node") ? flags.Get("node") : config.cluster().node();
-  if (options.node.empty()) {
-    char host[256] = {};
-    gethostname(host, sizeof(host) - 1);
-    options.node = std::string(host).substr(0, std::string(host).find('.'));
+// The `cluster` section of `config` with the flags that override it.
+v1::ClusterConfig ClusterConfigWithFlags(const v1::Config& config,
+                                         const Flags& flags) {
+  v1::ClusterConfig cluster = config.cluster();
+  if (flags.Has("cluster")) cluster.set_servers(flags.Get("cluster"));
+  if (flags.Has("cluster-tls-dir")) {
+    cluster.set_tls_dir(flags.Get("cluster-tls-dir"));
   }
-  options.stream.replicas = config.cluster().replicas();
-  options.max_staleness =
-      absl::Seconds(config.cluster().max_staleness_seconds());
-  options.logger = &service::Logger::Default();
-  return options;
+  if (flags.Has("node")) cluster.set_node(flags.Get("node"));
+  if (flags.Has("role-history")) {
+    cluster.set_history(flags.GetBool("role-history"));
+  }
+  return cluster;
 }
 
 int Run(const Flags& flags) {
@@ -83,18 +74,16 @@ int Run(const Flags& flags) {
     return kExitUsage;
   }
   service::Logger::Default().set_min_level(*level);
-  std::vector<std::string> nats_servers;
-  std::optional<cluster::ClusterListOptions> cluster_options =
-      ClusterOptions(config, flags, &nats_servers);
   // Refuse bad options before the data dir is opened (and created).
+  absl::StatusOr<std::optional<ClusterSettings>> cluster_settings =
+      ClusterSettingsFromConfig(ClusterConfigWithFlags(config, flags));
   absl::Status valid = service::ValidateServerOptions(options);
-  if (valid.ok() && cluster_options) {
-    valid = cluster::ValidateClusterListOptions(*cluster_options);
-  }
+  if (valid.ok()) valid = cluster_settings.status();
   if (!valid.ok()) {
     std::cerr << "fraudgate serve: " << valid.message() << "\n";
     return kExitUsage;
   }
+  std::optional<ClusterSettings>& cluster_options = *cluster_settings;
 
   // Signals are taken by sigwait below, not by whichever thread gRPC runs.
   sigset_t signals;
@@ -149,17 +138,18 @@ int Run(const Flags& flags) {
   std::unique_ptr<cluster::ClusterList> cluster_list;
   std::unique_ptr<cluster::HitFeed> hit_feed;
   if (cluster_options) {
-    cluster::JetStreamOptions nats_options;
-    nats_options.servers = nats_servers;
-    nats_options.name = core::StrCat("fraudgate-", cluster_options->node);
-    auto connected = cluster::JetStream::Connect(nats_options);
+    if (cluster_options->nats.tls_dir.empty()) {
+      std::cerr << "fraudgate serve: WARNING: NATS without TLS (no "
+                   "cluster.tls_dir): loopback only\n";
+    }
+    auto connected = cluster::JetStream::Connect(cluster_options->nats);
     if (!connected.ok()) {
       std::cerr << "fraudgate serve: " << connected.status().message() << "\n";
       return kExitFailure;
     }
     nats = *std::move(connected);
     auto started = cluster::ClusterList::Start(
-        nats.get(), &(*store)->blocklist(), *cluster_options);
+        nats.get(), &(*store)->blocklist(), cluster_options->list);
     if (!started.ok()) {
       std::cerr << "fraudgate serve: " << started.status().message() << "\n";
       return kExitFailure;
@@ -167,17 +157,8 @@ int Run(const Flags& flags) {
     cluster_list = *std::move(started);
     options.list_writer = cluster_list.get();
     // Every node publishes its screenings; a history node stores them all.
-    cluster::HitFeedOptions feed_options;
-    feed_options.node = cluster_options->node;
-    feed_options.stream.replicas = cluster_options->stream.replicas;
-    feed_options.stream.max_age =
-        absl::Hours(config.cluster().hits_stream_max_age_hours());
-    feed_options.history = flags.Has("role-history")
-                               ? flags.GetBool("role-history")
-                               : config.cluster().history();
-    feed_options.logger = &service::Logger::Default();
     auto feed = cluster::HitFeed::Start(nats.get(), &(*store)->hits(),
-                                        std::move(feed_options));
+                                        cluster_options->feed);
     if (!feed.ok()) {
       std::cerr << "fraudgate serve: " << feed.status().message() << "\n";
       return kExitFailure;
@@ -221,7 +202,7 @@ int Run(const Flags& flags) {
     service::Logger::Default().Log(
         service::LogLevel::kInfo, "cluster_joined",
         service::LogFields()
-            .Add("node", cluster_options->node)
+            .Add("node", cluster_options->list.node)
             .Add(
                 "stream_position",
                 static_cast<int64_t>((*store)->blocklist().stream_position())));
@@ -321,6 +302,9 @@ Command ServeCommand() {
           {"cluster", "",
            "NATS JetStream servers, nats://HOST:PORT,... : run as a node of "
            "a cluster (DESIGN §9); default none: a single node"},
+          {"cluster-tls-dir", "",
+           "cluster: mutual TLS to NATS with ca.pem, node.pem, node-key.pem; "
+           "required unless every NATS server is on loopback"},
           {"node", "",
            "this node's name in the cluster; default: the host name"},
           {"role-history", "false",

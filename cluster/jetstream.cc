@@ -2,10 +2,12 @@
 
 #include <nats/nats.h>
 
+#include <fstream>
 #include <string_view>
 
 #include "core/status_macros.h"
 #include "core/text.h"
+#include "service/server.h"
 
 namespace fraudgate::cluster {
 namespace {
@@ -41,13 +43,74 @@ struct OptionsDeleter {
   void operator()(natsOptions* p) const { natsOptions_Destroy(p); }
 };
 
+constexpr const char* kTlsFiles[] = {"ca.pem", "node.pem", "node-key.pem"};
+
+std::string TlsFile(const JetStreamOptions& options, const char* name) {
+  return core::StrCat(options.tls_dir, "/", name);
+}
+
+// Loads the CA and this node's certificate into `opts`.
+absl::Status UseTls(const JetStreamOptions& options, natsOptions* opts) {
+  natsStatus s = natsOptions_SetSecure(opts, true);
+  if (s == NATS_OK) {
+    s = natsOptions_LoadCATrustedCertificates(
+        opts, TlsFile(options, "ca.pem").c_str());
+  }
+  if (s == NATS_OK) {
+    s = natsOptions_LoadCertificatesChain(
+        opts, TlsFile(options, "node.pem").c_str(),
+        TlsFile(options, "node-key.pem").c_str());
+  }
+  if (s == NATS_OK) return absl::OkStatus();
+  const char* last = nats_GetLastError(nullptr);
+  return absl::InvalidArgumentError(core::StrCat(
+      "cluster.tls_dir: ", options.tls_dir, ": ", natsStatus_GetText(s),
+      last != nullptr ? ": " : "", last != nullptr ? last : ""));
+}
+
 }  // namespace
+
+absl::Status ValidateJetStreamOptions(const JetStreamOptions& options) {
+  if (options.servers.empty()) {
+    return absl::InvalidArgumentError("cluster.servers: no NATS server given");
+  }
+  for (const std::string& server : options.servers) {
+    const size_t scheme = server.find("://");
+    const std::string name =
+        scheme == std::string::npos ? "" : server.substr(0, scheme);
+    const std::string address =
+        scheme == std::string::npos ? server : server.substr(scheme + 3);
+    const size_t colon = address.rfind(':');
+    if ((name != "nats" && name != "tls") || colon == std::string::npos ||
+        colon == 0 || colon + 1 == address.size() ||
+        address.find_first_of("/@") != std::string::npos) {
+      return absl::InvalidArgumentError(core::StrCat(
+          "cluster.servers: nats://HOST:PORT or tls://HOST:PORT expected, "
+          "got \"",
+          server, "\""));
+    }
+    if (options.tls_dir.empty() && !service::IsLoopbackAddress(address)) {
+      return absl::InvalidArgumentError(core::StrCat(
+          "cluster.tls_dir: NATS without TLS is allowed only on loopback, and ",
+          server,
+          " is not; give a directory with ca.pem, node.pem and node-key.pem"));
+    }
+  }
+  if (options.tls_dir.empty()) return absl::OkStatus();
+  for (const char* name : kTlsFiles) {
+    if (!std::ifstream(TlsFile(options, name))) {
+      return absl::InvalidArgumentError(
+          core::StrCat("cluster.tls_dir: cannot read ", TlsFile(options, name),
+                       " (scripts/dev-certs.sh DIR issue node NAME makes a "
+                       "development one)"));
+    }
+  }
+  return absl::OkStatus();
+}
 
 absl::StatusOr<std::unique_ptr<JetStream>> JetStream::Connect(
     const JetStreamOptions& options) {
-  if (options.servers.empty()) {
-    return absl::InvalidArgumentError("cluster: no NATS server given");
-  }
+  RETURN_IF_ERROR(ValidateJetStreamOptions(options));
   natsOptions* raw = nullptr;
   if (natsOptions_Create(&raw) != NATS_OK) {
     return absl::ResourceExhaustedError("nats: cannot create options");
@@ -63,6 +126,7 @@ absl::StatusOr<std::unique_ptr<JetStream>> JetStream::Connect(
       !s.ok()) {
     return s;
   }
+  if (!options.tls_dir.empty()) RETURN_IF_ERROR(UseTls(options, opts.get()));
   if (!options.name.empty()) {
     natsOptions_SetName(opts.get(), options.name.c_str());
   }

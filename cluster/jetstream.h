@@ -27,8 +27,16 @@ struct __natsSubscription;
 namespace fraudgate::cluster {
 
 struct JetStreamOptions {
-  // nats://HOST:PORT of one or more servers of the cluster. Required.
+  // nats://HOST:PORT or tls://HOST:PORT of one or more servers of the
+  // cluster. Required.
   std::vector<std::string> servers;
+  // Mutual TLS to the servers: `ca.pem` (the CA that signed the servers'
+  // certificates), and this node's certificate `node.pem` with its key
+  // `node-key.pem`, whose identity (URI SAN spiffe://fraudgate/node/NAME)
+  // the servers map to a NATS user and its permissions
+  // (deploy/cluster/nats-permissions.conf). Default empty: plaintext, which
+  // is allowed only when every server is on loopback.
+  std::string tls_dir;
   // The connection's name, as NATS monitoring shows it. Default empty.
   std::string name;
   // How long one JetStream request (publish, stream or consumer info) waits
@@ -47,10 +55,17 @@ struct StreamMessage {
 
 class Consumer;
 
+// INVALID_ARGUMENT naming the field when Connect would refuse `options`
+// before trying a server: no servers, a server that is not
+// nats|tls://HOST:PORT, plaintext to a server not on loopback, or a TLS
+// file that cannot be read.
+absl::Status ValidateJetStreamOptions(const JetStreamOptions& options);
+
 class JetStream {
  public:
-  // Connects to one of `options.servers`. UNAVAILABLE when none answers;
-  // INVALID_ARGUMENT without servers. Once connected, the connection is
+  // Connects to one of `options.servers`. UNAVAILABLE when none answers or
+  // accepts this node (TLS or authorization refused); INVALID_ARGUMENT for
+  // what ValidateJetStreamOptions refuses. Once connected, the connection is
   // re-established by itself, to any server of the cluster, for as long as
   // the object lives. Pings every 2 s notice a dead connection in about 6 s.
   // Publish fails at once while not connected; libnats may still hold back

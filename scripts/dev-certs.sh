@@ -6,6 +6,10 @@
 #                                               one client certificate per role
 #   scripts/dev-certs.sh [DIR] issue ROLE NAME  one more client certificate,
 #                                               e.g. for a bank: bank vcb-core
+#   scripts/dev-certs.sh DIR nats-server HOST...
+#                                               nats-server.pem and its key for
+#                                               the NATS servers of a cluster
+#                                               (deploy/cluster/nats.conf)
 #
 # DIR defaults to ./var/certs. It gets ca.pem and ca-key.pem (the CA: keep the
 # key private), server.pem and server-key.pem (for localhost, 127.0.0.1 and
@@ -14,6 +18,12 @@
 # analyst console. A client's identity is the URI SAN spiffe://fraudgate/ROLE/NAME;
 # `issue` writes NAME.pem and NAME-key.pem. Files that exist are kept, so a
 # second run changes nothing; delete DIR to start over.
+#
+# Role `node` is not a caller of fraudgate (its servers refuse it): it is a
+# cluster node's identity towards NATS (DESIGN §9), e.g. `issue node
+# fraudgate-0`, which nats.conf maps to a user with the permissions of
+# deploy/cluster/nats-permissions.conf; the node reads it as node.pem and
+# node-key.pem from its cluster.tls_dir, next to ca.pem.
 #
 # Keys are ECDSA P-256; certificates are valid for DAYS (env, default 825)
 # days. These are for development and tests: a bank or police unit gets its
@@ -53,8 +63,8 @@ sign() {
 
 client() {
   local role=$1 name=$2 file=$3
-  [[ $role =~ ^(bank|police|analyst|admin)$ ]] ||
-    die "role must be bank, police, analyst or admin (got '$role')"
+  [[ $role =~ ^(bank|police|analyst|admin|node)$ ]] ||
+    die "role must be bank, police, analyst, admin or node (got '$role')"
   [[ $name =~ ^[a-z0-9][a-z0-9._-]*$ ]] ||
     die "name must be lower-case letters, digits, '.', '_' or '-' (got '$name')"
   [[ -f $dir/$file.pem ]] && return
@@ -75,12 +85,25 @@ if [[ ! -f $dir/ca.pem ]]; then
   echo "dev-certs.sh: $dir/ca.pem: a new development CA"
 fi
 
+if [[ ${2:-} == nats-server ]]; then
+  (($# >= 3)) || die "usage: dev-certs.sh DIR nats-server HOST..."
+  [[ -f $dir/nats-server.pem ]] && exit 0
+  sans=$(printf 'DNS:%s,' "${@:3}")
+  # NATS servers also dial each other's cluster routes: client and server.
+  sign nats-server "/O=fraudgate/CN=$3" \
+    "basicConstraints=critical,CA:FALSE
+keyUsage=critical,digitalSignature
+extendedKeyUsage=serverAuth,clientAuth
+subjectAltName=${sans%,}"
+  echo "dev-certs.sh: $dir/nats-server.pem: ${*:3}"
+  exit 0
+fi
 if [[ ${2:-} == issue ]]; then
   (($# == 4)) || die "usage: dev-certs.sh DIR issue ROLE NAME"
   client "$3" "$4" "$4"
   exit 0
 fi
-(($# <= 1)) || die "usage: dev-certs.sh [DIR] | dev-certs.sh DIR issue ROLE NAME"
+(($# <= 1)) || die "usage: dev-certs.sh [DIR] | dev-certs.sh DIR issue ROLE NAME | dev-certs.sh DIR nats-server HOST..."
 
 if [[ ! -f $dir/server.pem ]]; then
   sign server "/O=fraudgate/CN=localhost" \

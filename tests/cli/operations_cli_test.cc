@@ -83,6 +83,40 @@ TEST(ConfigCliTest, DefaultsAreCheckedLikeServeChecksThem) {
   EXPECT_EQ(RunFraudgate({"config"}).exit_code, 2);
 }
 
+// The cluster section is checked as `serve` checks it, before anything is
+// opened or connected to.
+TEST(ConfigCliTest, ClusterSectionIsChecked) {
+  testing::TempDir dir;
+  const std::string path = dir.File("fraudgate.conf");
+  const auto check_with = [&](const std::string& cluster) {
+    WriteFile(path, "server { insecure: true }\ncluster {\n" + cluster + "}\n");
+    return RunFraudgate({"config", "check", path});
+  };
+  ProcessResult check =
+      check_with("  servers: \"nats://127.0.0.1:4222\"\n  node: \"n1\"\n");
+  EXPECT_EQ(check.exit_code, 0) << check.Describe();
+
+  check = check_with("  servers: \"nats://nats-0.nats:4222\"\n");
+  EXPECT_EQ(check.exit_code, 2) << check.Describe();
+  EXPECT_THAT(check.err, HasSubstr("cluster.tls_dir"));
+  check = check_with("  servers: \"tls://nats-0.nats:4222\"\n  tls_dir: \"" +
+                     dir.File("none") + "\"\n");
+  EXPECT_EQ(check.exit_code, 2) << check.Describe();
+  EXPECT_THAT(check.err, HasSubstr("none/ca.pem"));
+  check = check_with("  servers: \"127.0.0.1:4222\"\n");
+  EXPECT_EQ(check.exit_code, 2) << check.Describe();
+  EXPECT_THAT(check.err, HasSubstr("cluster.servers"));
+  check = check_with(
+      "  servers: \"nats://127.0.0.1:4222\"\n  node: \"bad name\"\n");
+  EXPECT_EQ(check.exit_code, 2) << check.Describe();
+  EXPECT_THAT(check.err, HasSubstr("cluster.node"));
+  check = check_with(
+      "  servers: \"nats://127.0.0.1:4222\"\n  node: \"n1\"\n  "
+      "hits_stream_max_age_hours: 0\n");
+  EXPECT_EQ(check.exit_code, 2) << check.Describe();
+  EXPECT_THAT(check.err, HasSubstr("cluster.hits_stream_max_age_hours"));
+}
+
 TEST(HealthCliTest, ServingWhileUpUnavailableAfterStop) {
   testing::TempDir dir;
   auto server = testing::ServeProcess::Start(FRAUDGATE_BIN, dir.File("data"),

@@ -21,6 +21,7 @@
 #include "service/log.h"
 #include "store/backup.h"
 #include "store/store.h"
+#include "tests/testing/eventually.h"
 #include "tests/testing/matchers.h"
 #include "tests/testing/nats_cluster.h"
 #include "tests/testing/store_fixture.h"
@@ -28,6 +29,8 @@
 
 namespace fraudgate::cluster {
 namespace {
+
+using ::fraudgate::testing::Eventually;
 
 using ::fraudgate::testing::kAccount;
 using ::fraudgate::testing::KeyOf;
@@ -45,17 +48,6 @@ v1::ListEvent Upload(const std::string& report_id,
   *event.mutable_upload()->add_reports() =
       MakeReport("A05", report_id, std::move(ids), T(1));
   return event;
-}
-
-// Polls `done` every 20 ms for up to `limit`.
-template <typename Done>
-bool Eventually(Done done, absl::Duration limit = absl::Seconds(30)) {
-  const absl::Time until = absl::Now() + limit;
-  while (!done()) {
-    if (absl::Now() > until) return false;
-    absl::SleepFor(absl::Milliseconds(20));
-  }
-  return true;
 }
 
 class ClusterListTest : public ::testing::Test {

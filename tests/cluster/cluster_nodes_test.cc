@@ -16,6 +16,9 @@
 // - Node 2 is the history node (--role-history): screenings made on nodes 0
 //   and 1 are found there (GetHit, FindPastTransfers through the shared
 //   beneficiary hash key), also after its restart.
+// - NATS is as deploy/cluster/ sets it up: mutual TLS, each node admitted
+//   by its certificate, with the permissions of nats-permissions.conf,
+//   which none of the nodes' requests exceeds.
 // FRAUDGATE_CLUSTER_UPLOADS (default 40) and FRAUDGATE_CLUSTER_FAILOVER_UPLOADS
 // (default 10) set the counts; tests/cluster/run_full.sh runs it large.
 #include <algorithm>
@@ -93,8 +96,19 @@ class ClusterNodesTest : public ::testing::Test {
   };
 
   void SetUp() override {
+    // Mutual TLS to NATS, each node admitted by its certificate with the
+    // permissions of deploy/cluster/nats-permissions.conf.
+    std::vector<std::string> names;
+    for (int i = 0; i < kNodes; ++i) names.push_back(absl::StrCat("f", i));
     ASSERT_OK_AND_ASSIGN(
-        nats_, testing::NatsCluster::Start(NATS_SERVER, dir_.path(), 3));
+        const testing::NatsTls tls,
+        testing::MakeNodeCertificates(
+            std::string(FRAUDGATE_SOURCE_DIR) + "/scripts/dev-certs.sh",
+            std::string(FRAUDGATE_SOURCE_DIR) +
+                "/deploy/cluster/nats-permissions.conf",
+            dir_.path(), names));
+    ASSERT_OK_AND_ASSIGN(
+        nats_, testing::NatsCluster::Start(NATS_SERVER, dir_.path(), 3, &tls));
     // One beneficiary hash key for every node (DESIGN §3).
     ASSERT_OK_AND_ASSIGN(const std::string key, store::NewHmacKey());
     for (int i = 0; i < kNodes; ++i) {
@@ -116,6 +130,7 @@ class ClusterNodesTest : public ::testing::Test {
         testing::ServeProcess::Start(
             FRAUDGATE_BIN, Data(i), dir_.File(absl::StrCat("node", i, ".log")),
             {"--cluster=" + nats_->Urls(), absl::StrCat("--node=f", i),
+             "--cluster-tls-dir=" + dir_.File(absl::StrCat("tls-f", i)),
              absl::StrCat("--role-history=",
                           i == kHistory ? "true" : "false")}));
     auto channel = grpc::CreateChannel(node.process->address(),
@@ -274,6 +289,7 @@ TEST_F(ClusterNodesTest, PropagatesSurvivesFailuresAndEndsIdentical) {
   for (int s = 0; s < nats_->size(); ++s) {
     js_options.servers.push_back(nats_->Url(s));
   }
+  js_options.tls_dir = dir_.File("tls-f0");  // as node 0
   ASSERT_OK_AND_ASSIGN(auto js, cluster::JetStream::Connect(js_options));
   ASSERT_OK_AND_ASSIGN(const std::string leader,
                        js->StreamLeader("FRAUDGATE_LIST"));
@@ -426,6 +442,10 @@ TEST_F(ClusterNodesTest, PropagatesSurvivesFailuresAndEndsIdentical) {
       {"serve", "--data=" + Data(0), "--insecure", "--listen=127.0.0.1:0"});
   EXPECT_EQ(alone.exit_code, 2) << alone.Describe();
   EXPECT_THAT(alone.err, HasSubstr("cluster node's data dir"));
+  // Everything the nodes did was within their NATS permissions.
+  for (int i = 0; i < nats_->size(); ++i) {
+    EXPECT_THAT(nats_->Log(i), Not(HasSubstr("Violation"))) << "server " << i;
+  }
   std::cout << "all " << kNodes << " nodes identical: " << k
             << " entities and audit records, list version " << last_version
             << std::endl;

@@ -14,8 +14,11 @@
   StatefulSet has the single node's hardening and probes, the --role-history
   one included, and copies the shared hash key in; the NATS StatefulSet has
   3 servers with volumes; the ConfigMaps are deploy/cluster/fraudgate.conf
-  and nats.conf; that config passes `fraudgate config check` and nats.conf
-  `nats-server -t`;
+  and nats.conf (and nats-permissions.conf); that config passes `fraudgate
+  config check` and nats.conf `nats-server -t`; NATS takes only mutual TLS
+  (clients mapped by certificate to users with the node permissions,
+  routes verified), the nodes reach it over tls:// with their NATS
+  certificate mounted;
 - the Dockerfile builds with the same scripts a developer runs
   (scripts/deps.sh, scripts/build.sh), copies the binary from where
   build.sh puts it, runs as a non-root user, probes the config's health
@@ -48,8 +51,8 @@ def config_values(text):
     for line in text.splitlines():
         line = line.split('#', 1)[0].strip()
         m = re.match(r'^(\w+):\s*"?([^"]*)"?$', line)
-        if m:
-            values[m.group(1)] = m.group(2)
+        if m:  # the first of a name (server.tls_dir before cluster's)
+            values.setdefault(m.group(1), m.group(2))
     return values
 
 
@@ -75,12 +78,33 @@ def k8s_objects(base, names, label):
     return objects
 
 
+def dev_certs(args, *script_args):
+    subprocess.run([os.path.join(args.source, 'scripts', 'dev-certs.sh')] +
+                   list(script_args), check=True, capture_output=True)
+
+
+def cluster_tls_dir(conf_text):
+    """The cluster section's tls_dir, or None."""
+    m = re.search(r'^cluster\s*{[^}]*?\btls_dir:\s*"([^"]*)"', conf_text,
+                  re.M)
+    return m.group(1) if m else None
+
+
 def config_check(args, conf_text, conf, tmp, label):
     """`fraudgate config check` of a config, with development certificates
-    (made under `tmp`) in place of its tls_dir."""
+    (made under `tmp`) in place of its tls_dir and its cluster's."""
     certs = os.path.join(tmp, 'certs')
-    subprocess.run([os.path.join(args.source, 'scripts', 'dev-certs.sh'),
-                    certs], check=True, capture_output=True)
+    dev_certs(args, certs)
+    nats_tls = cluster_tls_dir(conf_text)
+    if nats_tls:
+        dev_certs(args, certs, 'issue', 'node', 'fraudgate')
+        node = os.path.join(tmp, 'node')
+        os.makedirs(node)
+        for src, dst in (('ca', 'ca'), ('fraudgate', 'node'),
+                         ('fraudgate-key', 'node-key')):
+            shutil.copy(os.path.join(certs, src + '.pem'),
+                        os.path.join(node, dst + '.pem'))
+        conf_text = conf_text.replace(nats_tls, node)
     path = os.path.join(tmp, 'fraudgate.conf')
     with open(path, 'w') as f:
         f.write(conf_text.replace(conf['tls_dir'], certs))
@@ -152,13 +176,66 @@ def check_cluster(args, cluster):
     check(significant_lines(maps.get('nats-config', {}).get(
         'nats.conf', '')) == significant_lines(nats_text),
           'cluster: ConfigMap is not deploy/cluster/nats.conf')
+    permissions_text = open(os.path.join(cluster,
+                                         'nats-permissions.conf')).read()
+    check(significant_lines(maps.get('nats-config', {}).get(
+        'nats-permissions.conf', '')) == significant_lines(permissions_text),
+          'cluster: ConfigMap is not deploy/cluster/nats-permissions.conf')
+    check_cluster_security(conf_text, nats_text, sets)
     with tempfile.TemporaryDirectory() as tmp:
         config_check(args, conf_text, conf, tmp, 'cluster config check')
-    nats_server = shutil.which('nats-server') or '/usr/sbin/nats-server'
-    r = subprocess.run([nats_server, '-c', os.path.join(cluster, 'nats.conf'),
-                        '-t'], capture_output=True, text=True,
-                       env=dict(os.environ, SERVER_NAME='nats-0'))
-    check(r.returncode == 0, f'cluster nats.conf: {r.stdout}{r.stderr}')
+        # nats-server -t loads the certificates: development ones, with
+        # the permissions next to the config as in the ConfigMap.
+        certs = os.path.join(tmp, 'certs')
+        dev_certs(args, certs, 'nats-server', 'nats-0.nats')
+        conf_dir = os.path.join(tmp, 'nats')
+        os.makedirs(conf_dir)
+        with open(os.path.join(conf_dir, 'nats.conf'), 'w') as f:
+            f.write(nats_text.replace('/etc/nats/tls', certs))
+        shutil.copy(os.path.join(cluster, 'nats-permissions.conf'), conf_dir)
+        nats_server = shutil.which('nats-server') or '/usr/sbin/nats-server'
+        r = subprocess.run([nats_server, '-c',
+                            os.path.join(conf_dir, 'nats.conf'), '-t'],
+                           capture_output=True, text=True,
+                           env=dict(os.environ, SERVER_NAME='nats-0'))
+        check(r.returncode == 0, f'cluster nats.conf: {r.stdout}{r.stderr}')
+
+
+def check_cluster_security(conf_text, nats_text, sets):
+    """NATS admits only fraudgate nodes' certificates, with the permissions
+    of nats-permissions.conf, over TLS on clients and routes, and every
+    fraudgate node has its NATS certificate mounted."""
+    nats_lines = significant_lines(nats_text)
+    check('verify_and_map: true' in nats_lines,
+          'cluster nats.conf: clients are not mapped by certificate')
+    check('verify: true' in nats_lines,
+          'cluster nats.conf: routes do not verify certificates')
+    check('include nats-permissions.conf' in nats_lines,
+          'cluster nats.conf: does not include nats-permissions.conf')
+    users = [l for l in nats_lines if l.startswith('{user:')]
+    check(users and all('permissions: $FRAUDGATE_NODE' in u for u in users),
+          'cluster nats.conf: a user without the node permissions')
+    check('no_auth_user' not in nats_text,
+          'cluster nats.conf: no_auth_user admits clients without a '
+          'certificate')
+    servers = re.search(r'servers:\s*"([^"]*)"', conf_text).group(1)
+    check(all(u.startswith('tls://') for u in servers.split(',')),
+          f'cluster fraudgate.conf: NATS servers not tls://: {servers}')
+    nats_tls = cluster_tls_dir(conf_text)
+    check(nats_tls, 'cluster fraudgate.conf: no cluster tls_dir')
+    for name in ('fraudgate', 'fraudgate-history'):
+        containers = sets.get(name, {}).get('template', {}).get(
+            'spec', {}).get('containers', [{}])
+        mounts = {m['mountPath'] for m in containers[0].get('volumeMounts',
+                                                             [])}
+        check(nats_tls in mounts,
+              f'cluster {name}: the NATS certificate ({nats_tls}) is not '
+              'mounted')
+    nats_pod = sets.get('nats', {}).get('template', {}).get('spec', {})
+    nats_mounts = {m['mountPath'] for c in nats_pod.get('containers', [])
+                   for m in c.get('volumeMounts', [])}
+    check('/etc/nats/tls' in nats_mounts,
+          'cluster nats: the servers\' certificates are not mounted')
 
 
 def main():

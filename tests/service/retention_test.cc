@@ -26,12 +26,15 @@
 #include "service/config.h"
 #include "service/convert.h"
 #include "service/server.h"
+#include "tests/testing/eventually.h"
 #include "tests/testing/proto_printer.h"
 #include "tests/testing/temp_dir.h"
 #include "tests/testing/test_server.h"
 
 namespace fraudgate {
 namespace {
+
+using ::fraudgate::testing::Eventually;
 
 using ::testing::AnyOf;
 using ::testing::ElementsAre;
@@ -48,16 +51,6 @@ constexpr char kListedAccount[] = "0071001234567";
 constexpr char kListedPhone[] = "0912345678";
 
 absl::Duration Days(int days) { return absl::Hours(24) * days; }
-
-// Calls `done` every 10 ms until it returns true; false after 10 s.
-bool Eventually(const std::function<bool()>& done) {
-  const absl::Time deadline = absl::Now() + absl::Seconds(10);
-  while (!done()) {
-    if (absl::Now() > deadline) return false;
-    absl::SleepFor(absl::Milliseconds(10));
-  }
-  return true;
-}
 
 v1::ScreenTransferRequest Transfer(const std::string& id,
                                    const std::string& account) {

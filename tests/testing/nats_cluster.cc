@@ -9,6 +9,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 
 #include "absl/strings/str_cat.h"
@@ -55,10 +56,69 @@ bool Accepts(int port) {
 
 }  // namespace
 
+absl::StatusOr<NatsTls> MakeNodeCertificates(
+    const std::string& dev_certs, const std::string& permissions_file,
+    const std::string& dir, const std::vector<std::string>& nodes) {
+  NatsTls tls;
+  tls.certs_dir = dir + "/certs";
+  tls.permissions_file = permissions_file;
+  ProcessResult made = RunProcess(dev_certs, {tls.certs_dir});
+  if (made.exit_code != 0) {
+    return absl::InternalError(absl::StrCat("dev-certs.sh failed: ", made.err));
+  }
+  namespace fs = std::filesystem;
+  for (const std::string& node : nodes) {
+    made = RunProcess(dev_certs, {tls.certs_dir, "issue", "node", node});
+    if (made.exit_code != 0) {
+      return absl::InternalError(
+          absl::StrCat("dev-certs.sh issue node failed: ", made.err));
+    }
+    const std::string node_dir = absl::StrCat(dir, "/tls-", node);
+    std::error_code error;
+    fs::create_directories(node_dir, error);
+    const std::pair<std::string, std::string> files[] = {
+        {tls.certs_dir + "/ca.pem", node_dir + "/ca.pem"},
+        {absl::StrCat(tls.certs_dir, "/", node, ".pem"),
+         node_dir + "/node.pem"},
+        {absl::StrCat(tls.certs_dir, "/", node, "-key.pem"),
+         node_dir + "/node-key.pem"}};
+    for (const auto& [from, to] : files) {
+      if (!error) fs::copy_file(from, to, error);
+    }
+    if (error) {
+      return absl::InternalError(absl::StrCat(node_dir, ": ", error.message()));
+    }
+    tls.users.push_back("spiffe://fraudgate/node/" + node);
+  }
+  return tls;
+}
+
 absl::StatusOr<std::unique_ptr<NatsCluster>> NatsCluster::Start(
-    const std::string& nats_server, const std::string& dir, int servers) {
+    const std::string& nats_server, const std::string& dir, int servers,
+    const NatsTls* tls) {
   std::unique_ptr<NatsCluster> cluster(new NatsCluster());
   cluster->binary_ = nats_server;
+  // Clients: mutual TLS, each mapped to its user by its certificate (as in
+  // deploy/cluster/nats.conf). The routes stay plaintext on loopback.
+  std::string client_security;
+  if (tls != nullptr) {
+    cluster->scheme_ = "tls";
+    // nats-server resolves an include next to the including file.
+    std::filesystem::copy_file(
+        tls->permissions_file, dir + "/nats-permissions.conf",
+        std::filesystem::copy_options::overwrite_existing);
+    std::vector<std::string> users;
+    for (const std::string& user : tls->users) {
+      users.push_back(absl::StrCat("    {user: \"", user,
+                                   "\", permissions: $FRAUDGATE_NODE}\n"));
+    }
+    client_security = absl::StrCat(
+        "tls {\n  cert_file: \"", tls->certs_dir, "/server.pem\"\n",
+        "  key_file: \"", tls->certs_dir, "/server-key.pem\"\n",
+        "  ca_file: \"", tls->certs_dir, "/ca.pem\"\n",
+        "  verify_and_map: true\n}\n", "include \"nats-permissions.conf\"\n",
+        "authorization {\n  users: [\n", absl::StrJoin(users, ""), "  ]\n}\n");
+  }
   cluster->nodes_.resize(servers);
   for (Node& node : cluster->nodes_) {
     auto client = FreePort();
@@ -87,7 +147,8 @@ absl::StatusOr<std::unique_ptr<NatsCluster>> NatsCluster::Start(
         << "\" }\n"
         << "cluster {\n  name: fraudgate-test\n  listen: 127.0.0.1:"
         << node.route_port << "\n  routes: [" << absl::StrJoin(routes, ", ")
-        << "]\n}\n";
+        << "]\n}\n"
+        << client_security;
   }
   for (int i = 0; i < servers; ++i) {
     if (absl::Status s = cluster->StartNode(i); !s.ok()) return s;
@@ -116,13 +177,18 @@ NatsCluster::~NatsCluster() {
 }
 
 std::string NatsCluster::Url(int i) const {
-  return absl::StrCat("nats://127.0.0.1:", nodes_[i].client_port);
+  return absl::StrCat(scheme_, "://127.0.0.1:", nodes_[i].client_port);
 }
 
 std::string NatsCluster::Urls() const {
   std::vector<std::string> urls;
   for (int i = 0; i < size(); ++i) urls.push_back(Url(i));
   return absl::StrJoin(urls, ",");
+}
+
+std::string NatsCluster::Log(int i) const {
+  std::ifstream in(nodes_[i].log);
+  return std::string(std::istreambuf_iterator<char>(in), {});
 }
 
 std::string NatsCluster::Name(int i) const { return absl::StrCat("n", i); }
