@@ -185,6 +185,14 @@ int Run(const Flags& flags) {
                        ? -1.0
                        : absl::ToDoubleSeconds(absl::Now() - at);
           });
+      metrics.AddFunction(
+          "fraudgate_cluster_clock_offset_seconds",
+          "The NATS servers' clock minus this node's, as last measured (0 "
+          "before); past 30 s either way the node refuses police writes.",
+          MetricType::kGauge, [list] {
+            return absl::ToDoubleSeconds(
+                list->clock_offset().value_or(absl::ZeroDuration()));
+          });
       metrics.AddFunction("fraudgate_cluster_hits_published_total",
                           "Screening records published to FRAUDGATE_HITS.",
                           MetricType::kCounter,

@@ -5,6 +5,7 @@
 
 #include "absl/cleanup/cleanup.h"
 #include "absl/strings/str_format.h"
+#include "core/status_macros.h"
 #include "core/text.h"
 #include "proto/proto_time.h"
 
@@ -33,6 +34,11 @@ absl::Status ValidateClusterListOptions(const ClusterListOptions& options) {
   }
   if (options.stream.replicas < 1 || options.stream.replicas > 5) {
     return absl::InvalidArgumentError("cluster.replicas: must be 1 to 5");
+  }
+  if (options.max_clock_offset <= absl::ZeroDuration() ||
+      options.max_clock_offset > kLateEvent / 2 || !options.clock) {
+    return absl::InvalidArgumentError(
+        "cluster: the clock offset allowed must be > 0 and at most a minute");
   }
   if (options.max_staleness <= absl::ZeroDuration()) {
     return absl::InvalidArgumentError("cluster.max_staleness: must be > 0");
@@ -71,6 +77,13 @@ absl::StatusOr<std::unique_ptr<ClusterList>> ClusterList::Start(
   std::unique_ptr<ClusterList> cluster(
       new ClusterList(js, list, std::move(options)));
   ClusterList* p = cluster.get();
+  ClockCheckOptions clock;
+  clock.node = p->options_.node;
+  clock.stream.replicas = p->options_.stream.replicas;
+  clock.max_offset = p->options_.max_clock_offset;
+  clock.clock = p->options_.clock;
+  clock.logger = p->options_.logger;
+  ASSIGN_OR_RETURN(cluster->clock_, ClockCheck::Start(js, std::move(clock)));
   cluster->follower_ = std::make_unique<StreamFollower>(
       js, p->options_.stream, core::StrCat("list-", p->options_.node),
       p->options_.logger, [p] { return p->applied(); },
@@ -145,6 +158,8 @@ absl::StatusOr<service::Written> ClusterList::Write(
   const std::string data = event.SerializeAsString();
   const absl::Time publish_until =
       std::min(options.deadline, absl::Now() + options_.publish_timeout);
+  // Its event would be skipped as late by every node.
+  RETURN_IF_ERROR(clock_->Check(publish_until));
   absl::StatusOr<uint64_t> sequence;
   while (!(sequence = js_->Publish(options_.stream.subject, data, id)).ok()) {
     if (sequence.status().code() != absl::StatusCode::kUnavailable) {

@@ -19,13 +19,16 @@
 
 #include <atomic>
 #include <cstdint>
+#include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
+#include "cluster/clock_check.h"
 #include "cluster/jetstream.h"
 #include "cluster/stream_follower.h"
 #include "service/list_writer.h"
@@ -51,6 +54,12 @@ struct ClusterListOptions {
   // deadline. Defaults 30 s, 30 s.
   absl::Duration publish_timeout = absl::Seconds(30);
   absl::Duration apply_timeout = absl::Seconds(30);
+  // Writes are refused while this node's clock is further than this from
+  // the NATS servers' (clock_check.h). Default 30 s.
+  absl::Duration max_clock_offset = absl::Seconds(30);
+  // This node's clock as it stamps events (ClockCheckOptions::clock).
+  // Default absl::Now; tests skew it.
+  std::function<absl::Time()> clock = [] { return absl::Now(); };
   // Where problems are logged; must outlive the object. Required.
   service::Logger* logger = nullptr;
 };
@@ -76,9 +85,10 @@ class ClusterList final : public service::ListWriter {
   // be stored and applied later. An event the stream stores more than 2
   // minutes after its `at` (a publish that was reported failed, then sent
   // anyway) is skipped by every node alike (with wait_applied: ABORTED);
-  // this needs the nodes' and NATS servers' clocks within a minute of each
-  // other (NTP). A message over the servers' max_payload is
-  // INVALID_ARGUMENT. See ListWriter::Write.
+  // so a node whose clock is more than max_clock_offset from the NATS
+  // servers' (or not compared with theirs for 2 minutes) refuses to write:
+  // UNAVAILABLE, before publishing. A message over the servers' max_payload
+  // is INVALID_ARGUMENT. See ListWriter::Write.
   absl::StatusOr<service::Written> Write(
       const v1::ListEvent& event,
       const service::WriteOptions& options) override;
@@ -89,6 +99,10 @@ class ClusterList final : public service::ListWriter {
   // When this node was last known to have applied the whole stream;
   // InfinitePast until then.
   absl::Time current_at() const;
+  // The NATS servers' clock minus this node's, as last measured.
+  std::optional<absl::Duration> clock_offset() const {
+    return clock_->offset();
+  }
 
  private:
   // One Write waiting for this node to apply its event.
@@ -116,6 +130,7 @@ class ClusterList final : public service::ListWriter {
   absl::flat_hash_map<std::string, Waiter*> waiters_ ABSL_GUARDED_BY(mu_);
   bool stopping_ ABSL_GUARDED_BY(mu_) = false;
   int writes_in_flight_ ABSL_GUARDED_BY(mu_) = 0;
+  std::unique_ptr<ClockCheck> clock_;
   std::unique_ptr<StreamFollower> follower_;  // last: uses the above
 };
 

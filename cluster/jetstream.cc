@@ -215,6 +215,25 @@ absl::StatusOr<uint64_t> JetStream::FirstSequence(const std::string& stream) {
   return facts.first;
 }
 
+absl::StatusOr<absl::Time> JetStream::StoredAt(const std::string& stream,
+                                               uint64_t sequence) {
+  natsMsg* msg = nullptr;
+  jsErrCode error = static_cast<jsErrCode>(0);
+  const natsStatus s =
+      js_GetMsg(&msg, js_, stream.c_str(), sequence, nullptr, &error);
+  if (s == NATS_NOT_FOUND || error == JSNoMessageFoundErr) {
+    natsMsg_Destroy(msg);
+    return absl::NotFoundError(
+        core::StrCat("nats: ", stream, " has no message ", sequence));
+  }
+  if (s != NATS_OK) {
+    return FromNats(s, error, core::StrCat("get message of ", stream));
+  }
+  const absl::Time at = absl::FromUnixNanos(natsMsg_GetTime(msg));
+  natsMsg_Destroy(msg);
+  return at;
+}
+
 absl::StatusOr<std::string> JetStream::StreamLeader(const std::string& stream) {
   ASSIGN_OR_RETURN(StreamFacts facts, Facts(stream));
   return facts.leader;

@@ -87,6 +87,10 @@ class JetStream {
   // before it were removed: by age or size).
   absl::StatusOr<uint64_t> LastSequence(const std::string& stream);
   absl::StatusOr<uint64_t> FirstSequence(const std::string& stream);
+  // When the stream stored message `sequence` (its leader's clock).
+  // NOT_FOUND when the stream has no such message.
+  absl::StatusOr<absl::Time> StoredAt(const std::string& stream,
+                                      uint64_t sequence);
   // The server_name of the stream's leader; empty when it has none now.
   absl::StatusOr<std::string> StreamLeader(const std::string& stream);
 

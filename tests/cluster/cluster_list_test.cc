@@ -7,6 +7,8 @@
 // cluster is back.
 #include "cluster/cluster_list.h"
 
+#include <atomic>
+#include <functional>
 #include <memory>
 #include <sstream>
 #include <string>
@@ -16,6 +18,7 @@
 #include "absl/time/clock.h"
 #include "cluster/jetstream.h"
 #include "fraudgate/v1/storage.pb.h"
+#include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "proto/proto_time.h"
 #include "service/log.h"
@@ -38,6 +41,7 @@ using ::fraudgate::testing::kPhone;
 using ::fraudgate::testing::kWallet;
 using ::fraudgate::testing::MakeReport;
 using ::fraudgate::testing::T;
+using ::testing::HasSubstr;
 
 v1::ListEvent Upload(const std::string& report_id,
                      std::vector<v1::Identifier> ids) {
@@ -81,6 +85,7 @@ class ClusterListTest : public ::testing::Test {
     options.node = absl::StrCat("n", i);
     options.max_staleness = max_staleness_;
     options.logger = &logger_;
+    options.clock = clocks_[i];
     ASSERT_OK_AND_ASSIGN(
         node.list,
         ClusterList::Start(node.js.get(), &node.store->blocklist(), options));
@@ -104,6 +109,9 @@ class ClusterListTest : public ::testing::Test {
   std::ostringstream log_;
   service::Logger logger_{&log_};
   absl::Duration max_staleness_ = absl::Seconds(2);
+  // Each node's clock.
+  std::function<absl::Time()> clocks_[2] = {[] { return absl::Now(); },
+                                            [] { return absl::Now(); }};
   std::unique_ptr<testing::NatsCluster> nats_;
   Node nodes_[2];
 };
@@ -240,6 +248,45 @@ TEST_F(ClusterListTest, AnEventStoredTooLateIsSkippedByEveryNode) {
   EXPECT_NE(log_.str().find("\"event\":\"cluster_event_too_late\""),
             std::string::npos)
       << log_.str();
+}
+
+// A node whose clock is minutes behind the NATS servers' would stamp events
+// that every node skips as late: it measures that and refuses to write, and
+// writes again once its clock is right; the other node writes throughout.
+TEST_F(ClusterListTest, ANodeWhoseClockIsOffRefusesToWrite) {
+  std::atomic<int64_t> behind_s{300};
+  StopNode(1);
+  clocks_[1] = [&behind_s] {
+    return absl::Now() - absl::Seconds(behind_s.load());
+  };
+  ASSERT_NO_FATAL_FAILURE(StartNode(1));
+  ASSERT_TRUE(Eventually([&] { return BothFresh(); })) << log_.str();
+
+  absl::Status refused =
+      nodes_[1].list->Write(Upload("R-1", {kPhone}), {}).status();
+  EXPECT_EQ(refused.code(), absl::StatusCode::kUnavailable) << refused;
+  EXPECT_THAT(refused.message(), HasSubstr("behind the NATS servers'"));
+  const std::optional<absl::Duration> offset = nodes_[1].list->clock_offset();
+  ASSERT_TRUE(offset.has_value());
+  EXPECT_LT(absl::AbsDuration(*offset - absl::Seconds(300)), absl::Seconds(2))
+      << *offset;
+  EXPECT_THAT(log_.str(), HasSubstr("\"event\":\"cluster_clock_off\""));
+  // The servers' clock and node 0's agree.
+  ASSERT_OK_AND_ASSIGN(service::Written written,
+                       nodes_[0].list->Write(Upload("R-2", {kAccount}), {}));
+  EXPECT_EQ(written.list_version, 1u);
+  ASSERT_TRUE(nodes_[0].list->clock_offset().has_value());
+  EXPECT_LT(absl::AbsDuration(*nodes_[0].list->clock_offset()),
+            absl::Seconds(1));
+
+  // Set right, node 1 writes again once it has measured again (restarted
+  // here, rather than waiting out the 10 s between measurements).
+  behind_s = 0;
+  StopNode(1);
+  ASSERT_NO_FATAL_FAILURE(StartNode(1));
+  ASSERT_OK_AND_ASSIGN(written,
+                       nodes_[1].list->Write(Upload("R-3", {kWallet}), {}));
+  EXPECT_EQ(written.list_version, 2u);
 }
 
 // A data dir whose list was written by a single node cannot join.
