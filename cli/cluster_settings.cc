@@ -28,6 +28,7 @@ absl::StatusOr<std::optional<ClusterSettings>> ClusterSettingsFromConfig(
   list.max_staleness = absl::Seconds(config.max_staleness_seconds());
   list.logger = &service::Logger::Default();
   settings.nats.name = core::StrCat("fraudgate-", list.node);
+  settings.nats.logger = list.logger;
 
   cluster::HitFeedOptions& feed = settings.feed;
   feed.node = list.node;

@@ -308,8 +308,9 @@ Command ServeCommand() {
            "minute)"},
           {"config", "", "config file (text format of fraudgate.v1.Config)"},
           {"cluster", "",
-           "NATS JetStream servers, nats://HOST:PORT,... : run as a node of "
-           "a cluster (DESIGN §9); default none: a single node"},
+           "NATS JetStream servers, tls://HOST:PORT,... (nats:// on "
+           "loopback): run as a node of a cluster (DESIGN §9); default "
+           "none: a single node"},
           {"cluster-tls-dir", "",
            "cluster: mutual TLS to NATS with ca.pem, node.pem, node-key.pem; "
            "required unless every NATS server is on loopback"},

@@ -83,11 +83,18 @@ absl::Status ValidateJetStreamOptions(const JetStreamOptions& options) {
     const size_t colon = address.rfind(':');
     if ((name != "nats" && name != "tls") || colon == std::string::npos ||
         colon == 0 || colon + 1 == address.size() ||
+        address.find_first_not_of("0123456789", colon + 1) !=
+            std::string::npos ||
         address.find_first_of("/@") != std::string::npos) {
       return absl::InvalidArgumentError(core::StrCat(
           "cluster.servers: nats://HOST:PORT or tls://HOST:PORT expected, "
           "got \"",
           server, "\""));
+    }
+    if (options.tls_dir.empty() && name == "tls") {
+      return absl::InvalidArgumentError(core::StrCat(
+          "cluster.tls_dir: ", server,
+          " is TLS: give a directory with ca.pem, node.pem and node-key.pem"));
     }
     if (options.tls_dir.empty() && !service::IsLoopbackAddress(address)) {
       return absl::InvalidArgumentError(core::StrCat(
@@ -133,6 +140,10 @@ absl::StatusOr<std::unique_ptr<JetStream>> JetStream::Connect(
   // Reconnect for as long as the node runs: it serves from its own store
   // meanwhile, and its staleness bound decides when that must stop.
   natsOptions_SetMaxReconnect(opts.get(), -1);
+  // Only the servers given: the ones a server advertises were not checked
+  // (a loopback server clustered with remote ones would send this node to
+  // them, in plaintext without tls_dir).
+  natsOptions_SetIgnoreDiscoveredServers(opts.get(), true);
   natsOptions_SetReconnectWait(opts.get(), 250);
   // No reconnect buffer to speak of: publishes made while disconnected fail
   // instead of being sent on reconnect, after their writers reported them
@@ -144,6 +155,21 @@ absl::StatusOr<std::unique_ptr<JetStream>> JetStream::Connect(
   natsOptions_SetPingInterval(opts.get(), 2000);
   natsOptions_SetMaxPingsOut(opts.get(), 2);
 
+  if (options.logger != nullptr) {
+    natsOptions_SetErrorHandler(
+        opts.get(),
+        [](natsConnection* nc, natsSubscription*, natsStatus err,
+           void* logger) {
+          const char* text = nullptr;
+          natsConnection_GetLastError(nc, &text);
+          static_cast<service::Logger*>(logger)->Log(
+              service::LogLevel::kError, "nats_error",
+              service::LogFields()
+                  .Add("status", natsStatus_GetText(err))
+                  .Add("error", text != nullptr ? text : ""));
+        },
+        options.logger);
+  }
   std::unique_ptr<JetStream> js(new JetStream());
   js->timeout_ms_ = absl::ToInt64Milliseconds(options.request_timeout);
   if (auto s = FromNats(natsConnection_Connect(&js->connection_, opts.get()),

@@ -19,6 +19,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "service/log.h"
 
 struct __natsConnection;
 struct __jsCtx;
@@ -42,6 +43,10 @@ struct JetStreamOptions {
   // How long one JetStream request (publish, stream or consumer info) waits
   // for its answer. Default 2 s.
   absl::Duration request_timeout = absl::Seconds(2);
+  // Where errors the servers send on their own are logged ("nats_error"),
+  // e.g. a permissions violation, which the request itself sees only as a
+  // timeout; must outlive the connection. Default null: not logged.
+  service::Logger* logger = nullptr;
 };
 
 // One message read by a Consumer.
@@ -57,8 +62,8 @@ class Consumer;
 
 // INVALID_ARGUMENT naming the field when Connect would refuse `options`
 // before trying a server: no servers, a server that is not
-// nats|tls://HOST:PORT, plaintext to a server not on loopback, or a TLS
-// file that cannot be read.
+// nats|tls://HOST:PORT, plaintext to a server not on loopback, tls://
+// without tls_dir, or a TLS file that cannot be read.
 absl::Status ValidateJetStreamOptions(const JetStreamOptions& options);
 
 class JetStream {
@@ -66,10 +71,11 @@ class JetStream {
   // Connects to one of `options.servers`. UNAVAILABLE when none answers or
   // accepts this node (TLS or authorization refused); INVALID_ARGUMENT for
   // what ValidateJetStreamOptions refuses. Once connected, the connection is
-  // re-established by itself, to any server of the cluster, for as long as
-  // the object lives. Pings every 2 s notice a dead connection in about 6 s.
-  // Publish fails at once while not connected; libnats may still hold back
-  // one message made as the connection dropped and send it on reconnect.
+  // re-established by itself, to any of `options.servers` (not to servers
+  // they advertise), for as long as the object lives. Pings every 2 s notice a
+  // dead connection in about 6 s. Publish fails at once while not connected;
+  // libnats may still hold back one message made as the connection dropped and
+  // send it on reconnect.
   static absl::StatusOr<std::unique_ptr<JetStream>> Connect(
       const JetStreamOptions& options);
   ~JetStream();

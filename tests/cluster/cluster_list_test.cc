@@ -7,11 +7,16 @@
 // cluster is back.
 #include "cluster/cluster_list.h"
 
+#include <nats/nats.h>
+
+#include <algorithm>
 #include <atomic>
 #include <functional>
 #include <memory>
+#include <set>
 #include <sstream>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
@@ -287,6 +292,128 @@ TEST_F(ClusterListTest, ANodeWhoseClockIsOffRefusesToWrite) {
   ASSERT_OK_AND_ASSIGN(written,
                        nodes_[1].list->Write(Upload("R-3", {kWallet}), {}));
   EXPECT_EQ(written.list_version, 2u);
+}
+
+// Deletes message `sequence` of FRAUDGATE_LIST, as only an operator with
+// rights over NATS could (nodes may not: nats-permissions.conf).
+void DeleteFromList(const std::string& url, uint64_t sequence) {
+  natsConnection* connection = nullptr;
+  ASSERT_EQ(natsConnection_ConnectTo(&connection, url.c_str()), NATS_OK);
+  jsCtx* js = nullptr;
+  ASSERT_EQ(natsConnection_JetStream(&js, connection, nullptr), NATS_OK);
+  jsErrCode error = static_cast<jsErrCode>(0);
+  EXPECT_EQ(js_DeleteMsg(js, "FRAUDGATE_LIST", sequence, nullptr, &error),
+            NATS_OK)
+      << error;
+  jsCtx_Destroy(js);
+  natsConnection_Destroy(connection);
+}
+
+// An event missing from the stream (deleted) is never stepped over: a node
+// that has not applied it stops just before it, and is never current, so
+// it does not screen from a list that lacks it. Nodes past it go on.
+TEST_F(ClusterListTest, ANodeStopsBeforeAnEventMissingFromTheStream) {
+  ASSERT_TRUE(Eventually([&] { return BothFresh(); })) << log_.str();
+  StopNode(1);
+  service::WriteOptions wait;
+  wait.wait_applied = true;
+  ASSERT_OK(nodes_[0].list->Write(Upload("R-1", {kPhone}), wait));
+  ASSERT_OK(nodes_[0].list->Write(Upload("R-2", {kWallet}), wait));
+  ASSERT_OK(nodes_[0].list->Write(Upload("R-3", {kAccount}), wait));
+  ASSERT_NO_FATAL_FAILURE(DeleteFromList(nats_->Url(0), 2));
+
+  ASSERT_NO_FATAL_FAILURE(StartNode(1));
+  ASSERT_TRUE(Eventually([&] { return nodes_[1].list->applied() == 1; }))
+      << log_.str();
+  // Long enough to read the stream again from the gap a few times.
+  absl::SleepFor(absl::Seconds(3));
+  EXPECT_EQ(nodes_[1].list->applied(), 1u);
+  EXPECT_EQ(EntityBytes(1, kAccount), "");
+  const absl::Status fresh = nodes_[1].list->Fresh();
+  EXPECT_EQ(fresh.code(), absl::StatusCode::kUnavailable) << fresh;
+  EXPECT_THAT(log_.str(), HasSubstr("\"event\":\"cluster_consumer_remade\""));
+  EXPECT_TRUE(nodes_[0].list->Fresh().ok());
+  EXPECT_NE(EntityBytes(0, kAccount), "");
+}
+
+// Writers on both nodes while the stream's leader is killed: each write is
+// acknowledged once a new leader takes it (retried with its message id), is
+// stored once, and is applied by both nodes at the same version.
+TEST_F(ClusterListTest, ConcurrentWritesThroughAnElectionAreStoredOnce) {
+  ASSERT_TRUE(Eventually([&] { return BothFresh(); })) << log_.str();
+  ASSERT_OK(nodes_[0].list->Write(Upload("R-0", {kPhone}), {}));
+  constexpr int kWriters = 4;
+  constexpr int kEach = 8;
+  std::atomic<int> acknowledged{0};
+  std::vector<std::vector<uint64_t>> versions(kWriters);
+  std::vector<absl::Duration> slowest(kWriters);
+  std::vector<std::thread> writers;
+  for (int t = 0; t < kWriters; ++t) {
+    writers.emplace_back([&, t] {
+      for (int k = 0; k < kEach; ++k) {
+        const absl::Time start = absl::Now();
+        auto written = nodes_[t % 2].list->Write(
+            Upload(absl::StrCat("W-", t, "-", k),
+                   {testing::Id(v1::BANK_ACCOUNT, "970436",
+                                absl::StrCat(770000 + t * 100 + k))}),
+            {});
+        slowest[t] = std::max(slowest[t], absl::Now() - start);
+        EXPECT_TRUE(written.ok()) << written.status();
+        if (!written.ok()) continue;
+        versions[t].push_back(written->list_version);
+        ++acknowledged;
+      }
+    });
+  }
+  ASSERT_TRUE(Eventually([&] { return acknowledged >= 2; }));
+  ASSERT_OK_AND_ASSIGN(const std::string leader,
+                       nodes_[0].js->StreamLeader("FRAUDGATE_LIST"));
+  for (int s = 0; s < nats_->size(); ++s) {
+    if (nats_->Name(s) == leader) nats_->Kill(s);
+  }
+  for (std::thread& w : writers) w.join();
+  EXPECT_EQ(acknowledged, kWriters * kEach);
+  // Some writes waited through the election.
+  EXPECT_GT(*std::max_element(slowest.begin(), slowest.end()),
+            absl::Seconds(1));
+
+  ASSERT_OK_AND_ASSIGN(const uint64_t last,
+                       nodes_[0].js->LastSequence("FRAUDGATE_LIST"));
+  std::set<uint64_t> distinct;
+  for (const auto& v : versions) distinct.insert(v.begin(), v.end());
+  EXPECT_EQ(distinct.size(), static_cast<size_t>(kWriters * kEach));
+  EXPECT_LE(*distinct.rbegin(), last);
+  // Each event once in the stream: as many messages as message ids.
+  // The killed server may have been the meta leader: retry until another.
+  std::unique_ptr<Consumer> reader;
+  ASSERT_TRUE(Eventually([&] {
+    auto made = nodes_[0].js->Consume("FRAUDGATE_LIST", "fraudgate.list",
+                                      "test-reader", 1);
+    if (made.ok()) reader = *std::move(made);
+    return made.ok();
+  }));
+  std::set<std::string> ids;
+  uint64_t read = 0;
+  while (read < last) {
+    ASSERT_OK_AND_ASSIGN(auto messages, reader->Fetch(100, absl::Seconds(5)));
+    ASSERT_FALSE(messages.empty()) << "read " << read << " of " << last;
+    for (const StreamMessage& m : messages) ids.insert(m.msg_id);
+    read = messages.back().sequence;
+  }
+  EXPECT_EQ(ids.size(), last);
+  EXPECT_EQ(last, 1u + kWriters * kEach);
+  for (int i = 0; i < 2; ++i) {
+    ASSERT_TRUE(Eventually([&] { return nodes_[i].list->applied() == last; }))
+        << i << ": " << log_.str();
+  }
+  for (int t = 0; t < kWriters; ++t) {
+    for (int k = 0; k < kEach; ++k) {
+      const v1::Identifier id = testing::Id(v1::BANK_ACCOUNT, "970436",
+                                            absl::StrCat(770000 + t * 100 + k));
+      EXPECT_NE(EntityBytes(0, id), "") << t << "-" << k;
+      EXPECT_EQ(EntityBytes(0, id), EntityBytes(1, id)) << t << "-" << k;
+    }
+  }
 }
 
 // A data dir whose list was written by a single node cannot join.

@@ -69,6 +69,7 @@ class NatsSecurityTest : public ::testing::Test {
       options.servers.push_back(nats_->Url(s));
     }
     options.tls_dir = node.empty() ? "" : dir_.File("tls-" + node);
+    options.logger = &logger_;
     return options;
   }
 
@@ -80,13 +81,13 @@ class NatsSecurityTest : public ::testing::Test {
   }
 
   testing::TempDir dir_;
+  std::ostringstream log_;
+  service::Logger logger_{&log_};
   std::string certs_;
   std::unique_ptr<testing::NatsCluster> nats_;
 };
 
 TEST_F(NatsSecurityTest, AdmittedNodesRunTheListOverTls) {
-  std::ostringstream log;
-  service::Logger logger(&log);
   struct Node {
     std::unique_ptr<store::Store> store;
     std::unique_ptr<JetStream> js;
@@ -100,7 +101,7 @@ TEST_F(NatsSecurityTest, AdmittedNodesRunTheListOverTls) {
     ASSERT_NE(nodes[i].js, nullptr);
     ClusterListOptions options;
     options.node = kAdmitted[i];
-    options.logger = &logger;
+    options.logger = &logger_;
     ASSERT_OK_AND_ASSIGN(
         nodes[i].list,
         ClusterList::Start(nodes[i].js.get(), &nodes[i].store->blocklist(),
@@ -108,7 +109,7 @@ TEST_F(NatsSecurityTest, AdmittedNodesRunTheListOverTls) {
   }
   ASSERT_TRUE(Eventually([&] {
     return nodes[0].list->Fresh().ok() && nodes[1].list->Fresh().ok();
-  })) << log.str();
+  })) << log_.str();
 
   v1::ListEvent event;
   event.set_actor("police/a05");
@@ -121,7 +122,7 @@ TEST_F(NatsSecurityTest, AdmittedNodesRunTheListOverTls) {
                        nodes[0].list->Write(event, wait));
   EXPECT_EQ(written.list_version, 1u);
   ASSERT_TRUE(Eventually([&] { return nodes[1].list->applied() == 1; }))
-      << log.str();
+      << log_.str();
   ASSERT_OK_AND_ASSIGN(auto entity,
                        nodes[1].store->blocklist().GetEntity(KeyOf(kPhone)));
   EXPECT_TRUE(entity.has_value());
@@ -129,7 +130,8 @@ TEST_F(NatsSecurityTest, AdmittedNodesRunTheListOverTls) {
 }
 
 TEST_F(NatsSecurityTest, ClientsWithoutAnAdmittedCertificateAreRefused) {
-  // Plaintext to servers that require TLS (allowed by the options: loopback).
+  // No certificate (libnats takes up the TLS the servers require, with
+  // nothing to show; plaintext is allowed by the options: loopback).
   JetStreamOptions plaintext = Options("");
   for (std::string& url : plaintext.servers) {
     url.replace(0, url.find("://"), "nats");
@@ -150,8 +152,9 @@ TEST_F(NatsSecurityTest, ClientsWithoutAnAdmittedCertificateAreRefused) {
   std::filesystem::copy_file(certs_ + "/bank.pem", bank.tls_dir + "/node.pem");
   std::filesystem::copy_file(certs_ + "/bank-key.pem",
                              bank.tls_dir + "/node-key.pem");
-  EXPECT_EQ(JetStream::Connect(bank).status().code(),
-            absl::StatusCode::kUnavailable);
+  const absl::Status refused = JetStream::Connect(bank).status();
+  EXPECT_EQ(refused.code(), absl::StatusCode::kUnavailable);
+  EXPECT_THAT(refused.message(), HasSubstr("Authorization"));
 }
 
 TEST_F(NatsSecurityTest, OptionsThatWouldNotBeSecureAreRefused) {
@@ -163,6 +166,11 @@ TEST_F(NatsSecurityTest, OptionsThatWouldNotBeSecureAreRefused) {
   EXPECT_EQ(JetStream::Connect(remote).status().code(),
             absl::StatusCode::kInvalidArgument);
 
+  JetStreamOptions loopback_tls;
+  loopback_tls.servers = {"tls://127.0.0.1:4222"};
+  EXPECT_THAT(ValidateJetStreamOptions(loopback_tls).message(),
+              HasSubstr("cluster.tls_dir"));
+
   remote.tls_dir = dir_.File("tls-missing");
   s = ValidateJetStreamOptions(remote);
   EXPECT_THAT(s.message(), HasSubstr("tls-missing/ca.pem"));
@@ -170,7 +178,7 @@ TEST_F(NatsSecurityTest, OptionsThatWouldNotBeSecureAreRefused) {
   remote.tls_dir = dir_.File("tls-node-a");
   EXPECT_TRUE(ValidateJetStreamOptions(remote).ok());
   for (const char* bad : {"10.1.2.3:4222", "http://nats:4222", "nats://nats",
-                          "nats://user:pw@nats:4222"}) {
+                          "nats://user:pw@nats:4222", "nats://nats:42x"}) {
     remote.servers = {bad};
     s = ValidateJetStreamOptions(remote);
     EXPECT_THAT(s.message(), HasSubstr("cluster.servers")) << bad;
@@ -187,6 +195,10 @@ TEST_F(NatsSecurityTest, AnAdmittedNodeCannotRewriteTheList) {
   ASSERT_OK(js->Publish("fraudgate.list", "event 2", "id-2").status());
 
   EXPECT_FALSE(js->AddStream("OTHER", "other.subject", 1).ok());
+  // The servers say why; the node logs it.
+  EXPECT_TRUE(Eventually([&] {
+    return log_.str().find("Permissions Violation") != std::string::npos;
+  })) << log_.str();
 
   // What the JetStream API would allow, asked directly with the node's own
   // connection (libnats, as cluster/jetstream.cc does): refused, so the

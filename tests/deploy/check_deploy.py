@@ -208,8 +208,9 @@ def check_cluster_security(conf_text, nats_text, sets):
     nats_lines = significant_lines(nats_text)
     check('verify_and_map: true' in nats_lines,
           'cluster nats.conf: clients are not mapped by certificate')
-    check('verify: true' in nats_lines,
-          'cluster nats.conf: routes do not verify certificates')
+    check('verify_cert_and_check_known_urls: true' in nats_lines,
+          'cluster nats.conf: routes do not check certificates against '
+          'the route URLs')
     check('include nats-permissions.conf' in nats_lines,
           'cluster nats.conf: does not include nats-permissions.conf')
     users = [l for l in nats_lines if l.startswith('{user:')]
