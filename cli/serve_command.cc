@@ -108,6 +108,8 @@ int Run(const Flags& flags) {
   const absl::Time opening = absl::Now();
   store::StoreOptions store_options;
   store_options.path = data;
+  // A cluster node queues its screening records for the cluster's history.
+  store_options.hits_outbox = cluster_options.has_value();
   store_options.block_cache_bytes =
       static_cast<size_t>(config.store().block_cache_mb()) << 20;
   auto store = store::Store::Open(store_options);
@@ -164,8 +166,8 @@ int Run(const Flags& flags) {
       return kExitFailure;
     }
     hit_feed = *std::move(feed);
-    options.hit_recorded = [feed = hit_feed.get()](const v1::HitRecord& r) {
-      feed->Publish(r);
+    options.hit_recorded = [feed = hit_feed.get()](const v1::HitRecord&) {
+      feed->Wake();
     };
     options.add_metrics = [list = cluster_list.get(),
                            feed = hit_feed.get()](service::Metrics& metrics) {
@@ -199,8 +201,8 @@ int Run(const Flags& flags) {
                           [feed] { return feed->published(); });
       metrics.AddFunction(
           "fraudgate_cluster_hits_dropped_total",
-          "Screening records not published to FRAUDGATE_HITS (the queue "
-          "was full, or at shutdown); this node keeps them.",
+          "Screening records removed by retention before they were "
+          "published to FRAUDGATE_HITS.",
           MetricType::kCounter, [feed] { return feed->dropped(); });
       metrics.AddFunction(
           "fraudgate_cluster_hits_stored_total",

@@ -3,6 +3,7 @@
 #include <utility>
 #include <vector>
 
+#include "core/status_macros.h"
 #include "core/text.h"
 
 namespace fraudgate::cluster {
@@ -10,17 +11,16 @@ namespace {
 
 // Records published before their answers are awaited.
 constexpr size_t kPublishBatch = 1000;
-// How long the queue is still published at shutdown.
+// How long the outbox is still published at shutdown.
 constexpr absl::Duration kDrain = absl::Seconds(10);
 
 }  // namespace
 
 absl::StatusOr<std::unique_ptr<HitFeed>> HitFeed::Start(
     JetStream* js, store::HitStore* hits, HitFeedOptions options) {
-  if (options.node.empty() || options.logger == nullptr ||
-      options.max_queued == 0) {
+  if (options.node.empty() || options.logger == nullptr) {
     return absl::InvalidArgumentError(
-        "cluster: a hit feed needs a node name, a logger and room to queue");
+        "cluster: a hit feed needs a node name and a logger");
   }
   if (options.stream.max_age <= absl::ZeroDuration()) {
     return absl::InvalidArgumentError(
@@ -51,18 +51,14 @@ HitFeed::~HitFeed() {
   publisher_.join();
 }
 
-void HitFeed::Publish(const v1::HitRecord& record) {
+void HitFeed::Wake() {
   absl::MutexLock lock(&mu_);
-  if (queue_.size() >= options_.max_queued) {
-    ++dropped_;
-    return;
-  }
-  queue_.emplace_back(record.hit().hit_id(), record.SerializeAsString());
+  woken_ = true;
 }
 
 void HitFeed::PublishLoop() {
   // The stream is made once (if missing) before the first publish; until
-  // then, and while the cluster is away, records wait in the queue.
+  // then, and while the cluster is away, records wait in the outbox.
   bool stream_ready = false;
   std::string last_problem;
   auto problem = [&](const absl::Status& status) {
@@ -73,30 +69,24 @@ void HitFeed::PublishLoop() {
                              .Add("stream", options_.stream.name)
                              .Add("error", last_problem));
   };
-  std::vector<std::pair<std::string, std::string>> batch;
   absl::Time drain_until = absl::InfiniteFuture();
+  bool more = true;  // the outbox may hold records: look before waiting
   while (true) {
     bool stopping;
     {
       absl::MutexLock lock(&mu_);
-      if (batch.empty()) {
+      if (!more) {
         mu_.AwaitWithTimeout(absl::Condition(this, &HitFeed::HasWork),
                              absl::Milliseconds(500));
-        while (!queue_.empty() && batch.size() < kPublishBatch) {
-          batch.push_back(std::move(queue_.front()));
-          queue_.pop_front();
-        }
       }
+      woken_ = false;
       stopping = stop_;
-      if (stopping && drain_until == absl::InfiniteFuture()) {
-        drain_until = absl::Now() + kDrain;
-      }
-      if (stopping &&
-          (batch.empty() || !stream_ready || absl::Now() > drain_until)) {
-        dropped_ += static_cast<int64_t>(batch.size() + queue_.size());
-        return;
-      }
     }
+    more = false;
+    if (stopping && drain_until == absl::InfiniteFuture()) {
+      drain_until = absl::Now() + kDrain;
+    }
+    if (stopping && (!stream_ready || absl::Now() > drain_until)) return;
     if (!stream_ready) {
       absl::Status s =
           js_->AddStream(options_.stream.name, options_.stream.subject,
@@ -104,41 +94,55 @@ void HitFeed::PublishLoop() {
                          options_.stream.max_bytes);
       if (!s.ok()) {
         problem(s);
+        if (stopping) return;
         absl::SleepFor(absl::Milliseconds(500));
         continue;
       }
       stream_ready = true;
+    }
+    auto entries = hits_->ReadOutbox(kPublishBatch);
+    if (!entries.ok()) {
+      problem(entries.status());
       continue;
     }
-    // The batch is published without waiting for each answer, then the
-    // answers are awaited; a batch not wholly stored is published again (the
-    // hit id de-duplicates what was stored the first time), so records wait
-    // out an election instead of being lost.
-    const int64_t failures_before = js_->async_failures();
-    absl::Status s;
-    for (const auto& [id, bytes] : batch) {
-      s = js_->PublishAsync(options_.stream.subject, bytes, id);
-      if (!s.ok()) break;
+    if (entries->empty()) {
+      if (stopping) return;
+      continue;
     }
-    if (s.ok()) s = js_->FlushAsync(absl::Seconds(5));
-    if (s.ok() && js_->async_failures() != failures_before) {
-      s = absl::UnavailableError("the stream did not store every record");
-    }
+    absl::Status s = PublishBatch(*entries);
+    // Only what the stream stored leaves the outbox.
+    if (s.ok()) s = hits_->TrimOutbox(entries->back().sequence);
     if (s.ok()) {
-      published_ += static_cast<int64_t>(batch.size());
-      batch.clear();
+      for (const store::HitStore::OutboxEntry& entry : *entries) {
+        ++(entry.record.has_value() ? published_ : dropped_);
+      }
       last_problem.clear();
+      more = true;
       continue;
     }
     problem(s);
     stream_ready = false;  // made again if it was lost
-    if (stopping) {        // no more tries at shutdown
-      absl::MutexLock lock(&mu_);
-      dropped_ += static_cast<int64_t>(batch.size() + queue_.size());
-      return;
-    }
+    if (stopping) return;  // no more tries at shutdown: kept for next start
     absl::SleepFor(absl::Milliseconds(500));
   }
+}
+
+absl::Status HitFeed::PublishBatch(
+    const std::vector<store::HitStore::OutboxEntry>& entries) {
+  // Published without waiting for each answer, then the answers are
+  // awaited.
+  const int64_t failures_before = js_->async_failures();
+  for (const store::HitStore::OutboxEntry& entry : entries) {
+    if (!entry.record.has_value()) continue;  // removed by retention
+    RETURN_IF_ERROR(js_->PublishAsync(options_.stream.subject,
+                                      entry.record->SerializeAsString(),
+                                      entry.record->hit().hit_id()));
+  }
+  RETURN_IF_ERROR(js_->FlushAsync(absl::Seconds(5)));
+  if (js_->async_failures() != failures_before) {
+    return absl::UnavailableError("the stream did not store every record");
+  }
+  return absl::OkStatus();
 }
 
 StreamFollower::Handled HitFeed::Store(

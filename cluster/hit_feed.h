@@ -6,19 +6,21 @@
 // screenings. FindPastTransfers finds other nodes' unmatched screenings only
 // when every node has the same beneficiary hash key (DESIGN §3).
 //
-// Publishing never slows screening: records are queued and published by a
-// background thread, in batches whose answers it awaits; a batch the stream
-// did not wholly store is published again (the hit id de-duplicates), so
-// records wait out an election. While more than `max_queued` wait (the
-// cluster is away for long), new ones are dropped and counted; the queue is
-// in memory, so a crash loses what waits in it for the history node. Each
-// node keeps its own records either way. The history node follows the
-// stream from the position kept with what it stored (stream_follower.h), so
-// it resumes where it stopped; a gap is read again, and records the stream
-// removed (past its age or size limit) before they were read are logged as
-// lost (`cluster_hits_lost`). A record published again after the stream's
-// 2-minute de-duplication window is in the stream twice; the history node
-// stores it once.
+// Publishing never slows screening and loses nothing: each record a node
+// writes is queued in its store's hits outbox in the same write
+// (StoreOptions::hits_outbox, HitStore::ReadOutbox), and a background
+// thread publishes the outbox in order, in batches whose answers it awaits,
+// removing a batch from the outbox only once the stream stored all of it. A
+// batch not wholly stored is published again (the hit id de-duplicates), so
+// records wait out an election, a cluster away for hours (on this node's
+// disk), a restart or a crash of the node. Only a record that retention
+// removed before it was published is dropped (counted). The history node
+// follows the stream from the position kept with what it stored
+// (stream_follower.h), so it resumes where it stopped; a gap is read again, and
+// records the stream removed (past its age or size limit) before they were read
+// are logged as lost (`cluster_hits_lost`). A record published again after the
+// stream's 2-minute de-duplication window is in the stream twice; the history
+// node stores it once.
 //
 // Thread safety: thread-safe.
 #ifndef FRAUDGATE_CLUSTER_HIT_FEED_H_
@@ -26,7 +28,6 @@
 
 #include <atomic>
 #include <cstdint>
-#include <deque>
 #include <memory>
 #include <string>
 #include <thread>
@@ -52,31 +53,28 @@ struct HitFeedOptions {
                        absl::Hours(24 * 7), int64_t{8} << 30};
   // Store the other nodes' records here (the history role). Default false.
   bool history = false;
-  // Records waiting to be published before new ones are dropped.
-  // Default 100000.
-  size_t max_queued = 100'000;
   // Where problems are logged; must outlive the feed. Required.
   service::Logger* logger = nullptr;
 };
 
 class HitFeed {
  public:
-  // `js` and `hits` must outlive the feed. INVALID_ARGUMENT for bad
-  // options; UNAVAILABLE when a history node cannot read its position.
+  // `js` and `hits` must outlive the feed; `hits` was opened with an
+  // outbox. INVALID_ARGUMENT for bad options; UNAVAILABLE when a history
+  // node cannot read its position.
   static absl::StatusOr<std::unique_ptr<HitFeed>> Start(JetStream* js,
                                                         store::HitStore* hits,
                                                         HitFeedOptions options);
-  // Publishes what is queued while the stream takes it, for up to 10 s (what
-  // is left is dropped and counted), then stops.
+  // Publishes the outbox while the stream takes it, for up to 10 s (what
+  // is left stays in the outbox for the next start), then stops.
   ~HitFeed();
 
-  // Queues `record` (as written by this node) for FRAUDGATE_HITS. Never
-  // blocks.
-  void Publish(const v1::HitRecord& record);
+  // Says that the outbox has new records, so they go out at once rather
+  // than at the next look (every 500 ms). Never blocks.
+  void Wake();
 
   int64_t published() const { return published_.load(); }
-  // Dropped because max_queued were waiting, or still unpublished at
-  // shutdown.
+  // Records removed (by retention) before they were published.
   int64_t dropped() const { return dropped_.load(); }
   // Other nodes' records stored here (history role).
   int64_t stored() const { return stored_.load(); }
@@ -87,8 +85,12 @@ class HitFeed {
   HitFeed(JetStream* js, store::HitStore* hits, HitFeedOptions options)
       : js_(js), hits_(hits), options_(std::move(options)) {}
   void PublishLoop();
+  // Publishes `entries` and waits for the stream's answers: OK once it
+  // stored them all.
+  absl::Status PublishBatch(
+      const std::vector<store::HitStore::OutboxEntry>& entries);
   bool HasWork() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
-    return stop_ || !queue_.empty();
+    return stop_ || woken_;
   }
   StreamFollower::Handled Store(const std::vector<StreamMessage>& messages,
                                 StreamFollower& follower);
@@ -100,8 +102,7 @@ class HitFeed {
   std::atomic<uint64_t> position_{0};
 
   absl::Mutex mu_;
-  std::deque<std::pair<std::string, std::string>> queue_  // id, bytes
-      ABSL_GUARDED_BY(mu_);
+  bool woken_ ABSL_GUARDED_BY(mu_) = false;
   bool stop_ ABSL_GUARDED_BY(mu_) = false;
   std::thread publisher_;
   std::unique_ptr<StreamFollower> follower_;  // history role only

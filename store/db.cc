@@ -1,5 +1,6 @@
 #include "store/db.h"
 
+#include <algorithm>
 #include <chrono>
 #include <thread>
 #include <vector>
@@ -26,7 +27,8 @@ constexpr std::array<std::string_view, kCfCount> kCfNames = {
     "hits_by_identifier",
     "hits_by_transfer",
     "hits_by_beneficiary",
-    "meta"};
+    "meta",
+    "hits_outbox"};
 
 // Column families read by point lookups on the screening path.
 bool IsPointLookupCf(size_t index) {
@@ -140,7 +142,8 @@ absl::StatusOr<std::unique_ptr<Db>> Db::Open(const StoreOptions& options) {
   db_options.create_if_missing = options.create_if_missing &&
                                  !options.read_only &&
                                  options.secondary_path.empty();
-  db_options.create_missing_column_families = db_options.create_if_missing;
+  db_options.create_missing_column_families =
+      !options.read_only && options.secondary_path.empty();
   // Acknowledged writes must survive kill -9: the WAL is written on every
   // write (DESIGN §10: manual_wal_flush stays off).
   db_options.manual_wal_flush = false;
@@ -160,8 +163,27 @@ absl::StatusOr<std::unique_ptr<Db>> Db::Open(const StoreOptions& options) {
   if (options.block_cache_bytes > 0) {
     cache = rocksdb::NewLRUCache(options.block_cache_bytes);
   }
+  // A read-only open cannot make a column family: one that a store written
+  // by an older build lacks is left unopened (its handle null).
+  std::vector<size_t> opened;
+  if (!db_options.create_missing_column_families) {
+    std::vector<std::string> existing;
+    rocksdb::Status listed =
+        rocksdb::DB::ListColumnFamilies(db_options, options.path, &existing);
+    if (!listed.ok())
+      return FromRocks(listed, core::StrCat("open ", options.path));
+    for (size_t i = 0; i < kCfCount; ++i) {
+      if (std::find(existing.begin(), existing.end(), kCfNames[i]) !=
+              existing.end() ||
+          static_cast<Cf>(i) != Cf::kHitsOutbox) {
+        opened.push_back(i);
+      }
+    }
+  } else {
+    for (size_t i = 0; i < kCfCount; ++i) opened.push_back(i);
+  }
   std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
-  for (size_t i = 0; i < kCfCount; ++i) {
+  for (size_t i : opened) {
     rocksdb::ColumnFamilyOptions cf_options;
     rocksdb::BlockBasedTableOptions table;
     if (cache) {
@@ -251,8 +273,9 @@ absl::StatusOr<std::unique_ptr<Db>> Db::Open(const StoreOptions& options) {
   db->statistics_ = std::move(statistics);
   db->errors_ = std::move(errors);
   db->db_.reset(raw);
-  for (size_t i = 0; i < kCfCount; ++i) db->handles_[i] = handles[i];
-  db->default_cf_ = handles[kCfCount];
+  for (size_t k = 0; k < opened.size(); ++k)
+    db->handles_[opened[k]] = handles[k];
+  db->default_cf_ = handles[opened.size()];
   db->read_only_ = options.read_only;
   return db;
 }

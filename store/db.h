@@ -30,8 +30,12 @@ enum class Cf {
   kHitsByTransfer,
   kHitsByBeneficiary,
   kMeta,
+  // A cluster node's screening records not yet published (HitStore's
+  // outbox); added after the others, so a store older than it lacks it
+  // until a writable open makes it.
+  kHitsOutbox,
 };
-inline constexpr size_t kCfCount = 8;
+inline constexpr size_t kCfCount = 9;
 
 // The column family name of `cf` as stored on disk.
 std::string_view CfName(Cf cf);
@@ -66,6 +70,9 @@ class Db {
   // OK while RocksDB accepts writes; the background error that stopped them
   // (the database is then read-only until it recovers) otherwise.
   absl::Status background_error() const;
+  // The handle of `cf`; null only for kHitsOutbox in a store opened
+  // read-only (or as a secondary) that was last written by a build
+  // without it.
   rocksdb::ColumnFamilyHandle* cf(Cf cf) const {
     return handles_[static_cast<size_t>(cf)];
   }

@@ -41,11 +41,32 @@ bool Matches(const HitQuery& q, const v1::HitRecord& r) {
 
 }  // namespace
 
-HitStore::HitStore(Db* db, std::string hmac_key)
+absl::StatusOr<std::unique_ptr<HitStore>> HitStore::Open(Db* db,
+                                                         std::string hmac_key,
+                                                         bool outbox) {
+  uint64_t next_outbox = 1;
+  if (outbox) {
+    // After the last entry still queued (none: from 1, as the keys only
+    // need to grow within the entries queued).
+    std::unique_ptr<rocksdb::Iterator> it(db->get()->NewIterator(
+        rocksdb::ReadOptions(), db->cf(Cf::kHitsOutbox)));
+    it->SeekToLast();
+    if (!it->status().ok()) return FromRocks(it->status(), "read hits outbox");
+    if (it->Valid())
+      next_outbox = ReadBigEndian64(it->key().ToStringView()) + 1;
+  }
+  return std::unique_ptr<HitStore>(
+      new HitStore(db, std::move(hmac_key), outbox, next_outbox));
+}
+
+HitStore::HitStore(Db* db, std::string hmac_key, bool outbox,
+                   uint64_t next_outbox)
     : db_(db),
       beneficiary_mac_(
           hmac_key.empty() ? nullptr : std::make_unique<HmacSha256>(hmac_key)),
       sequence_(std::random_device{}()),
+      outbox_(outbox),
+      next_outbox_(next_outbox),
       writer_([this] { WriterLoop(); }) {}
 
 HitStore::~HitStore() {
@@ -275,6 +296,10 @@ void HitStore::WriteGroup(std::vector<Pending>& group) {
       continue;
     }
     AddHit(batch, p.record, p.bytes, p.hit_key, p.transfer_key);
+    if (outbox_) {
+      batch.Put(db_->cf(Cf::kHitsOutbox), BigEndian64(next_outbox_++),
+                p.hit_key);
+    }
   }
   absl::Status written = absl::OkStatus();
   if (batch.Count() > 0) {
@@ -305,6 +330,50 @@ void HitStore::WriteGroup(std::vector<Pending>& group) {
       group[i].done(PutResult{std::move(group[i].record), false});
     }
   }
+}
+
+absl::StatusOr<std::vector<HitStore::OutboxEntry>> HitStore::ReadOutbox(
+    size_t max) const {
+  if (!outbox_) return absl::FailedPreconditionError("store: no hits outbox");
+  std::vector<OutboxEntry> entries;
+  std::vector<std::string> hit_keys;
+  {
+    std::unique_ptr<rocksdb::Iterator> it(db_->get()->NewIterator(
+        rocksdb::ReadOptions(), db_->cf(Cf::kHitsOutbox)));
+    for (it->SeekToFirst(); it->Valid() && entries.size() < max; it->Next()) {
+      entries.push_back({ReadBigEndian64(it->key().ToStringView()), {}});
+      hit_keys.push_back(it->value().ToString());
+    }
+    if (!it->status().ok()) return FromRocks(it->status(), "read hits outbox");
+  }
+  const size_t n = entries.size();
+  if (n == 0) return entries;
+  std::vector<rocksdb::Slice> keys(hit_keys.begin(), hit_keys.end());
+  std::vector<rocksdb::PinnableSlice> values(n);
+  std::vector<rocksdb::Status> statuses(n);
+  db_->get()->MultiGet(rocksdb::ReadOptions(), db_->cf(Cf::kHits), n,
+                       keys.data(), values.data(), statuses.data());
+  for (size_t i = 0; i < n; ++i) {
+    if (statuses[i].IsNotFound()) continue;  // removed by retention
+    if (!statuses[i].ok()) return FromRocks(statuses[i], "read outbox hit");
+    v1::HitRecord& record = entries[i].record.emplace();
+    if (!record.ParseFromArray(values[i].data(),
+                               static_cast<int>(values[i].size()))) {
+      return absl::InternalError("store: unreadable hit in the outbox");
+    }
+  }
+  return entries;
+}
+
+absl::Status HitStore::TrimOutbox(uint64_t sequence) {
+  if (!outbox_) return absl::FailedPreconditionError("store: no hits outbox");
+  rocksdb::WriteOptions write;
+  write.sync = false;  // as the hits: an entry back after a crash is
+                       // published again, and stored once
+  return FromRocks(
+      db_->get()->DeleteRange(write, db_->cf(Cf::kHitsOutbox), BigEndian64(0),
+                              BigEndian64(sequence + 1)),
+      "trim hits outbox");
 }
 
 absl::StatusOr<std::optional<v1::HitRecord>> HitStore::Get(

@@ -67,8 +67,12 @@ class HitStore {
  public:
   // `db` must outlive this object. `hmac_key` keys the beneficiary index;
   // empty in a read-only store that has none (beneficiary queries then fail
-  // with FAILED_PRECONDITION).
-  HitStore(Db* db, std::string hmac_key);
+  // with FAILED_PRECONDITION). With `outbox` (a cluster node, writable
+  // store), every hit PutIfAbsent writes is also queued in the outbox, in
+  // the same write. UNAVAILABLE when the outbox cannot be read.
+  static absl::StatusOr<std::unique_ptr<HitStore>> Open(Db* db,
+                                                        std::string hmac_key,
+                                                        bool outbox);
   // Writes the hits still queued, then stops the writer thread.
   ~HitStore();
 
@@ -136,6 +140,19 @@ class HitStore {
                                        uint64_t position);
   // The `position` of the last PutReplicated; 0 when none.
   absl::StatusOr<uint64_t> ReplicatedPosition() const;
+
+  // The outbox (Open with `outbox`): the hits this node wrote, in the order
+  // written, until TrimOutbox. An entry survives what its hit survives (a
+  // process crash: WAL without fsync). `record` is empty when the hit is
+  // gone (removed by retention before it was published).
+  struct OutboxEntry {
+    uint64_t sequence = 0;
+    std::optional<v1::HitRecord> record;
+  };
+  // The first `max` entries of the outbox, oldest first.
+  absl::StatusOr<std::vector<OutboxEntry>> ReadOutbox(size_t max) const;
+  // Removes the entries up to and including `sequence`.
+  absl::Status TrimOutbox(uint64_t sequence);
 
   // One hit by id; nullopt when there is none.
   absl::StatusOr<std::optional<v1::HitRecord>> Get(
@@ -206,6 +223,7 @@ class HitStore {
     PutDone done;
   };
 
+  HitStore(Db* db, std::string hmac_key, bool outbox, uint64_t next_outbox);
   // HMAC-SHA256 of `key` under the hash key: the beneficiary index prefix.
   // Only with a key.
   std::string BeneficiaryHash(const std::string& key) const;
@@ -228,6 +246,8 @@ class HitStore {
   Db* const db_;
   const std::unique_ptr<const HmacSha256> beneficiary_mac_;  // null: no key
   std::atomic<uint32_t> sequence_;
+  const bool outbox_;
+  uint64_t next_outbox_;  // the writer thread's
   // Serializes verdicts (read-modify-write of a hit record).
   absl::Mutex outcome_mu_;
   absl::Mutex queue_mu_;

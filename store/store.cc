@@ -29,8 +29,14 @@ absl::StatusOr<std::unique_ptr<Store>> Store::Open(
   store->path_ = options.path;
   ASSIGN_OR_RETURN(store->blocklist_, BlocklistStore::Open(store->db_.get()));
   ASSIGN_OR_RETURN(std::string hmac_key, LoadHmacKey(options));
-  store->hits_ =
-      std::make_unique<HitStore>(store->db_.get(), std::move(hmac_key));
+  if (options.hits_outbox &&
+      (options.read_only || !options.secondary_path.empty())) {
+    return absl::InvalidArgumentError(
+        "store: hits_outbox needs a writable store");
+  }
+  ASSIGN_OR_RETURN(store->hits_,
+                   HitStore::Open(store->db_.get(), std::move(hmac_key),
+                                  options.hits_outbox));
   return store;
 }
 
@@ -46,7 +52,9 @@ absl::Status Store::Close() {
   blocklist_.reset();
   std::vector<rocksdb::ColumnFamilyHandle*> families;
   for (size_t i = 0; i < kCfCount; ++i) {
-    families.push_back(db_->cf(static_cast<Cf>(i)));
+    if (db_->cf(static_cast<Cf>(i)) != nullptr) {
+      families.push_back(db_->cf(static_cast<Cf>(i)));
+    }
   }
   absl::Status flushed = FromRocks(
       db_->get()->Flush(rocksdb::FlushOptions(), families), "flush on close");
@@ -59,6 +67,7 @@ StoreStats Store::Stats() const {
   StoreStats stats;
   for (size_t i = 0; i < kCfCount; ++i) {
     const Cf cf = static_cast<Cf>(i);
+    if (db_->cf(cf) == nullptr) continue;
     StoreStats::ColumnFamily family{std::string(CfName(cf))};
     db->GetIntProperty(db_->cf(cf), rocksdb::DB::Properties::kLiveSstFilesSize,
                        &family.sst_bytes);

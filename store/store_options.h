@@ -31,6 +31,11 @@ struct StoreOptions {
   // the list, and the transfer ids of the screening history).
   // Default: 64 MiB.
   size_t block_cache_bytes = size_t{64} << 20;
+  // A cluster node's store: every screening record written here is also
+  // queued, in the same write, in the hits outbox for publishing to the
+  // cluster (HitStore::ReadOutbox, cluster/hit_feed.h). Needs a writable
+  // open. Default: false.
+  bool hits_outbox = false;
   // RocksDB Env to do I/O through; nullptr (default) is the real default Env.
   // Tests pass a fault-injecting wrapper of the real Env here.
   rocksdb::Env* env = nullptr;

@@ -29,6 +29,7 @@
 #include "google/protobuf/util/message_differencer.h"
 #include "gtest/gtest.h"
 #include "proto/proto_time.h"
+#include "rocksdb/db.h"
 #include "store/hmac_key.h"
 #include "store/store.h"
 #include "store/store_options.h"
@@ -856,6 +857,106 @@ TEST_F(HitStoreTest, ReplicatedHitsAreStoredOnceWithTheirIndexes) {
   Reopen();
   ASSERT_OK_AND_ASSIGN(position, hits().ReplicatedPosition());
   EXPECT_EQ(position, 9u);
+}
+
+// The outbox of a cluster node: every hit written, in order, until trimmed;
+// nothing for a repeated transfer; kept across a reopen, where new entries
+// follow the old; a hit removed by retention leaves an empty entry.
+TEST_F(HitStoreTest, OutboxQueuesEveryNewHitUntilTrimmed) {
+  EXPECT_EQ(hits().ReadOutbox(10).status().code(),
+            absl::StatusCode::kFailedPrecondition);
+  hits_outbox_ = true;
+  ASSERT_NO_FATAL_FAILURE(Reopen());
+  v1::HitRecord h1 = MakeHit("vcb", "TX-1", T(10));
+  v1::HitRecord h2 = MakeHit("vcb", "TX-2", T(5));  // earlier, written later
+  ASSERT_NO_FATAL_FAILURE(Put(h1));
+  ASSERT_NO_FATAL_FAILURE(Put(h2));
+  v1::HitRecord again = MakeHit("vcb", "TX-1", T(20));
+  ASSERT_OK_AND_ASSIGN(auto existed, hits().PutIfAbsent(&again, {}));
+  ASSERT_TRUE(existed.has_value());
+
+  ASSERT_OK_AND_ASSIGN(auto entries, hits().ReadOutbox(10));
+  ASSERT_EQ(entries.size(), 2u);
+  EXPECT_LT(entries[0].sequence, entries[1].sequence);
+  ASSERT_TRUE(entries[0].record.has_value());
+  ASSERT_TRUE(entries[1].record.has_value());
+  EXPECT_EQ(entries[0].record->hit().hit_id(), h1.hit().hit_id());
+  EXPECT_EQ(entries[1].record->hit().hit_id(), h2.hit().hit_id());
+  ASSERT_OK_AND_ASSIGN(auto first, hits().ReadOutbox(1));
+  ASSERT_EQ(first.size(), 1u);
+  EXPECT_EQ(first[0].sequence, entries[0].sequence);
+
+  ASSERT_OK(hits().TrimOutbox(entries[0].sequence));
+  ASSERT_NO_FATAL_FAILURE(Reopen());
+  v1::HitRecord h3 = MakeHit("vcb", "TX-3", T(30));
+  ASSERT_NO_FATAL_FAILURE(Put(h3));
+  ASSERT_OK_AND_ASSIGN(entries, hits().ReadOutbox(10));
+  ASSERT_EQ(entries.size(), 2u);
+  EXPECT_EQ(entries[0].record->hit().hit_id(), h2.hit().hit_id());
+  EXPECT_EQ(entries[1].record->hit().hit_id(), h3.hit().hit_id());
+  EXPECT_GT(entries[1].sequence, entries[0].sequence);
+
+  // Retention removes h1 and h2 (before T(20)); h2 was not published yet.
+  ASSERT_OK_AND_ASSIGN(int64_t removed, hits().RemoveExpired(T(20), T(20)));
+  EXPECT_EQ(removed, 2);
+  ASSERT_OK_AND_ASSIGN(entries, hits().ReadOutbox(10));
+  ASSERT_EQ(entries.size(), 2u);
+  EXPECT_FALSE(entries[0].record.has_value());
+  EXPECT_TRUE(entries[1].record.has_value());
+  ASSERT_OK(hits().TrimOutbox(entries[1].sequence));
+  ASSERT_OK_AND_ASSIGN(entries, hits().ReadOutbox(10));
+  EXPECT_TRUE(entries.empty());
+}
+
+// Replicated hits (other nodes') are not this node's to publish.
+TEST_F(HitStoreTest, ReplicatedHitsAreNotQueuedInTheOutbox) {
+  hits_outbox_ = true;
+  ASSERT_NO_FATAL_FAILURE(Reopen());
+  std::vector<v1::HitRecord> others = {MakeHit("tcb", "TX-9", T(9))};
+  ASSERT_OK(hits().PutReplicated(others, 1));
+  ASSERT_OK_AND_ASSIGN(auto entries, hits().ReadOutbox(10));
+  EXPECT_TRUE(entries.empty());
+}
+
+// A store last written by a build without the outbox column family opens
+// read-only (as audit and backup tools do) and, writable, gets it.
+TEST_F(HitStoreTest, AStoreWithoutTheOutboxOpensReadOnlyAndGetsItWritable) {
+  store_.reset();
+  {
+    rocksdb::Options options;
+    std::vector<std::string> names;
+    ASSERT_TRUE(
+        rocksdb::DB::ListColumnFamilies(options, dir_.File("db"), &names).ok());
+    std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
+    for (const std::string& name : names)
+      descriptors.emplace_back(name, options);
+    std::vector<rocksdb::ColumnFamilyHandle*> handles;
+    rocksdb::DB* raw = nullptr;
+    ASSERT_TRUE(
+        rocksdb::DB::Open(options, dir_.File("db"), descriptors, &handles, &raw)
+            .ok());
+    for (size_t i = 0; i < names.size(); ++i) {
+      if (names[i] == "hits_outbox") {
+        ASSERT_TRUE(raw->DropColumnFamily(handles[i]).ok());
+      }
+    }
+    for (auto* h : handles) raw->DestroyColumnFamilyHandle(h);
+    delete raw;
+  }
+  store::StoreOptions read_only;
+  read_only.path = dir_.File("db");
+  read_only.read_only = true;
+  {
+    ASSERT_OK_AND_ASSIGN(auto store, store::Store::Open(read_only));
+    for (const auto& family : store->Stats().column_families) {
+      EXPECT_NE(family.name, "hits_outbox");
+    }
+  }
+  hits_outbox_ = true;
+  ASSERT_NO_FATAL_FAILURE(Reopen());
+  ASSERT_NO_FATAL_FAILURE(Put(MakeHit("vcb", "TX-1", T(1))));
+  ASSERT_OK_AND_ASSIGN(auto entries, hits().ReadOutbox(10));
+  EXPECT_EQ(entries.size(), 1u);
 }
 
 }  // namespace

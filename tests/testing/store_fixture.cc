@@ -86,6 +86,7 @@ void StoreFixture::Reopen() {
   options.path = dir_.File("db");
   options.env = env_;
   options.block_cache_bytes = block_cache_bytes_;
+  options.hits_outbox = hits_outbox_;
   ASSERT_OK_AND_ASSIGN(store_, store::Store::Open(options));
 }
 

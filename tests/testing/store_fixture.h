@@ -79,6 +79,7 @@ class StoreFixture : public ::testing::Test {
   FaultEnv fault_env_;  // outlives store_
   rocksdb::Env* env_ = nullptr;
   size_t block_cache_bytes_ = store::StoreOptions().block_cache_bytes;
+  bool hits_outbox_ = false;  // StoreOptions::hits_outbox at Reopen
   std::unique_ptr<store::Store> store_;
 };
 
