@@ -195,14 +195,23 @@ int Run(const Flags& flags) {
             return absl::ToDoubleSeconds(
                 list->clock_offset().value_or(absl::ZeroDuration()));
           });
+      metrics.AddFunction(
+          "fraudgate_cluster_clock_checked_age_seconds",
+          "Seconds since this node's clock was last compared with the NATS "
+          "servers' (-1 before the first time); police writes are refused "
+          "before it and past 120 s.",
+          MetricType::kGauge, [list] {
+            const std::optional<absl::Duration> age = list->clock_checked_age();
+            return age ? absl::ToDoubleSeconds(*age) : -1.0;
+          });
       metrics.AddFunction("fraudgate_cluster_hits_published_total",
                           "Screening records published to FRAUDGATE_HITS.",
                           MetricType::kCounter,
                           [feed] { return feed->published(); });
       metrics.AddFunction(
           "fraudgate_cluster_hits_dropped_total",
-          "Screening records removed by retention before they were "
-          "published to FRAUDGATE_HITS.",
+          "Screening records not published to FRAUDGATE_HITS: removed by "
+          "retention first, unreadable, or over the stream's max_payload.",
           MetricType::kCounter, [feed] { return feed->dropped(); });
       metrics.AddFunction(
           "fraudgate_cluster_hits_stored_total",

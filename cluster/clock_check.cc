@@ -55,26 +55,39 @@ void ClockCheck::Run() {
 }
 
 bool ClockCheck::Probe() {
+  auto failed = [this](const absl::Status& status) {
+    if (status.ToString() != last_problem_) {
+      last_problem_ = status.ToString();
+      options_.logger->Log(service::LogLevel::kWarning,
+                           "cluster_clock_probe_failed",
+                           service::LogFields().Add("error", last_problem_));
+    }
+    return false;
+  };
   if (!stream_made_) {
     const StreamSpec& s = options_.stream;
-    if (!js_->AddStream(s.name, s.subject, s.replicas, s.max_age).ok()) {
-      return false;
-    }
+    absl::Status made =
+        js_->AddStream(s.name, s.subject, s.replicas, s.max_age);
+    if (!made.ok()) return failed(made);
     stream_made_ = true;
   }
   const absl::Time before = options_.clock();
   absl::StatusOr<uint64_t> sequence = js_->Publish(
       options_.stream.subject, "", core::StrCat(id_prefix_, "-", next_id_++));
   const absl::Time after = options_.clock();
-  if (!sequence.ok() || after - before > kSlowProbe) return false;
+  if (!sequence.ok()) return failed(sequence.status());
+  if (after - before > kSlowProbe) {
+    return failed(absl::DeadlineExceededError("probe slower than 1 s"));
+  }
   absl::StatusOr<absl::Time> stored =
       js_->StoredAt(options_.stream.name, *sequence);
-  if (!stored.ok()) return false;
+  if (!stored.ok()) return failed(stored.status());
+  last_problem_.clear();
 
   Measurement m;
   m.error = (after - before) / 2;
   m.offset = *stored - (before + m.error);
-  m.measured_at = after;
+  m.measured_at = std::chrono::steady_clock::now();
   const bool off = absl::AbsDuration(m.offset) - m.error > options_.max_offset;
   absl::MutexLock lock(&mu_);
   if (off != off_) {
@@ -102,7 +115,8 @@ absl::Status ClockCheck::Check(absl::Time until) const {
         "cluster: this node's clock was not compared with the NATS servers' "
         "yet, so it does not write");
   }
-  const absl::Duration age = options_.clock() - last_->measured_at;
+  const absl::Duration age =
+      absl::FromChrono(std::chrono::steady_clock::now() - last_->measured_at);
   if (age > options_.max_age) {
     return absl::UnavailableError(core::StrCat(
         "cluster: this node's clock was last compared with the NATS "
@@ -119,6 +133,13 @@ absl::Status ClockCheck::Check(absl::Time until) const {
         "screens as before"));
   }
   return absl::OkStatus();
+}
+
+std::optional<absl::Duration> ClockCheck::age() const {
+  absl::MutexLock lock(&mu_);
+  if (!last_.has_value()) return std::nullopt;
+  return absl::FromChrono(std::chrono::steady_clock::now() -
+                          last_->measured_at);
 }
 
 std::optional<absl::Duration> ClockCheck::offset() const {

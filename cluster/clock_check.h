@@ -11,12 +11,16 @@
 // readings just before and just after the publish. The offset is the stored
 // time minus the middle of the two readings, known to within half their
 // distance; a probe slower than a second is not used. Every `interval`,
-// and every second until the first probe succeeds.
+// and every second until the first probe succeeds; a probe that fails is
+// logged (`cluster_clock_probe_failed`, once for each kind of failure).
+// The servers' clocks are taken to agree with each other (NTP): the probe
+// is stored by FRAUDGATE_CLOCK's leader, the events by FRAUDGATE_LIST's.
 //
 // Thread safety: thread-safe.
 #ifndef FRAUDGATE_CLUSTER_CLOCK_CHECK_H_
 #define FRAUDGATE_CLUSTER_CLOCK_CHECK_H_
 
+#include <chrono>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -71,12 +75,16 @@ class ClockCheck {
   // The servers' clock minus this node's, as last measured; nullopt before
   // the first measurement.
   std::optional<absl::Duration> offset() const;
+  // How long ago that was; nullopt before the first measurement.
+  std::optional<absl::Duration> age() const;
 
  private:
   struct Measurement {
     absl::Duration offset;
-    absl::Duration error;    // the offset is within +- this
-    absl::Time measured_at;  // on this node's clock
+    absl::Duration error;  // the offset is within +- this
+    // When, on a clock that only goes forward (a step of the wall clock
+    // does not make an old measurement look new).
+    std::chrono::steady_clock::time_point measured_at;
   };
   ClockCheck(JetStream* js, ClockCheckOptions options);
   void Run();
@@ -88,6 +96,7 @@ class ClockCheck {
   const std::string id_prefix_;
   uint64_t next_id_ = 1;      // the thread's
   bool stream_made_ = false;  // the thread's
+  std::string last_problem_;  // the thread's: logged once each
 
   mutable absl::Mutex mu_;
   std::optional<Measurement> last_ ABSL_GUARDED_BY(mu_);

@@ -35,10 +35,11 @@ absl::Status ValidateClusterListOptions(const ClusterListOptions& options) {
   if (options.stream.replicas < 1 || options.stream.replicas > 5) {
     return absl::InvalidArgumentError("cluster.replicas: must be 1 to 5");
   }
-  if (options.max_clock_offset <= absl::ZeroDuration() ||
-      options.max_clock_offset > kLateEvent / 2 || !options.clock) {
+  if (options.max_clock_offset <= absl::ZeroDuration() || !options.clock ||
+      options.max_clock_offset + options.publish_timeout >= kLateEvent) {
     return absl::InvalidArgumentError(
-        "cluster: the clock offset allowed must be > 0 and at most a minute");
+        "cluster: the clock offset allowed must be > 0, and with the publish "
+        "timeout under 2 minutes");
   }
   if (options.max_staleness <= absl::ZeroDuration()) {
     return absl::InvalidArgumentError("cluster.max_staleness: must be > 0");

@@ -55,7 +55,8 @@ struct ClusterListOptions {
   absl::Duration publish_timeout = absl::Seconds(30);
   absl::Duration apply_timeout = absl::Seconds(30);
   // Writes are refused while this node's clock is further than this from
-  // the NATS servers' (clock_check.h). Default 30 s.
+  // the NATS servers' (clock_check.h). With publish_timeout, under the
+  // 2 minutes after which an event is skipped as late. Default 30 s.
   absl::Duration max_clock_offset = absl::Seconds(30);
   // This node's clock as it stamps events (ClockCheckOptions::clock).
   // Default absl::Now; tests skew it.
@@ -102,6 +103,10 @@ class ClusterList final : public service::ListWriter {
   // The NATS servers' clock minus this node's, as last measured.
   std::optional<absl::Duration> clock_offset() const {
     return clock_->offset();
+  }
+  // How long ago it was measured; nullopt before the first time.
+  std::optional<absl::Duration> clock_checked_age() const {
+    return clock_->age();
   }
 
  private:

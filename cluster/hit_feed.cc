@@ -26,6 +26,8 @@ absl::StatusOr<std::unique_ptr<HitFeed>> HitFeed::Start(
     return absl::InvalidArgumentError(
         "cluster.hits_stream_max_age_hours: must be > 0");
   }
+  // It publishes from the store's outbox.
+  RETURN_IF_ERROR(hits->ReadOutbox(1).status());
   std::unique_ptr<HitFeed> feed(new HitFeed(js, hits, std::move(options)));
   HitFeed* p = feed.get();
   feed->publisher_ = std::thread([p] { p->PublishLoop(); });
@@ -103,19 +105,24 @@ void HitFeed::PublishLoop() {
     auto entries = hits_->ReadOutbox(kPublishBatch);
     if (!entries.ok()) {
       problem(entries.status());
+      if (stopping) return;
+      absl::SleepFor(absl::Milliseconds(500));
       continue;
     }
     if (entries->empty()) {
       if (stopping) return;
       continue;
     }
-    absl::Status s = PublishBatch(*entries);
-    // Only what the stream stored leaves the outbox.
+    int64_t refused = 0;
+    absl::Status s = PublishBatch(*entries, &refused);
+    // Only what the stream stored (or can never store) leaves the outbox.
     if (s.ok()) s = hits_->TrimOutbox(entries->back().sequence);
     if (s.ok()) {
       for (const store::HitStore::OutboxEntry& entry : *entries) {
         ++(entry.record.has_value() ? published_ : dropped_);
       }
+      published_ -= refused;
+      dropped_ += refused;
       last_problem.clear();
       more = true;
       continue;
@@ -128,15 +135,28 @@ void HitFeed::PublishLoop() {
 }
 
 absl::Status HitFeed::PublishBatch(
-    const std::vector<store::HitStore::OutboxEntry>& entries) {
+    const std::vector<store::HitStore::OutboxEntry>& entries,
+    int64_t* refused) {
   // Published without waiting for each answer, then the answers are
   // awaited.
   const int64_t failures_before = js_->async_failures();
   for (const store::HitStore::OutboxEntry& entry : entries) {
     if (!entry.record.has_value()) continue;  // removed by retention
-    RETURN_IF_ERROR(js_->PublishAsync(options_.stream.subject,
-                                      entry.record->SerializeAsString(),
-                                      entry.record->hit().hit_id()));
+    absl::Status s = js_->PublishAsync(options_.stream.subject,
+                                       entry.record->SerializeAsString(),
+                                       entry.record->hit().hit_id());
+    if (s.code() == absl::StatusCode::kInvalidArgument) {
+      // No retry mends it (over max_payload): it must not hold back the
+      // records after it.
+      options_.logger->Log(service::LogLevel::kError,
+                           "cluster_hit_unpublishable",
+                           service::LogFields()
+                               .Add("hit_id", entry.record->hit().hit_id())
+                               .Add("error", s.ToString()));
+      ++*refused;
+      continue;
+    }
+    RETURN_IF_ERROR(s);
   }
   RETURN_IF_ERROR(js_->FlushAsync(absl::Seconds(5)));
   if (js_->async_failures() != failures_before) {

@@ -13,8 +13,10 @@
 // removing a batch from the outbox only once the stream stored all of it. A
 // batch not wholly stored is published again (the hit id de-duplicates), so
 // records wait out an election, a cluster away for hours (on this node's
-// disk), a restart or a crash of the node. Only a record that retention
-// removed before it was published is dropped (counted). The history node
+// disk), a restart or a process crash of the node (a power loss can take
+// the last unsynced records with their outbox entries). Only a record that
+// retention removed before it was published, or that cannot be read or
+// published at all, is dropped (counted; logged when refused). The history node
 // follows the stream from the position kept with what it stored
 // (stream_follower.h), so it resumes where it stopped; a gap is read again, and
 // records the stream removed (past its age or size limit) before they were read
@@ -60,8 +62,9 @@ struct HitFeedOptions {
 class HitFeed {
  public:
   // `js` and `hits` must outlive the feed; `hits` was opened with an
-  // outbox. INVALID_ARGUMENT for bad options; UNAVAILABLE when a history
-  // node cannot read its position.
+  // outbox. INVALID_ARGUMENT for bad options; FAILED_PRECONDITION when
+  // `hits` has no outbox; UNAVAILABLE when the outbox or a history node's
+  // position cannot be read.
   static absl::StatusOr<std::unique_ptr<HitFeed>> Start(JetStream* js,
                                                         store::HitStore* hits,
                                                         HitFeedOptions options);
@@ -74,7 +77,8 @@ class HitFeed {
   void Wake();
 
   int64_t published() const { return published_.load(); }
-  // Records removed (by retention) before they were published.
+  // Records not published: removed by retention first, unreadable, or
+  // refused by the stream for good (over its max_payload).
   int64_t dropped() const { return dropped_.load(); }
   // Other nodes' records stored here (history role).
   int64_t stored() const { return stored_.load(); }
@@ -86,9 +90,10 @@ class HitFeed {
       : js_(js), hits_(hits), options_(std::move(options)) {}
   void PublishLoop();
   // Publishes `entries` and waits for the stream's answers: OK once it
-  // stored them all.
+  // stored them all but the `*refused` that no retry would publish.
   absl::Status PublishBatch(
-      const std::vector<store::HitStore::OutboxEntry>& entries);
+      const std::vector<store::HitStore::OutboxEntry>& entries,
+      int64_t* refused);
   bool HasWork() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
     return stop_ || woken_;
   }

@@ -72,6 +72,29 @@ std::shared_ptr<rocksdb::MemTableRepFactory> HashedMemtable(Cf cf) {
       rocksdb::NewHashLinkListRepFactory(size_t{1} << log2_buckets));
 }
 
+// Whether the store at options.path has column family `name`; false when
+// there is no store yet. A read-only or secondary open retries a listing
+// that a running server's file deletions broke (see the open below).
+bool HasColumnFamily(const rocksdb::DBOptions& db_options,
+                     const StoreOptions& options, std::string_view name) {
+  const bool beside_a_server =
+      options.read_only || !options.secondary_path.empty();
+  for (int attempt = 1;; ++attempt) {
+    std::vector<std::string> existing;
+    const rocksdb::Status s =
+        rocksdb::DB::ListColumnFamilies(db_options, options.path, &existing);
+    if (s.ok()) {
+      return std::find(existing.begin(), existing.end(), name) !=
+             existing.end();
+    }
+    if (!beside_a_server || attempt == 10 ||
+        !(s.IsIOError() || s.IsCorruption())) {
+      return false;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(10 * attempt));
+  }
+}
+
 }  // namespace
 
 // Keeps the error with which RocksDB stopped accepting writes (a failed WAL
@@ -142,6 +165,7 @@ absl::StatusOr<std::unique_ptr<Db>> Db::Open(const StoreOptions& options) {
   db_options.create_if_missing = options.create_if_missing &&
                                  !options.read_only &&
                                  options.secondary_path.empty();
+  // A writable open of an existing store makes the outbox when asked to.
   db_options.create_missing_column_families =
       !options.read_only && options.secondary_path.empty();
   // Acknowledged writes must survive kill -9: the WAL is written on every
@@ -163,24 +187,15 @@ absl::StatusOr<std::unique_ptr<Db>> Db::Open(const StoreOptions& options) {
   if (options.block_cache_bytes > 0) {
     cache = rocksdb::NewLRUCache(options.block_cache_bytes);
   }
-  // A read-only open cannot make a column family: one that a store written
-  // by an older build lacks is left unopened (its handle null).
+  // The outbox is a cluster node's: made when asked for, opened when there
+  // (a store written by a single node, or by an older build, has none, and
+  // its handle stays null).
   std::vector<size_t> opened;
-  if (!db_options.create_missing_column_families) {
-    std::vector<std::string> existing;
-    rocksdb::Status listed =
-        rocksdb::DB::ListColumnFamilies(db_options, options.path, &existing);
-    if (!listed.ok())
-      return FromRocks(listed, core::StrCat("open ", options.path));
-    for (size_t i = 0; i < kCfCount; ++i) {
-      if (std::find(existing.begin(), existing.end(), kCfNames[i]) !=
-              existing.end() ||
-          static_cast<Cf>(i) != Cf::kHitsOutbox) {
-        opened.push_back(i);
-      }
+  for (size_t i = 0; i < kCfCount; ++i) {
+    if (static_cast<Cf>(i) != Cf::kHitsOutbox || options.hits_outbox ||
+        HasColumnFamily(db_options, options, kCfNames[i])) {
+      opened.push_back(i);
     }
-  } else {
-    for (size_t i = 0; i < kCfCount; ++i) opened.push_back(i);
   }
   std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
   for (size_t i : opened) {
@@ -225,6 +240,11 @@ absl::StatusOr<std::unique_ptr<Db>> Db::Open(const StoreOptions& options) {
       cf_options.prefix_extractor.reset(
           rocksdb::NewCappedPrefixTransform(4096));
       cf_options.memtable_factory = HashedMemtable(static_cast<Cf>(i));
+    }
+    if (static_cast<Cf>(i) == Cf::kHitsOutbox) {
+      // A few small entries at a time, trimmed as soon as published: a
+      // small memtable flushes its range tombstones soon.
+      cf_options.write_buffer_size = size_t{4} << 20;
     }
     if (IsHistoryCf(i)) {
       // Retention leaves runs of tombstones; a file dense with them is

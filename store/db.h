@@ -31,8 +31,8 @@ enum class Cf {
   kHitsByBeneficiary,
   kMeta,
   // A cluster node's screening records not yet published (HitStore's
-  // outbox); added after the others, so a store older than it lacks it
-  // until a writable open makes it.
+  // outbox): made by an open with StoreOptions::hits_outbox, so a single
+  // node's store (and one written by an older build) has none.
   kHitsOutbox,
 };
 inline constexpr size_t kCfCount = 9;
@@ -70,9 +70,8 @@ class Db {
   // OK while RocksDB accepts writes; the background error that stopped them
   // (the database is then read-only until it recovers) otherwise.
   absl::Status background_error() const;
-  // The handle of `cf`; null only for kHitsOutbox in a store opened
-  // read-only (or as a secondary) that was last written by a build
-  // without it.
+  // The handle of `cf`; null only for kHitsOutbox in a store that has
+  // none (see there).
   rocksdb::ColumnFamilyHandle* cf(Cf cf) const {
     return handles_[static_cast<size_t>(cf)];
   }

@@ -44,28 +44,36 @@ bool Matches(const HitQuery& q, const v1::HitRecord& r) {
 absl::StatusOr<std::unique_ptr<HitStore>> HitStore::Open(Db* db,
                                                          std::string hmac_key,
                                                          bool outbox) {
-  uint64_t next_outbox = 1;
+  // The entries still queued (none: from 1, as the keys only need to grow
+  // within them).
+  uint64_t first = 1, next = 1;
   if (outbox) {
-    // After the last entry still queued (none: from 1, as the keys only
-    // need to grow within the entries queued).
+    if (db->cf(Cf::kHitsOutbox) == nullptr) {
+      return absl::FailedPreconditionError(
+          "store: opened without a hits outbox");
+    }
     std::unique_ptr<rocksdb::Iterator> it(db->get()->NewIterator(
         rocksdb::ReadOptions(), db->cf(Cf::kHitsOutbox)));
     it->SeekToLast();
+    if (it->Valid()) {
+      next = ReadBigEndian64(it->key().ToStringView()) + 1;
+      it->SeekToFirst();
+      if (it->Valid()) first = ReadBigEndian64(it->key().ToStringView());
+    }
     if (!it->status().ok()) return FromRocks(it->status(), "read hits outbox");
-    if (it->Valid())
-      next_outbox = ReadBigEndian64(it->key().ToStringView()) + 1;
   }
   return std::unique_ptr<HitStore>(
-      new HitStore(db, std::move(hmac_key), outbox, next_outbox));
+      new HitStore(db, std::move(hmac_key), outbox, first, next));
 }
 
 HitStore::HitStore(Db* db, std::string hmac_key, bool outbox,
-                   uint64_t next_outbox)
+                   uint64_t first_outbox, uint64_t next_outbox)
     : db_(db),
       beneficiary_mac_(
           hmac_key.empty() ? nullptr : std::make_unique<HmacSha256>(hmac_key)),
       sequence_(std::random_device{}()),
       outbox_(outbox),
+      outbox_floor_(first_outbox),
       next_outbox_(next_outbox),
       writer_([this] { WriterLoop(); }) {}
 
@@ -338,9 +346,14 @@ absl::StatusOr<std::vector<HitStore::OutboxEntry>> HitStore::ReadOutbox(
   std::vector<OutboxEntry> entries;
   std::vector<std::string> hit_keys;
   {
-    std::unique_ptr<rocksdb::Iterator> it(db_->get()->NewIterator(
-        rocksdb::ReadOptions(), db_->cf(Cf::kHitsOutbox)));
-    for (it->SeekToFirst(); it->Valid() && entries.size() < max; it->Next()) {
+    // From the floor: what was trimmed below it is not stepped over.
+    const std::string floor = BigEndian64(outbox_floor_.load());
+    const rocksdb::Slice lower(floor);
+    rocksdb::ReadOptions read;
+    read.iterate_lower_bound = &lower;
+    std::unique_ptr<rocksdb::Iterator> it(
+        db_->get()->NewIterator(read, db_->cf(Cf::kHitsOutbox)));
+    for (it->Seek(lower); it->Valid() && entries.size() < max; it->Next()) {
       entries.push_back({ReadBigEndian64(it->key().ToStringView()), {}});
       hit_keys.push_back(it->value().ToString());
     }
@@ -356,10 +369,11 @@ absl::StatusOr<std::vector<HitStore::OutboxEntry>> HitStore::ReadOutbox(
   for (size_t i = 0; i < n; ++i) {
     if (statuses[i].IsNotFound()) continue;  // removed by retention
     if (!statuses[i].ok()) return FromRocks(statuses[i], "read outbox hit");
-    v1::HitRecord& record = entries[i].record.emplace();
-    if (!record.ParseFromArray(values[i].data(),
-                               static_cast<int>(values[i].size()))) {
-      return absl::InternalError("store: unreadable hit in the outbox");
+    v1::HitRecord record;
+    // One unreadable record must not hold back every later one.
+    if (record.ParseFromArray(values[i].data(),
+                              static_cast<int>(values[i].size()))) {
+      entries[i].record = std::move(record);
     }
   }
   return entries;
@@ -367,13 +381,18 @@ absl::StatusOr<std::vector<HitStore::OutboxEntry>> HitStore::ReadOutbox(
 
 absl::Status HitStore::TrimOutbox(uint64_t sequence) {
   if (!outbox_) return absl::FailedPreconditionError("store: no hits outbox");
+  const uint64_t floor = outbox_floor_.load();
+  if (sequence < floor) return absl::OkStatus();
   rocksdb::WriteOptions write;
   write.sync = false;  // as the hits: an entry back after a crash is
                        // published again, and stored once
-  return FromRocks(
-      db_->get()->DeleteRange(write, db_->cf(Cf::kHitsOutbox), BigEndian64(0),
-                              BigEndian64(sequence + 1)),
-      "trim hits outbox");
+  // From the floor, so the ranges of successive trims do not overlap.
+  RETURN_IF_ERROR(FromRocks(
+      db_->get()->DeleteRange(write, db_->cf(Cf::kHitsOutbox),
+                              BigEndian64(floor), BigEndian64(sequence + 1)),
+      "trim hits outbox"));
+  outbox_floor_ = sequence + 1;
+  return absl::OkStatus();
 }
 
 absl::StatusOr<std::optional<v1::HitRecord>> HitStore::Get(

@@ -144,7 +144,8 @@ class HitStore {
   // The outbox (Open with `outbox`): the hits this node wrote, in the order
   // written, until TrimOutbox. An entry survives what its hit survives (a
   // process crash: WAL without fsync). `record` is empty when the hit is
-  // gone (removed by retention before it was published).
+  // gone (removed by retention before it was published) or unreadable.
+  // ReadOutbox and TrimOutbox are used by one thread (the publisher).
   struct OutboxEntry {
     uint64_t sequence = 0;
     std::optional<v1::HitRecord> record;
@@ -223,7 +224,8 @@ class HitStore {
     PutDone done;
   };
 
-  HitStore(Db* db, std::string hmac_key, bool outbox, uint64_t next_outbox);
+  HitStore(Db* db, std::string hmac_key, bool outbox, uint64_t first_outbox,
+           uint64_t next_outbox);
   // HMAC-SHA256 of `key` under the hash key: the beneficiary index prefix.
   // Only with a key.
   std::string BeneficiaryHash(const std::string& key) const;
@@ -247,6 +249,8 @@ class HitStore {
   const std::unique_ptr<const HmacSha256> beneficiary_mac_;  // null: no key
   std::atomic<uint32_t> sequence_;
   const bool outbox_;
+  // No entry below it (trimmed); ReadOutbox starts there.
+  std::atomic<uint64_t> outbox_floor_;
   uint64_t next_outbox_;  // the writer thread's
   // Serializes verdicts (read-modify-write of a hit record).
   absl::Mutex outcome_mu_;

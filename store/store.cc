@@ -24,16 +24,16 @@ absl::StatusOr<std::string> LoadHmacKey(const StoreOptions& options) {
 
 absl::StatusOr<std::unique_ptr<Store>> Store::Open(
     const StoreOptions& options) {
-  std::unique_ptr<Store> store(new Store());
-  ASSIGN_OR_RETURN(store->db_, Db::Open(options));
-  store->path_ = options.path;
-  ASSIGN_OR_RETURN(store->blocklist_, BlocklistStore::Open(store->db_.get()));
-  ASSIGN_OR_RETURN(std::string hmac_key, LoadHmacKey(options));
   if (options.hits_outbox &&
       (options.read_only || !options.secondary_path.empty())) {
     return absl::InvalidArgumentError(
         "store: hits_outbox needs a writable store");
   }
+  std::unique_ptr<Store> store(new Store());
+  ASSIGN_OR_RETURN(store->db_, Db::Open(options));
+  store->path_ = options.path;
+  ASSIGN_OR_RETURN(store->blocklist_, BlocklistStore::Open(store->db_.get()));
+  ASSIGN_OR_RETURN(std::string hmac_key, LoadHmacKey(options));
   ASSIGN_OR_RETURN(store->hits_,
                    HitStore::Open(store->db_.get(), std::move(hmac_key),
                                   options.hits_outbox));

@@ -29,7 +29,6 @@
 #include "google/protobuf/util/message_differencer.h"
 #include "gtest/gtest.h"
 #include "proto/proto_time.h"
-#include "rocksdb/db.h"
 #include "store/hmac_key.h"
 #include "store/store.h"
 #include "store/store_options.h"
@@ -44,9 +43,11 @@ namespace {
 using ::fraudgate::testing::EqualsProto;
 using ::fraudgate::testing::StoreFixture;
 using ::fraudgate::testing::T;
+using ::testing::Contains;
 using ::testing::ElementsAre;
 using ::testing::ElementsAreArray;
 using ::testing::IsEmpty;
+using ::testing::Not;
 using ::testing::Optional;
 using ::testing::SizeIs;
 
@@ -918,45 +919,46 @@ TEST_F(HitStoreTest, ReplicatedHitsAreNotQueuedInTheOutbox) {
   EXPECT_TRUE(entries.empty());
 }
 
-// A store last written by a build without the outbox column family opens
-// read-only (as audit and backup tools do) and, writable, gets it.
-TEST_F(HitStoreTest, AStoreWithoutTheOutboxOpensReadOnlyAndGetsItWritable) {
-  store_.reset();
-  {
-    rocksdb::Options options;
+// A single node's store has no outbox, and pays nothing for it; a cluster
+// node's open makes it; either store opens read-only (as audit and backup
+// tools do) and writable without it.
+TEST_F(HitStoreTest, OnlyAClusterNodesStoreHasAnOutbox) {
+  auto families = [&](store::Store& s) {
     std::vector<std::string> names;
-    ASSERT_TRUE(
-        rocksdb::DB::ListColumnFamilies(options, dir_.File("db"), &names).ok());
-    std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
-    for (const std::string& name : names)
-      descriptors.emplace_back(name, options);
-    std::vector<rocksdb::ColumnFamilyHandle*> handles;
-    rocksdb::DB* raw = nullptr;
-    ASSERT_TRUE(
-        rocksdb::DB::Open(options, dir_.File("db"), descriptors, &handles, &raw)
-            .ok());
-    for (size_t i = 0; i < names.size(); ++i) {
-      if (names[i] == "hits_outbox") {
-        ASSERT_TRUE(raw->DropColumnFamily(handles[i]).ok());
-      }
+    for (const auto& family : s.Stats().column_families) {
+      names.push_back(family.name);
     }
-    for (auto* h : handles) raw->DestroyColumnFamilyHandle(h);
-    delete raw;
-  }
+    return names;
+  };
+  EXPECT_THAT(families(*store_), Not(Contains("hits_outbox")));
+  EXPECT_EQ(hits().ReadOutbox(1).status().code(),
+            absl::StatusCode::kFailedPrecondition);
   store::StoreOptions read_only;
   read_only.path = dir_.File("db");
   read_only.read_only = true;
   {
     ASSERT_OK_AND_ASSIGN(auto store, store::Store::Open(read_only));
-    for (const auto& family : store->Stats().column_families) {
-      EXPECT_NE(family.name, "hits_outbox");
-    }
+    EXPECT_THAT(families(*store), Not(Contains("hits_outbox")));
   }
+  read_only.hits_outbox = true;
+  EXPECT_EQ(store::Store::Open(read_only).status().code(),
+            absl::StatusCode::kInvalidArgument);
+  read_only.hits_outbox = false;
+
   hits_outbox_ = true;
   ASSERT_NO_FATAL_FAILURE(Reopen());
   ASSERT_NO_FATAL_FAILURE(Put(MakeHit("vcb", "TX-1", T(1))));
   ASSERT_OK_AND_ASSIGN(auto entries, hits().ReadOutbox(10));
   EXPECT_EQ(entries.size(), 1u);
+  EXPECT_THAT(families(*store_), Contains("hits_outbox"));
+  store_.reset();
+  {
+    ASSERT_OK_AND_ASSIGN(auto store, store::Store::Open(read_only));
+    EXPECT_THAT(families(*store), Contains("hits_outbox"));
+  }
+  hits_outbox_ = false;
+  ASSERT_NO_FATAL_FAILURE(Reopen());
+  ASSERT_NO_FATAL_FAILURE(Put(MakeHit("vcb", "TX-2", T(2))));
 }
 
 }  // namespace
