@@ -43,6 +43,15 @@ v1::ClusterConfig ClusterConfigWithFlags(const v1::Config& config,
 }
 
 int Run(const Flags& flags) {
+  // Signals are taken by sigwait below, not by whichever thread gRPC runs:
+  // blocked before any thread starts (the logger's, at its first use), as
+  // threads inherit the mask.
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+
   v1::Config config;
   if (!flags.Get("config").empty()) {
     auto loaded = service::LoadConfigFile(flags.Get("config"));
@@ -84,13 +93,6 @@ int Run(const Flags& flags) {
     return kExitUsage;
   }
   std::optional<ClusterSettings>& cluster_options = *cluster_settings;
-
-  // Signals are taken by sigwait below, not by whichever thread gRPC runs.
-  sigset_t signals;
-  sigemptyset(&signals);
-  sigaddset(&signals, SIGINT);
-  sigaddset(&signals, SIGTERM);
-  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 
   // Probes reach the health port while the store opens (a long log replay,
   // or counting an old store's blocklist once) and see NOT_SERVING.
@@ -298,7 +300,7 @@ Command ServeCommand() {
   return Command{
       "serve",
       "serve --data=DIR --listen=HOST:PORT (--insecure | --tls-dir=DIR) "
-      "[--http=HOST:PORT] [--config=FILE] [--cluster=nats://HOST:PORT,...]",
+      "[--http=HOST:PORT] [--config=FILE] [--cluster=tls://HOST:PORT,...]",
       "run the fraudgate server",
       {
           {"data", "./var/data", "data directory (RocksDB)"},
