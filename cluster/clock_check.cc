@@ -56,12 +56,7 @@ void ClockCheck::Run() {
 
 bool ClockCheck::Probe() {
   auto failed = [this](const absl::Status& status) {
-    if (status.ToString() != last_problem_) {
-      last_problem_ = status.ToString();
-      options_.logger->Log(service::LogLevel::kWarning,
-                           "cluster_clock_probe_failed",
-                           service::LogFields().Add("error", last_problem_));
-    }
+    problems_.Report(status);
     return false;
   };
   if (!stream_made_) {
@@ -82,7 +77,7 @@ bool ClockCheck::Probe() {
   absl::StatusOr<absl::Time> stored =
       js_->StoredAt(options_.stream.name, *sequence);
   if (!stored.ok()) return failed(stored.status());
-  last_problem_.clear();
+  problems_.Clear();
 
   Measurement m;
   m.error = (after - before) / 2;
@@ -115,8 +110,7 @@ absl::Status ClockCheck::Check(absl::Time until) const {
         "cluster: this node's clock was not compared with the NATS servers' "
         "yet, so it does not write");
   }
-  const absl::Duration age =
-      absl::FromChrono(std::chrono::steady_clock::now() - last_->measured_at);
+  const absl::Duration age = AgeLocked();
   if (age > options_.max_age) {
     return absl::UnavailableError(core::StrCat(
         "cluster: this node's clock was last compared with the NATS "
@@ -135,11 +129,15 @@ absl::Status ClockCheck::Check(absl::Time until) const {
   return absl::OkStatus();
 }
 
+absl::Duration ClockCheck::AgeLocked() const {
+  return absl::FromChrono(std::chrono::steady_clock::now() -
+                          last_->measured_at);
+}
+
 std::optional<absl::Duration> ClockCheck::age() const {
   absl::MutexLock lock(&mu_);
   if (!last_.has_value()) return std::nullopt;
-  return absl::FromChrono(std::chrono::steady_clock::now() -
-                          last_->measured_at);
+  return AgeLocked();
 }
 
 std::optional<absl::Duration> ClockCheck::offset() const {

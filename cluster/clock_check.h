@@ -32,6 +32,7 @@
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "cluster/jetstream.h"
+#include "cluster/problem_log.h"
 #include "cluster/stream_follower.h"
 #include "service/log.h"
 
@@ -88,6 +89,8 @@ class ClockCheck {
   };
   ClockCheck(JetStream* js, ClockCheckOptions options);
   void Run();
+  // How old last_ is; with mu_ held and last_ set.
+  absl::Duration AgeLocked() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // One probe; false when it failed or was too slow to use.
   bool Probe();
 
@@ -96,7 +99,7 @@ class ClockCheck {
   const std::string id_prefix_;
   uint64_t next_id_ = 1;      // the thread's
   bool stream_made_ = false;  // the thread's
-  std::string last_problem_;  // the thread's: logged once each
+  ProblemLog problems_{options_.logger, "cluster_clock_probe_failed", ""};
 
   mutable absl::Mutex mu_;
   std::optional<Measurement> last_ ABSL_GUARDED_BY(mu_);

@@ -3,6 +3,7 @@
 #include <utility>
 #include <vector>
 
+#include "cluster/problem_log.h"
 #include "core/status_macros.h"
 #include "core/text.h"
 
@@ -62,15 +63,9 @@ void HitFeed::PublishLoop() {
   // The stream is made once (if missing) before the first publish; until
   // then, and while the cluster is away, records wait in the outbox.
   bool stream_ready = false;
-  std::string last_problem;
-  auto problem = [&](const absl::Status& status) {
-    if (status.ToString() == last_problem) return;
-    last_problem = status.ToString();
-    options_.logger->Log(service::LogLevel::kWarning, "cluster_unavailable",
-                         service::LogFields()
-                             .Add("stream", options_.stream.name)
-                             .Add("error", last_problem));
-  };
+  ProblemLog problems(options_.logger, "cluster_unavailable",
+                      options_.stream.name);
+  auto problem = [&](const absl::Status& s) { problems.Report(s); };
   absl::Time drain_until = absl::InfiniteFuture();
   bool more = true;  // the outbox may hold records: look before waiting
   while (true) {
@@ -123,7 +118,7 @@ void HitFeed::PublishLoop() {
       }
       published_ -= refused;
       dropped_ += refused;
-      last_problem.clear();
+      problems.Clear();
       more = true;
       continue;
     }

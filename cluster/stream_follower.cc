@@ -4,6 +4,7 @@
 #include <optional>
 #include <utility>
 
+#include "cluster/problem_log.h"
 #include "core/text.h"
 
 namespace fraudgate::cluster {
@@ -46,16 +47,8 @@ bool StreamFollower::Sleep(absl::Duration d) {
 
 void StreamFollower::Run() {
   std::unique_ptr<Consumer> consumer;
-  std::string last_problem;
-  auto problem = [&](const absl::Status& status) {
-    // Each new problem once, not every retry.
-    if (status.ToString() == last_problem) return;
-    last_problem = status.ToString();
-    logger_->Log(service::LogLevel::kWarning, "cluster_unavailable",
-                 service::LogFields()
-                     .Add("stream", stream_.name)
-                     .Add("error", last_problem));
-  };
+  ProblemLog problems(logger_, "cluster_unavailable", stream_.name);
+  auto problem = [&](const absl::Status& s) { problems.Report(s); };
   // The stream's last sequence as of when it was asked, until reached.
   std::optional<std::pair<uint64_t, absl::Time>> end;
   absl::Time next_ask = absl::InfinitePast();
@@ -87,7 +80,7 @@ void StreamFollower::Run() {
         if (!Sleep(absl::Milliseconds(500))) return;
         continue;
       }
-      last_problem.clear();
+      problems.Clear();
       logger_->Log(service::LogLevel::kInfo, "cluster_following",
                    service::LogFields()
                        .Add("stream", stream_.name)
