@@ -9,6 +9,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
+#include "core/time_range.h"
 
 namespace fraudgate::core {
 namespace {
@@ -71,7 +72,14 @@ absl::StatusOr<absl::Time> ParseReportTime(std::string_view text,
   const absl::TimeZone vietnam = absl::FixedTimeZone(kVietnamOffsetSeconds);
   for (const char* format : kFormats) {
     absl::Time t;
-    if (absl::ParseTime(format, normalized, vietnam, &t, nullptr)) return t;
+    if (!absl::ParseTime(format, normalized, vietnam, &t, nullptr)) continue;
+    if (!InTimeRange(t)) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          absl::string_view(field.data(), field.size()), ": \"",
+          absl::string_view(text.data(), text.size()),
+          "\" is out of range (0001-01-01T00:00Z to 9999-12-31T23:59:59Z)"));
+    }
+    return t;
   }
   return invalid();
 }

@@ -14,7 +14,8 @@ namespace fraudgate::core {
 // seconds and a zone "Z" / "+07:00" / "+0700"). A value without a zone is
 // Vietnam time (+07:00); a date alone is midnight +07:00. Surrounding spaces
 // are ignored. InvalidArgument "<field>: ..." for anything else, including
-// impossible dates such as 2024-02-30.
+// impossible dates such as 2024-02-30 and times outside the range of
+// core/time_range.h (e.g. 0001-01-01, which is 0000-12-31T17:00Z).
 absl::StatusOr<absl::Time> ParseReportTime(std::string_view text,
                                            std::string_view field);
 

@@ -19,8 +19,12 @@ absl::StatusOr<store::HitQuery> QueryOf(const v1::QueryHitsRequest& r) {
                      NormalizeProto(r.identifier(), "identifier"));
     q.identifier_key = id.Key();
   }
-  if (r.has_from()) q.from = FromProtoTime(r.from());
-  if (r.has_to()) q.to = FromProtoTime(r.to());
+  if (r.has_from()) {
+    ASSIGN_OR_RETURN(q.from, TimeFromProto(r.from(), "from"));
+  }
+  if (r.has_to()) {
+    ASSIGN_OR_RETURN(q.to, TimeFromProto(r.to(), "to"));
+  }
   if (q.from >= q.to) {
     return absl::InvalidArgumentError("from: must be before to");
   }
@@ -105,10 +109,14 @@ absl::StatusOr<v1::Hit> History::RecordOutcome(
 
 absl::StatusOr<v1::HitStatsResponse> History::HitStats(
     const v1::HitStatsRequest& request) const {
-  const absl::Time to =
-      request.has_to() ? FromProtoTime(request.to()) : clock_();
-  const absl::Time from =
-      request.has_from() ? FromProtoTime(request.from()) : to - absl::Hours(24);
+  absl::Time to = clock_();
+  if (request.has_to()) {
+    ASSIGN_OR_RETURN(to, TimeFromProto(request.to(), "to"));
+  }
+  absl::Time from = to - absl::Hours(24);
+  if (request.has_from()) {
+    ASSIGN_OR_RETURN(from, TimeFromProto(request.from(), "from"));
+  }
   if (from >= to) return Invalid("from", "must be before to");
   if (request.top_n() < 0 || request.top_n() > 1000) {
     return Invalid("top_n", "must be 0..1000");

@@ -3,7 +3,7 @@
 #include <utility>
 
 #include "core/status_macros.h"
-#include "service/grpc_status.h"
+#include "service/guarded.h"
 
 namespace fraudgate::service {
 
@@ -11,15 +11,12 @@ template <typename Response, typename Call>
 grpc::ServerUnaryReactor* HistoryService::Answer(
     grpc::CallbackServerContext* context, std::string_view method, Call call,
     Response* response) {
-  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-  absl::StatusOr<Response> result = [&]() -> absl::StatusOr<Response> {
-    ASSIGN_OR_RETURN(CallGate::Admitted admitted,
-                     gate_->Admit(*context, method));
-    return call(admitted.caller);
-  }();
-  if (result.ok()) *response = *std::move(result);
-  reactor->Finish(ToGrpcStatus(result.status()));
-  return reactor;
+  return FinishUnary(context, method, response,
+                     [&]() -> absl::StatusOr<Response> {
+                       ASSIGN_OR_RETURN(CallGate::Admitted admitted,
+                                        gate_->Admit(*context, method));
+                       return call(admitted.caller);
+                     });
 }
 
 grpc::ServerUnaryReactor* HistoryService::QueryHits(

@@ -9,6 +9,7 @@
 #include "proto/proto_time.h"
 #include "service/convert.h"
 #include "service/grpc_status.h"
+#include "service/guarded.h"
 #include "service/validation.h"
 
 namespace fraudgate::service {
@@ -75,7 +76,27 @@ class Uploader final : public grpc::ServerReadReactor<v1::Report> {
   void OnReadDone(bool ok) override {
     std::lock_guard<std::mutex> lock(mu_);
     if (finished_) return;  // ended at the deadline while this read waited
-    if (!ok) {              // the client finished its stream
+    absl::Status s = Guarded("UploadReports", [&] {
+      ReadDone(ok);
+      return absl::OkStatus();
+    });
+    if (!s.ok() && !finished_) {
+      End(ToGrpcStatus(absl::Status(
+          s.code(), core::StrCat("report ", index_, ": ", s.message(),
+                                 "; reports in acknowledged batches are "
+                                 "stored, and re-uploading them is a no-op"))));
+    }
+  }
+
+  void OnDone() override {
+    expiry_.reset();  // waits for an expiry running now
+    delete this;
+  }
+
+ private:
+  // OnReadDone's work, under mu_ and before the call finished.
+  void ReadDone(bool ok) {
+    if (!ok) {  // the client finished its stream
       if (!Flush()) return;
       summary_->set_list_version(
           std::max(store_->blocklist().list_version(), written_version_));
@@ -111,12 +132,6 @@ class Uploader final : public grpc::ServerReadReactor<v1::Report> {
     StartRead(&report_);
   }
 
-  void OnDone() override {
-    expiry_.reset();  // waits for an expiry running now
-    delete this;
-  }
-
- private:
   // Finishes the call once. Requires mu_.
   void End(const grpc::Status& status) {
     finished_ = true;
@@ -297,12 +312,17 @@ absl::StatusOr<v1::Report> NormalizeReport(const v1::Report& in, absl::Time now,
 
   v1::Report out = in;
   if (!in.has_reported_at()) *out.mutable_reported_at() = ToProtoTime(now);
-  const absl::Time reported = FromProtoTime(out.reported_at());
+  ASSIGN_OR_RETURN(const absl::Time reported,
+                   TimeFromProto(out.reported_at(), "reported_at"));
   if (reported > now + absl::Hours(24)) {
     return Invalid("reported_at", "is in the future");
   }
-  if (in.has_expires_at() && FromProtoTime(in.expires_at()) <= reported) {
-    return Invalid("expires_at", "must be after reported_at");
+  if (in.has_expires_at()) {
+    ASSIGN_OR_RETURN(const absl::Time expires,
+                     TimeFromProto(in.expires_at(), "expires_at"));
+    if (expires <= reported) {
+      return Invalid("expires_at", "must be after reported_at");
+    }
   }
   if (!in.has_expires_at()) {
     auto lifetime = options.default_lifetime.find(in.category());
@@ -339,98 +359,87 @@ grpc::ServerReadReactor<v1::Report>* ReportService::UploadReports(
 grpc::ServerUnaryReactor* ReportService::GetEntity(
     grpc::CallbackServerContext* context, const v1::GetEntityRequest* request,
     v1::Entity* response) {
-  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-  auto admitted = gate_->Admit(*context, "GetEntity");
-  if (!admitted.ok()) {
-    reactor->Finish(ToGrpcStatus(admitted.status()));
-    return reactor;
-  }
-  auto id = NormalizeProto(request->identifier(), "identifier");
-  if (!id.ok()) {
-    reactor->Finish(ToGrpcStatus(id.status()));
-    return reactor;
-  }
-  auto entity = store_->blocklist().GetEntity(id->Key());
-  if (!entity.ok()) {
-    reactor->Finish(ToGrpcStatus(entity.status()));
-  } else if (!entity->has_value()) {
-    reactor->Finish(
-        grpc::Status(grpc::StatusCode::NOT_FOUND,
-                     core::StrCat(id->ToString(), " is not listed")));
-  } else {
-    *response = EntityAt(**std::move(entity), clock_());
-    reactor->Finish(grpc::Status::OK);
-  }
-  return reactor;
+  return FinishUnary(
+      context, "GetEntity", response, [&]() -> absl::StatusOr<v1::Entity> {
+        ASSIGN_OR_RETURN(CallGate::Admitted admitted,
+                         gate_->Admit(*context, "GetEntity"));
+        ASSIGN_OR_RETURN(core::Identifier id,
+                         NormalizeProto(request->identifier(), "identifier"));
+        ASSIGN_OR_RETURN(std::optional<v1::Entity> entity,
+                         store_->blocklist().GetEntity(id.Key()));
+        if (!entity.has_value()) {
+          return absl::NotFoundError(
+              core::StrCat(id.ToString(), " is not listed"));
+        }
+        return EntityAt(*std::move(entity), clock_());
+      });
 }
 
 grpc::ServerUnaryReactor* ReportService::DelistEntity(
     grpc::CallbackServerContext* context,
     const v1::DelistEntityRequest* request, v1::Entity* response) {
-  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-  auto delist = [&]() -> absl::StatusOr<v1::Entity> {
-    ASSIGN_OR_RETURN(CallGate::Admitted admitted,
-                     gate_->Admit(*context, "DelistEntity"));
-    ASSIGN_OR_RETURN(core::Identifier id,
-                     NormalizeProto(request->identifier(), "identifier"));
-    RETURN_IF_ERROR(CheckText("reason", request->reason(), 1024, true));
-    RETURN_IF_ERROR(CheckText("reference", request->reference(), 128, true));
-    const absl::Time now = clock_();
-    v1::ListEvent event = EventBy(admitted.caller.Id(), now);
-    *event.mutable_delist()->mutable_identifier() = ToProto(id);
-    event.mutable_delist()->set_reason(request->reason());
-    event.mutable_delist()->set_reference(request->reference());
-    WriteOptions write;
-    write.wait_applied = true;  // the answer is the entity after it
-    write.deadline = deadline_cap_->DeadlineFor(*context);
-    ASSIGN_OR_RETURN(Written written, writer_->Write(event, write));
-    RETURN_IF_ERROR(written.result->status);
-    return EntityAt(std::move(written.result->entity), now);
-  };
-  auto result = delist();
-  if (result.ok()) *response = *std::move(result);
-  reactor->Finish(ToGrpcStatus(result.status()));
-  return reactor;
+  return FinishUnary(
+      context, "DelistEntity", response, [&]() -> absl::StatusOr<v1::Entity> {
+        ASSIGN_OR_RETURN(CallGate::Admitted admitted,
+                         gate_->Admit(*context, "DelistEntity"));
+        ASSIGN_OR_RETURN(core::Identifier id,
+                         NormalizeProto(request->identifier(), "identifier"));
+        RETURN_IF_ERROR(CheckText("reason", request->reason(), 1024, true));
+        RETURN_IF_ERROR(
+            CheckText("reference", request->reference(), 128, true));
+        const absl::Time now = clock_();
+        v1::ListEvent event = EventBy(admitted.caller.Id(), now);
+        *event.mutable_delist()->mutable_identifier() = ToProto(id);
+        event.mutable_delist()->set_reason(request->reason());
+        event.mutable_delist()->set_reference(request->reference());
+        WriteOptions write;
+        write.wait_applied = true;  // the answer is the entity after it
+        write.deadline = deadline_cap_->DeadlineFor(*context);
+        ASSIGN_OR_RETURN(Written written, writer_->Write(event, write));
+        RETURN_IF_ERROR(written.result->status);
+        return EntityAt(std::move(written.result->entity), now);
+      });
 }
 
 grpc::ServerUnaryReactor* ReportService::WithdrawReport(
     grpc::CallbackServerContext* context,
     const v1::WithdrawReportRequest* request,
     v1::WithdrawReportResponse* response) {
-  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-  auto withdraw = [&]() -> absl::StatusOr<Written> {
-    ASSIGN_OR_RETURN(CallGate::Admitted admitted,
-                     gate_->Admit(*context, "WithdrawReport"));
-    RETURN_IF_ERROR(CheckText("agency", request->agency(), 128, true));
-    RETURN_IF_ERROR(CheckText("report_id", request->report_id(), 128, true));
-    RETURN_IF_ERROR(CheckText("reason", request->reason(), 1024, true));
-    RETURN_IF_ERROR(CheckText("reference", request->reference(), 128, true));
-    v1::ListEvent event = EventBy(admitted.caller.Id(), clock_());
-    v1::ListEvent::Withdraw& w = *event.mutable_withdraw();
-    w.set_agency(request->agency());
-    w.set_report_id(request->report_id());
-    w.set_reason(request->reason());
-    w.set_reference(request->reference());
-    WriteOptions write;
-    write.wait_applied = WaitApplied(*context);
-    write.deadline = deadline_cap_->DeadlineFor(*context);
-    ASSIGN_OR_RETURN(Written written, writer_->Write(event, write));
-    if (written.result.has_value()) RETURN_IF_ERROR(written.result->status);
-    return written;
-  };
-  auto written = withdraw();
-  if (written.ok() && !written->result.has_value()) {
-    response->set_pending(true);
-    response->set_list_version(written->list_version);
-  } else if (written.ok()) {
-    const store::WithdrawResult& result = written->result->withdraw;
-    for (auto& id : result.delisted) *response->add_delisted() = id;
-    for (auto& id : result.still_listed) *response->add_still_listed() = id;
-    response->set_unchanged(result.unchanged);
-    response->set_list_version(result.list_version);
-  }
-  reactor->Finish(ToGrpcStatus(written.status()));
-  return reactor;
+  return FinishUnary(
+      context, "WithdrawReport", response,
+      [&]() -> absl::StatusOr<v1::WithdrawReportResponse> {
+        ASSIGN_OR_RETURN(CallGate::Admitted admitted,
+                         gate_->Admit(*context, "WithdrawReport"));
+        RETURN_IF_ERROR(CheckText("agency", request->agency(), 128, true));
+        RETURN_IF_ERROR(
+            CheckText("report_id", request->report_id(), 128, true));
+        RETURN_IF_ERROR(CheckText("reason", request->reason(), 1024, true));
+        RETURN_IF_ERROR(
+            CheckText("reference", request->reference(), 128, true));
+        v1::ListEvent event = EventBy(admitted.caller.Id(), clock_());
+        v1::ListEvent::Withdraw& w = *event.mutable_withdraw();
+        w.set_agency(request->agency());
+        w.set_report_id(request->report_id());
+        w.set_reason(request->reason());
+        w.set_reference(request->reference());
+        WriteOptions write;
+        write.wait_applied = WaitApplied(*context);
+        write.deadline = deadline_cap_->DeadlineFor(*context);
+        ASSIGN_OR_RETURN(Written written, writer_->Write(event, write));
+        v1::WithdrawReportResponse answer;
+        if (!written.result.has_value()) {  // on the stream, not applied here
+          answer.set_pending(true);
+          answer.set_list_version(written.list_version);
+          return answer;
+        }
+        RETURN_IF_ERROR(written.result->status);
+        const store::WithdrawResult& result = written.result->withdraw;
+        for (auto& id : result.delisted) *answer.add_delisted() = id;
+        for (auto& id : result.still_listed) *answer.add_still_listed() = id;
+        answer.set_unchanged(result.unchanged);
+        answer.set_list_version(result.list_version);
+        return answer;
+      });
 }
 
 }  // namespace fraudgate::service

@@ -13,6 +13,7 @@
 #include "core/text.h"
 #include "proto/proto_time.h"
 #include "service/convert.h"
+#include "service/guarded.h"
 #include "service/validation.h"
 
 namespace fraudgate::service {
@@ -114,6 +115,9 @@ absl::StatusOr<Plan> Validate(const v1::ScreenTransferRequest& r) {
   RETURN_IF_ERROR(
       CheckText("transfer_id", r.transfer_id(), kMaxTransferIdBytes));
   if (r.amount() < 0) return Invalid("amount", "must not be negative");
+  if (r.has_requested_at()) {
+    RETURN_IF_ERROR(TimeFromProto(r.requested_at(), "requested_at").status());
+  }
   if (!r.currency().empty()) {
     const std::string& c = r.currency();
     if (c.size() != 3 || !std::all_of(c.begin(), c.end(), [](char ch) {
@@ -195,31 +199,50 @@ absl::StatusOr<v1::ScreenTransferResponse> Screener::Screen(
 void Screener::ScreenAsync(const std::string& caller,
                            const v1::ScreenTransferRequest& request,
                            ScreenDone done) {
-  absl::StatusOr<Plan> plan = Validate(request);
-  if (!plan.ok()) return done(plan.status());
+  absl::StatusOr<Screening> screening =
+      Guarded("screening", [&] { return Prepare(caller, request); });
+  if (!screening.ok()) return done(screening.status());
+  // A transfer_id this caller already screened gets its recorded result:
+  // the store checks and writes in one step.
+  store_->hits().PutIfAbsentAsync(
+      std::move(screening->record), screening->index_keys,
+      screening->beneficiary_keys,
+      [this, done = std::move(done), caller,
+       observed = std::move(screening->observed)](
+          absl::StatusOr<store::HitStore::PutResult> put) {
+        if (!put.ok()) return done(Unavailable(put.status()));
+        if (!put->existed && observed) probes_->Observe(caller, *observed);
+        if (!put->existed && options_.hit_recorded) {
+          options_.hit_recorded(put->record);
+        }
+        done(ResponseOf(put->record));
+      });
+}
+
+absl::StatusOr<Screener::Screening> Screener::Prepare(
+    const std::string& caller, const v1::ScreenTransferRequest& request) {
+  ASSIGN_OR_RETURN(Plan plan, Validate(request));
   if (options_.list_fresh) {
     // Never an answer from a list known to be stale.
-    if (absl::Status fresh = options_.list_fresh(); !fresh.ok()) {
-      return done(fresh);
-    }
+    RETURN_IF_ERROR(options_.list_fresh());
   }
 
   // Distinct keys for one MultiGet; `slot[i]` is candidate i's key's index.
   std::vector<std::string> keys;
   std::vector<size_t> slot;
-  for (const Candidate& c : plan->candidates) {
+  for (const Candidate& c : plan.candidates) {
     AddUnique(keys, c.key);
     slot.push_back(std::find(keys.begin(), keys.end(), c.key) - keys.begin());
   }
   auto found = store_->blocklist().Lookup(keys);
-  if (!found.ok()) return done(Unavailable(found.status()));
+  if (!found.ok()) return Unavailable(found.status());
 
   std::vector<core::Match> matches;
   std::vector<const Candidate*> matched;
-  for (size_t i = 0; i < plan->candidates.size(); ++i) {
+  for (size_t i = 0; i < plan.candidates.size(); ++i) {
     const std::optional<v1::Entity>& entity = found->entities[slot[i]];
     if (!entity) continue;
-    const Candidate& c = plan->candidates[i];
+    const Candidate& c = plan.candidates[i];
     matches.push_back(core::Match{c.code, c.identifier,
                                   entity->status() == v1::DELISTED,
                                   ReportFactsOf(*entity)});
@@ -229,7 +252,8 @@ void Screener::ScreenAsync(const std::string& caller,
   const core::ScoreResult scored =
       core::Score(options_.scoring, matches, request.amount(), now);
 
-  v1::HitRecord record;
+  Screening screening;
+  v1::HitRecord& record = screening.record;
   v1::Hit& hit = *record.mutable_hit();
   hit.set_hit_id(store_->hits().NewHitId(now));
   hit.set_transfer_id(request.transfer_id());
@@ -249,38 +273,25 @@ void Screener::ScreenAsync(const std::string& caller,
 
   // Only screenings that matched keep the beneficiary in clear and are
   // indexed by identifier (DESIGN §3: the rest keep a keyed hash only).
-  std::vector<std::string> index_keys;
+  std::vector<std::string>& index_keys = screening.index_keys;
   if (!matches.empty()) {
-    if (plan->beneficiary) {
-      *hit.mutable_beneficiary() = ToProto(*plan->beneficiary);
-      AddUnique(index_keys, plan->beneficiary->Key());
+    if (plan.beneficiary) {
+      *hit.mutable_beneficiary() = ToProto(*plan.beneficiary);
+      AddUnique(index_keys, plan.beneficiary->Key());
     }
     for (const Candidate* c : matched) AddUnique(index_keys, c->key);
   }
   // Every screening is findable by its beneficiary later (FindPastTransfers),
   // through keyed hashes only.
-  std::vector<std::string> beneficiary_keys;
-  for (const Candidate& c : plan->candidates) {
+  std::vector<std::string>& beneficiary_keys = screening.beneficiary_keys;
+  for (const Candidate& c : plan.candidates) {
     if (c.code != ReasonCode::kContactListed &&
         c.code != ReasonCode::kMemoIdentifierListed) {
       AddUnique(beneficiary_keys, c.key);
     }
   }
-  // A transfer_id this caller already screened gets its recorded result:
-  // the store checks and writes in one step.
-  std::optional<Identifier> observed;
-  if (probes_ != nullptr) observed = std::move(plan->beneficiary);
-  store_->hits().PutIfAbsentAsync(
-      std::move(record), index_keys, beneficiary_keys,
-      [this, done = std::move(done), caller, observed = std::move(observed)](
-          absl::StatusOr<store::HitStore::PutResult> put) {
-        if (!put.ok()) return done(Unavailable(put.status()));
-        if (!put->existed && observed) probes_->Observe(caller, *observed);
-        if (!put->existed && options_.hit_recorded) {
-          options_.hit_recorded(put->record);
-        }
-        done(ResponseOf(put->record));
-      });
+  if (probes_ != nullptr) screening.observed = std::move(plan.beneficiary);
+  return screening;
 }
 
 }  // namespace fraudgate::service

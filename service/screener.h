@@ -12,10 +12,13 @@
 #define FRAUDGATE_SERVICE_SCREENER_H_
 
 #include <functional>
+#include <optional>
 #include <string>
+#include <vector>
 
 #include "absl/status/statusor.h"
 #include "absl/time/clock.h"
+#include "core/identifier.h"
 #include "core/scoring.h"
 #include "fraudgate/v1/fraudgate.pb.h"
 #include "service/probe_detector.h"
@@ -69,6 +72,18 @@ class Screener {
                    const v1::ScreenTransferRequest& request, ScreenDone done);
 
  private:
+  // A screening scored and ready to be recorded.
+  struct Screening {
+    v1::HitRecord record;
+    std::vector<std::string> index_keys;        // identifiers, in clear
+    std::vector<std::string> beneficiary_keys;  // kept as keyed hashes
+    std::optional<core::Identifier> observed;   // for probes_
+  };
+  // Validates, looks up and scores `request`: ScreenAsync's work before the
+  // write, whose errors `done` gets at once.
+  absl::StatusOr<Screening> Prepare(const std::string& caller,
+                                    const v1::ScreenTransferRequest& request);
+
   store::Store* const store_;
   const ScreenerOptions options_;
   ProbeDetector* const probes_;

@@ -227,6 +227,31 @@ TEST_F(PoliceCliTest, OfflineImportNamesBadLinesInOrderWhateverTheChunkSize) {
       << verify.Describe();
 }
 
+// A date outside what a Timestamp holds used to abort the import (rc 134)
+// converting it; it is a bad line like any other, online and offline.
+TEST_F(PoliceCliTest, ImportNamesAYearOneDateAsABadLine) {
+  const std::string csv = dir_.File("year-one.csv");
+  {
+    std::ofstream out(csv, std::ios::binary);
+    out << "report_id,agency,reported_at,category,confidence,kind,issuer,"
+           "value,victim_count,amount_lost,note\n"
+        << "R1,A,0001-01-01,OTHER,CONFIRMED,PHONE,,0911000001,1,2,x\n"
+        << "R2,A,2026-01-05,OTHER,CONFIRMED,PHONE,,0911000002,1,2,x\n";
+    ASSERT_TRUE(out.good());
+  }
+  auto server = Serve(dir_.File("data-online"));
+  ASSERT_NE(server, nullptr);
+  for (const ProcessResult& r :
+       {Fraudgate({"import", "--offline", "--data=" + dir_.File("data"), csv}),
+        Client(*server, {"import", csv})}) {
+    EXPECT_EQ(r.exit_code, 1) << r.Describe();
+    EXPECT_THAT(r.err, HasSubstr("line 2: reported_at: \"0001-01-01\" is out "
+                                 "of range"))
+        << r.Describe();
+    EXPECT_THAT(r.err, Not(HasSubstr("line 3"))) << r.Describe();
+  }
+}
+
 TEST_F(PoliceCliTest, WithdrawAndAuditTrail) {
   const std::string data = dir_.File("data");
   auto server = Serve(data);

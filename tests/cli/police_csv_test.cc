@@ -382,7 +382,7 @@ TEST(PoliceCsvErrorTest, WrongColumnCount) {
 TEST(PoliceCsvErrorTest, BadDatesNameReportedAt) {
   for (const std::string date :
        {"2024-13-01", "05/12/2024", "2024-02-30", "24-12-05", "yesterday",
-        "2024-12-05T25:00", "2024-12-05T10:00+07:00junk"}) {
+        "2024-12-05T25:00", "2024-12-05T10:00+07:00junk", "0001-01-01"}) {
     CsvLineError e =
         OnlyError("R1,A," + date + ",OTHER,CONFIRMED,PHONE,,0912345678,1,2,x");
     EXPECT_EQ(e.line, 2) << date;

@@ -6,6 +6,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/civil_time.h"
 #include "absl/time/time.h"
+#include "core/time_range.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 
@@ -113,6 +114,27 @@ TEST(ParseReportTimeTest, ErrorQuotesTrimmedTextAndNamesGivenField) {
   ASSERT_FALSE(got.ok());
   EXPECT_THAT(std::string(got.status().message()),
               StartsWith("when: \"05/12/2024\" "));
+}
+
+TEST(ParseReportTimeTest, TimesOutsideTheTimestampRangeAreRefused) {
+  // 0001-01-01 in Vietnam time is 0000-12-31T17:00Z, before the first time
+  // a google.protobuf.Timestamp holds; the police CSV import used to abort
+  // converting it.
+  for (const char* text :
+       {"0001-01-01", "0001-01-01T06:59:59", "0000-12-31T23:00:00Z",
+        "9999-12-31T23:59:59-01:00"}) {
+    absl::StatusOr<absl::Time> got = ParseReportTime(text, "reported_at");
+    ASSERT_FALSE(got.ok()) << text;
+    EXPECT_EQ(got.status().code(), absl::StatusCode::kInvalidArgument);
+    EXPECT_THAT(std::string(got.status().message()),
+                StartsWith(absl::StrCat("reported_at: \"", text,
+                                        "\" is out of range")));
+  }
+  // The ends of the range themselves are times.
+  EXPECT_EQ(*ParseReportTime("0001-01-01T07:00", "t"),
+            absl::FromUnixSeconds(kMinUnixSeconds));
+  EXPECT_EQ(*ParseReportTime("9999-12-31T23:59:59Z", "t"),
+            absl::FromUnixSeconds(kMaxUnixSeconds));
 }
 
 }  // namespace

@@ -1,0 +1,189 @@
+// No partner and no bad input may stop bank screening (issue 20), against a
+// real server on port 0 over a real RocksDB: every Timestamp a request
+// carries is checked (INVALID_ARGUMENT naming the field), so a malformed one
+// can no longer leave an upload unfinished holding its place in flight.
+#include <chrono>
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "absl/synchronization/notification.h"
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
+#include "core/text.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "tests/testing/temp_dir.h"
+#include "tests/testing/test_server.h"
+
+namespace fraudgate {
+namespace {
+
+using ::testing::HasSubstr;
+using testing::MakeIdentifier;
+using testing::MakeReport;
+using ::testing::SizeIs;
+
+// 0001-01-01T00:00:00Z, the first second a Timestamp holds.
+constexpr int64_t kYearOne = -62'135'596'800;
+
+google::protobuf::Timestamp Ts(int64_t seconds, int32_t nanos = 0) {
+  google::protobuf::Timestamp t;
+  t.set_seconds(seconds);
+  t.set_nanos(nanos);
+  return t;
+}
+
+template <typename T>
+void SetDeadline(T* context, std::chrono::seconds timeout) {
+  context->set_deadline(std::chrono::system_clock::now() + timeout);
+}
+
+v1::ScreenTransferRequest Transfer(const std::string& id) {
+  v1::ScreenTransferRequest r;
+  r.set_transfer_id(id);
+  r.set_amount(2'000'000);
+  r.mutable_beneficiary()->set_bank("BIDV");
+  r.mutable_beneficiary()->set_account("1234567890");
+  return r;
+}
+
+v1::Report ReportOn(const std::string& report_id, const std::string& account) {
+  return MakeReport(report_id, "PA05-CA Ha Noi", v1::EXTORTION_DEEPFAKE,
+                    v1::CONFIRMED,
+                    {MakeIdentifier(v1::BANK_ACCOUNT, "970436", account)});
+}
+
+class PaymentPathTest : public ::testing::Test {
+ protected:
+  void Start(service::ServerOptions options = {}) {
+    auto server = testing::TestServer::Start(dir_.path(), std::move(options));
+    ASSERT_TRUE(server.ok()) << server.status();
+    server_ = *std::move(server);
+  }
+
+  grpc::Status Screen(const v1::ScreenTransferRequest& request,
+                      v1::ScreenTransferResponse* response) {
+    grpc::ClientContext context;
+    SetDeadline(&context, std::chrono::seconds(5));
+    return server_->screening().ScreenTransfer(&context, request, response);
+  }
+
+  // One UploadReports stream of `reports` with a 5 s deadline: a stream the
+  // server left unfinished ends DEADLINE_EXCEEDED.
+  grpc::Status Upload(const std::vector<v1::Report>& reports,
+                      v1::UploadSummary* summary) {
+    grpc::ClientContext context;
+    SetDeadline(&context, std::chrono::seconds(5));
+    auto writer = server_->reports().UploadReports(&context, summary);
+    for (const v1::Report& r : reports) {
+      if (!writer->Write(r)) break;
+    }
+    writer->WritesDone();
+    return writer->Finish();
+  }
+
+  testing::TempDir dir_;
+  std::unique_ptr<testing::TestServer> server_;
+};
+
+TEST_F(PaymentPathTest, MalformedReportTimesAreRejectedAndFreeTheirPlace) {
+  service::ServerOptions options;
+  // Two places: a stream that kept its place would show at the third.
+  options.limits.max_in_flight = 2;
+  Start(std::move(options));
+
+  struct Case {
+    const char* field;
+    v1::Report report;
+  };
+  std::vector<Case> cases;
+  cases.push_back({"reported_at", ReportOn("BEFORE-YEAR-1", "1000000001")});
+  *cases.back().report.mutable_reported_at() = Ts(kYearOne - 1);
+  cases.push_back({"reported_at", ReportOn("MINUS-2-62", "1000000002")});
+  *cases.back().report.mutable_reported_at() = Ts(-(int64_t{1} << 62));
+  cases.push_back({"reported_at", ReportOn("BAD-NANOS", "1000000003")});
+  *cases.back().report.mutable_reported_at() = Ts(1'700'000'000, -1);
+  cases.push_back({"expires_at", ReportOn("EXPIRES-9999+", "1000000004")});
+  *cases.back().report.mutable_expires_at() = Ts(253'402'300'800);
+  cases.push_back({"expires_at", ReportOn("EXPIRES-NANOS", "1000000005")});
+  *cases.back().report.mutable_expires_at() = Ts(1'900'000'000, 1'000'000'000);
+
+  for (const Case& c : cases) {
+    // The bad report between two good ones: it alone is rejected.
+    v1::UploadSummary summary;
+    const std::string good = core::StrCat("GOOD-", c.report.report_id());
+    grpc::Status s = Upload({ReportOn(good + "-a", "2000000001"), c.report,
+                             ReportOn(good + "-b", "2000000002")},
+                            &summary);
+    ASSERT_TRUE(s.ok()) << c.report.report_id() << ": " << s.error_code() << " "
+                        << s.error_message();
+    ASSERT_THAT(summary.rejected(), SizeIs(1)) << c.report.report_id();
+    EXPECT_EQ(summary.rejected(0).index(), 1);
+    EXPECT_EQ(summary.rejected(0).field(), c.field) << c.report.report_id();
+    EXPECT_THAT(summary.rejected(0).message(), HasSubstr("not a valid time"));
+    EXPECT_EQ(summary.reports_accepted(), 2) << c.report.report_id();
+  }
+
+  // Every place is free: screening answers, and the server stops at once.
+  v1::ScreenTransferResponse response;
+  grpc::Status s = Screen(Transfer("after-bad-times"), &response);
+  ASSERT_TRUE(s.ok()) << s.error_message();
+  EXPECT_EQ(response.decision(), v1::DECISION_ALLOW);
+  absl::Notification stopped;
+  std::thread stopper([&] {
+    server_->server().Shutdown(absl::Seconds(1));
+    server_->server().Wait();
+    stopped.Notify();
+  });
+  EXPECT_TRUE(stopped.WaitForNotificationWithTimeout(absl::Seconds(10)))
+      << "the server did not stop";
+  stopper.join();
+}
+
+TEST_F(PaymentPathTest, MalformedTimesInOtherRequestsNameTheirField) {
+  Start();
+  v1::ScreenTransferRequest transfer = Transfer("bad-requested-at");
+  *transfer.mutable_requested_at() = Ts(kYearOne - 86'400);
+  v1::ScreenTransferResponse response;
+  grpc::Status s = Screen(transfer, &response);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_THAT(s.error_message(), HasSubstr("requested_at: not a valid time"));
+
+  {
+    v1::QueryHitsRequest request;
+    *request.mutable_from() = Ts(kYearOne - 1);
+    v1::QueryHitsResponse hits;
+    grpc::ClientContext context;
+    s = server_->history().QueryHits(&context, request, &hits);
+    EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+    EXPECT_THAT(s.error_message(), HasSubstr("from: not a valid time"));
+  }
+  {
+    v1::FindPastTransfersRequest request;
+    *request.mutable_identifier() =
+        MakeIdentifier(v1::BANK_ACCOUNT, "970436", "1000000001");
+    *request.mutable_to() = Ts(int64_t{1} << 62);
+    v1::QueryHitsResponse hits;
+    grpc::ClientContext context;
+    s = server_->history().FindPastTransfers(&context, request, &hits);
+    EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+    EXPECT_THAT(s.error_message(), HasSubstr("to: not a valid time"));
+  }
+  {
+    v1::HitStatsRequest request;
+    *request.mutable_to() = Ts(0, -5);
+    v1::HitStatsResponse stats;
+    grpc::ClientContext context;
+    s = server_->history().HitStats(&context, request, &stats);
+    EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+    EXPECT_THAT(s.error_message(), HasSubstr("to: not a valid time"));
+  }
+  // The server is unharmed.
+  s = Screen(Transfer("after"), &response);
+  EXPECT_TRUE(s.ok()) << s.error_message();
+}
+
+}  // namespace
+}  // namespace fraudgate
