@@ -4,23 +4,51 @@
 #include "core/text.h"
 
 namespace fraudgate::service {
+namespace {
 
-CallGate::CallGate(const Authorizer* auth, int64_t max_in_flight,
+bool IsScreening(std::string_view method) {
+  return method == "ScreenTransfer" || method == "ScreenTransfers";
+}
+
+bool IsQuery(std::string_view method) {
+  return method == "QueryHits" || method == "GetHit" || method == "HitStats" ||
+         method == "FindPastTransfers";
+}
+
+}  // namespace
+
+void CallGate::Ticket::Release() {
+  if (gate_ == nullptr) return;
+  gate_->Leave(*this);
+  gate_ = nullptr;
+}
+
+CallGate::CallGate(const Authorizer* auth, const Budgets& budgets,
                    const Rates& rates, std::function<absl::Time()> clock)
     : auth_(auth),
-      max_in_flight_(max_in_flight),
+      budgets_(budgets),
       screening_(rates.screening_rate, rates.screening_burst, clock),
-      get_entity_(rates.get_entity_rate, rates.get_entity_burst, clock) {}
+      get_entity_(rates.get_entity_rate, rates.get_entity_burst, clock),
+      query_(rates.query_rate, rates.query_burst, clock) {}
 
 absl::StatusOr<CallGate::Admitted> CallGate::Admit(
     const grpc::ServerContextBase& context, std::string_view method,
     double cost) {
   ASSIGN_OR_RETURN(Caller caller, auth_->Authorize(context, method));
+  return Admit(std::move(caller), method, cost);
+}
+
+absl::StatusOr<CallGate::Admitted> CallGate::Admit(Caller caller,
+                                                   std::string_view method,
+                                                   double cost) {
+  const bool screening = IsScreening(method);
   RateLimiter* bucket = nullptr;
-  if (method == "ScreenTransfer" || method == "ScreenTransfers") {
+  if (screening) {
     bucket = &screening_;
   } else if (method == "GetEntity") {
     bucket = &get_entity_;
+  } else if (IsQuery(method)) {
+    bucket = &query_;
   }
   if (bucket != nullptr && !auth_->insecure() &&
       !bucket->TryTake(caller.Id(), cost)) {
@@ -28,13 +56,42 @@ absl::StatusOr<CallGate::Admitted> CallGate::Admit(
         core::StrCat("rate limit: ", caller.Id(), " is over its rate for ",
                      method, "; slow down"));
   }
-  if (in_flight_.fetch_add(1) >= max_in_flight_) {
-    in_flight_.fetch_sub(1);
+  std::atomic<int64_t>& in_flight =
+      screening ? screening_in_flight_ : other_in_flight_;
+  const int64_t budget = screening ? budgets_.screening : budgets_.other;
+  if (in_flight.fetch_add(1) >= budget) {
+    in_flight.fetch_sub(1);
     shed_.fetch_add(1);
-    return absl::ResourceExhaustedError(core::StrCat(
-        "server busy: ", max_in_flight_, " calls in flight; retry later"));
+    return absl::ResourceExhaustedError(
+        core::StrCat("server busy: ", budget, screening ? " screening" : "",
+                     " calls in flight; retry later"));
   }
-  return Admitted{std::move(caller), Ticket(&in_flight_)};
+  Admitted admitted{std::move(caller), Ticket()};
+  admitted.ticket.gate_ = this;
+  admitted.ticket.screening_ = screening;
+  if (method == "UploadReports") {
+    absl::MutexLock lock(&uploads_mu_);
+    int64_t& streams = uploads_[admitted.caller.Id()];
+    if (streams >= budgets_.uploads_per_caller) {
+      shed_.fetch_add(1);
+      // The ticket, not yet an upload's, frees the place in flight.
+      return absl::ResourceExhaustedError(core::StrCat(
+          "upload streams: ", admitted.caller.Id(), " has ", streams,
+          " open already (limits.max_uploads_per_caller); finish one first"));
+    }
+    ++streams;
+    admitted.ticket.uploader_ = admitted.caller.Id();
+  }
+  return admitted;
+}
+
+void CallGate::Leave(Ticket& ticket) {
+  if (!ticket.uploader_.empty()) {
+    absl::MutexLock lock(&uploads_mu_);
+    auto it = uploads_.find(ticket.uploader_);
+    if (--it->second == 0) uploads_.erase(it);
+  }
+  (ticket.screening_ ? screening_in_flight_ : other_in_flight_).fetch_sub(1);
 }
 
 }  // namespace fraudgate::service

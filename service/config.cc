@@ -229,13 +229,17 @@ ProbeOptions ProbeOptionsFromConfig(const v1::ProbeConfig& c) {
 
 ServerLimits ServerLimitsFromConfig(const v1::LimitsConfig& c) {
   ServerLimits limits;
-  limits.max_in_flight = c.max_in_flight();
+  limits.budgets.screening = c.max_in_flight();
+  limits.budgets.other = c.max_in_flight_other();
+  limits.budgets.uploads_per_caller = c.max_uploads_per_caller();
   limits.max_receive_message_bytes = c.max_receive_message_bytes();
   limits.max_concurrent_streams = c.max_concurrent_streams();
   limits.rates.screening_rate = c.screening_rate();
   limits.rates.screening_burst = c.screening_burst();
   limits.rates.get_entity_rate = c.get_entity_rate();
   limits.rates.get_entity_burst = c.get_entity_burst();
+  limits.rates.query_rate = c.query_rate();
+  limits.rates.query_burst = c.query_burst();
   limits.max_stream_duration = absl::Seconds(c.max_stream_seconds());
   limits.max_metadata_bytes = c.max_metadata_bytes();
   limits.min_ping_interval = absl::Seconds(c.min_ping_interval_seconds());
@@ -261,6 +265,8 @@ ServerOptions ServerOptionsFromConfig(const v1::Config& config) {
   options.retention = RetentionOptionsFromConfig(config.history());
   options.limits = ServerLimitsFromConfig(config.limits());
   options.reports.max_batch_reports = config.limits().upload_batch_reports();
+  options.reports.upload_idle =
+      absl::Seconds(config.limits().upload_idle_seconds());
   options.probes = ProbeOptionsFromConfig(config.probes());
   return options;
 }

@@ -31,8 +31,7 @@ absl::Time DeadlineCap::DeadlineFor(
   return std::min(capped, absl::FromChrono(client));
 }
 
-DeadlineCap::Handle DeadlineCap::Schedule(absl::Time deadline,
-                                          std::function<void()> expire) {
+DeadlineCap::Handle DeadlineCap::Schedule(absl::Time deadline, Expire expire) {
   auto entry = std::make_shared<Entry>();
   entry->expire = std::move(expire);
   {
@@ -69,11 +68,14 @@ void DeadlineCap::Run() {
     std::shared_ptr<Entry> entry = due_.top().entry;
     due_.pop();
     lock.unlock();
+    absl::Time again = absl::InfiniteFuture();
     {
       std::lock_guard<std::mutex> entry_lock(entry->mu);
-      if (entry->expire) std::exchange(entry->expire, nullptr)();
+      if (entry->expire) again = entry->expire();
+      if (again == absl::InfiniteFuture()) entry->expire = nullptr;
     }
     lock.lock();
+    if (again != absl::InfiniteFuture()) due_.push(Due{again, entry});
   }
 }
 

@@ -8,8 +8,9 @@
 //
 // A stream asks for its deadline with DeadlineFor() and gets an expiry
 // callback with Schedule(); the stream itself checks the deadline between
-// messages (Expired()), and the callback, run on the cap's own thread, ends a
-// stream that is waiting for the client.
+// messages, and the callback, run on the cap's own thread, ends a stream that
+// is waiting for the client. The callback may ask to run again later, so one
+// entry also serves a stream's idle timeout, pushed back by each message.
 //
 // Thread safety: all methods are thread-safe.
 #ifndef FRAUDGATE_SERVICE_DEADLINE_CAP_H_
@@ -65,16 +66,20 @@ class DeadlineCap {
   // deadline and now + cap.
   absl::Time DeadlineFor(const grpc::ServerContextBase& context) const;
 
-  // Runs `expire` once on the cap's thread at `deadline`, unless the returned
-  // handle is destroyed (or reset) first. Once the handle's destructor has
-  // returned, `expire` is not running and will not run; so `expire` itself
-  // must not destroy the handle.
-  Handle Schedule(absl::Time deadline, std::function<void()> expire);
+  // What an expiry does when due; it returns when it is due again, or
+  // absl::InfiniteFuture() when it is done.
+  using Expire = std::function<absl::Time()>;
+
+  // Runs `expire` on the cap's thread at `deadline`, and again whenever it
+  // asks, unless the returned handle is destroyed (or reset) first. Once the
+  // handle's destructor has returned, `expire` is not running and will not
+  // run; so `expire` itself must not destroy the handle.
+  Handle Schedule(absl::Time deadline, Expire expire);
 
  private:
   struct Entry {
     std::mutex mu;
-    std::function<void()> expire;  // empty once cancelled or run
+    Expire expire;  // empty once cancelled or done
   };
   struct Due {
     absl::Time at;

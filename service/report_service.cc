@@ -45,7 +45,8 @@ class Refused final : public grpc::ServerReadReactor<v1::Report> {
 class Uploader final : public grpc::ServerReadReactor<v1::Report> {
  public:
   // The call stays in flight (`admitted.ticket`) until the stream is done,
-  // and ends with DEADLINE_EXCEEDED at `cap`'s deadline for it.
+  // and ends with DEADLINE_EXCEEDED at `cap`'s deadline for it, or when no
+  // report came for options->upload_idle.
   Uploader(store::Store* store, ListWriter* writer,
            const ReportOptions* options, std::function<absl::Time()> clock,
            CallGate::Admitted admitted, DeadlineCap* cap,
@@ -62,14 +63,7 @@ class Uploader final : public grpc::ServerReadReactor<v1::Report> {
         deadline_(cap->DeadlineFor(context)),
         cap_seconds_(absl::ToInt64Seconds(cap->cap())) {
     std::lock_guard<std::mutex> lock(mu_);
-    expiry_ = cap->Schedule(deadline_, [this] {
-      // Held means the reactor is storing a batch (on a cluster node that
-      // can wait out an election, bounded by the same deadline), and it
-      // checks the deadline itself when done: the expiry thread, shared by
-      // every stream, does not wait.
-      std::unique_lock<std::mutex> lock(mu_, std::try_to_lock);
-      if (lock.owns_lock() && !finished_) EndAtDeadline();
-    });
+    expiry_ = cap->Schedule(NextExpiry(), [this] { return Expire(); });
     StartRead(&report_);
   }
 
@@ -125,11 +119,43 @@ class Uploader final : public grpc::ServerReadReactor<v1::Report> {
     ++index_;
     // A stream that keeps sending is ended here; one that waits for the
     // client, by the expiry.
-    if (absl::Now() >= deadline_) {
+    last_read_ = absl::Now();
+    if (last_read_ >= deadline_) {
       EndAtDeadline();
       return;
     }
     StartRead(&report_);
+  }
+
+  // When the stream may next have to end: its deadline, or when it will have
+  // been idle too long. Requires mu_.
+  absl::Time NextExpiry() const {
+    return std::min(deadline_, last_read_ + options_->upload_idle);
+  }
+
+  // The expiry, on the cap's thread: ends a stream waiting for the client
+  // past its deadline or idle too long; otherwise says when to look again.
+  absl::Time Expire() {
+    // Held means the reactor is storing a batch (on a cluster node that can
+    // wait out an election, bounded by the same deadline), and it checks the
+    // deadline itself when done: the expiry thread, shared by every stream,
+    // does not wait, and looks again shortly.
+    std::unique_lock<std::mutex> lock(mu_, std::try_to_lock);
+    const absl::Time now = absl::Now();
+    if (!lock.owns_lock()) return now + absl::Seconds(1);
+    if (finished_) return absl::InfiniteFuture();
+    if (now < NextExpiry()) return NextExpiry();
+    if (now >= deadline_) {
+      EndAtDeadline();
+    } else {
+      End(ToGrpcStatus(absl::DeadlineExceededError(core::StrCat(
+          "upload stream idle: no report for ",
+          absl::FormatDuration(options_->upload_idle),
+          " (limits.upload_idle_seconds) after report ", index_,
+          "; reports in acknowledged batches are stored, and re-uploading "
+          "them is a no-op"))));
+    }
+    return absl::InfiniteFuture();
   }
 
   // Finishes the call once. Requires mu_.
@@ -234,6 +260,8 @@ class Uploader final : public grpc::ServerReadReactor<v1::Report> {
   std::vector<v1::PastTransferCount> past_;
   const absl::Time deadline_;
   const int64_t cap_seconds_;
+  // When the stream last started waiting for the client.
+  absl::Time last_read_ = absl::Now();
   std::mutex mu_;  // serializes the reactor's work with its expiry
   bool finished_ = false;
   DeadlineCap::Handle expiry_;

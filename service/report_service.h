@@ -34,6 +34,9 @@ struct ReportOptions {
   // Reports stored per synced write within one upload stream (group commit).
   // Default: 256.
   int max_batch_reports = 256;
+  // An upload stream that receives no report for this long ends with
+  // DEADLINE_EXCEEDED. Default: 30 s.
+  absl::Duration upload_idle = absl::Seconds(30);
 };
 
 // Checks a report and returns it with every identifier canonical (duplicates
@@ -90,7 +93,8 @@ class ReportService final : public v1::ReportService::CallbackService {
   // store failure ends the call with UNAVAILABLE; batches stored before it stay
   // stored, and re-uploading the whole stream is safe (idempotent). The stream
   // ends with DEADLINE_EXCEEDED at the earlier of the client's deadline and the
-  // server's cap (deadline_cap.h), the same way.
+  // server's cap (deadline_cap.h), or once no report came for
+  // `upload_idle`, the same way.
   grpc::ServerReadReactor<v1::Report>* UploadReports(
       grpc::CallbackServerContext* context,
       v1::UploadSummary* summary) override;

@@ -193,12 +193,24 @@ absl::Status ValidateServerOptions(const ServerOptions& options) {
     return absl::InvalidArgumentError(
         "limits.max_stream_seconds: must be positive");
   }
-  if (options.limits.max_in_flight < 1) {
-    return absl::InvalidArgumentError("limits.max_in_flight: must be >= 1");
+  if (options.reports.upload_idle <= absl::ZeroDuration()) {
+    return absl::InvalidArgumentError(
+        "limits.upload_idle_seconds: must be positive");
+  }
+  const CallGate::Budgets& budgets = options.limits.budgets;
+  for (const auto& [field, value] :
+       {std::pair{"max_in_flight", budgets.screening},
+        std::pair{"max_in_flight_other", budgets.other},
+        std::pair{"max_uploads_per_caller", budgets.uploads_per_caller}}) {
+    if (value < 1) {
+      return absl::InvalidArgumentError(
+          core::StrCat("limits.", field, ": must be >= 1"));
+    }
   }
   const CallGate::Rates& rates = options.limits.rates;
   if (!(rates.screening_rate > 0) || !(rates.get_entity_rate > 0) ||
-      !(rates.screening_burst >= 1) || !(rates.get_entity_burst >= 1)) {
+      !(rates.query_rate > 0) || !(rates.screening_burst >= 1) ||
+      !(rates.get_entity_burst >= 1) || !(rates.query_burst >= 1)) {
     return absl::InvalidArgumentError(
         "limits.rates: rates must be > 0 and bursts >= 1");
   }
@@ -292,7 +304,7 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(
                                                  server->probes_.get());
   server->auth_ = std::make_unique<Authorizer>(options.insecure);
   server->gate_ = std::make_unique<CallGate>(
-      server->auth_.get(), options.limits.max_in_flight, options.limits.rates,
+      server->auth_.get(), options.limits.budgets, options.limits.rates,
       options.clock);
   server->screening_ = std::make_unique<ScreeningService>(
       server->screener_.get(), server->gate_.get(),
@@ -312,9 +324,14 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(
                                "Calls being served now.", MetricType::kGauge,
                                [gate] { return gate->in_flight(); });
   server->metrics_.AddFunction(
+      "fraudgate_in_flight_screening_calls",
+      "Screening calls being served now (limits.max_in_flight).",
+      MetricType::kGauge, [gate] { return gate->screening_in_flight(); });
+  server->metrics_.AddFunction(
       "fraudgate_shed_calls_total",
-      "Calls refused with RESOURCE_EXHAUSTED because max_in_flight calls were "
-      "in flight.",
+      "Calls refused with RESOURCE_EXHAUSTED because their budget of calls in "
+      "flight (limits.max_in_flight, max_in_flight_other, "
+      "max_uploads_per_caller) was taken.",
       MetricType::kCounter, [gate] { return gate->shed(); });
   AddStoreMetrics(store, &server->metrics_);
   server->metrics_.AddFunction(

@@ -54,14 +54,16 @@ struct ServerLimits {
   absl::Duration max_connection_age_grace = absl::Seconds(30);
   // A TLS handshake must finish within this. Default 10 s.
   absl::Duration handshake_timeout = absl::Seconds(10);
-  // Calls in flight at once; more are refused with RESOURCE_EXHAUSTED at
-  // once (see call_gate.h). Default 1000.
-  int64_t max_in_flight = 1000;
-  // Per-caller token buckets on screening and GetEntity (see call_gate.h).
+  // Calls in flight at once, screening apart from the rest, and upload
+  // streams per caller; more are refused with RESOURCE_EXHAUSTED at once
+  // (see call_gate.h).
+  CallGate::Budgets budgets;
+  // Per-caller token buckets on screening, GetEntity and history queries
+  // (see call_gate.h).
   CallGate::Rates rates;
   // A streaming call ends with DEADLINE_EXCEEDED after this long when the
-  // client's deadline is later or missing (see deadline_cap.h). Default 15 min.
-  absl::Duration max_stream_duration = absl::Minutes(15);
+  // client's deadline is later or missing (see deadline_cap.h). Default 5 min.
+  absl::Duration max_stream_duration = absl::Minutes(5);
 };
 
 struct ServerOptions {

@@ -97,7 +97,12 @@ TEST(ConfigTest, LimitsDefaultsAreTheServerDefaultsAndCanBeSet) {
   ASSERT_OK_AND_ASSIGN(v1::Config empty, ParseConfig("", "f.conf"));
   const ServerLimits defaults = ServerLimitsFromConfig(empty.limits());
   const ServerLimits expected;
-  EXPECT_EQ(defaults.max_in_flight, expected.max_in_flight);
+  EXPECT_EQ(defaults.budgets.screening, expected.budgets.screening);
+  EXPECT_EQ(defaults.budgets.other, expected.budgets.other);
+  EXPECT_EQ(defaults.budgets.uploads_per_caller,
+            expected.budgets.uploads_per_caller);
+  EXPECT_EQ(defaults.rates.query_rate, expected.rates.query_rate);
+  EXPECT_EQ(defaults.rates.query_burst, expected.rates.query_burst);
   EXPECT_EQ(defaults.max_receive_message_bytes,
             expected.max_receive_message_bytes);
   EXPECT_EQ(defaults.max_concurrent_streams, expected.max_concurrent_streams);
@@ -114,6 +119,8 @@ TEST(ConfigTest, LimitsDefaultsAreTheServerDefaultsAndCanBeSet) {
   EXPECT_EQ(defaults.handshake_timeout, expected.handshake_timeout);
   EXPECT_EQ(ServerOptionsFromConfig(empty).reports.max_batch_reports,
             ReportOptions().max_batch_reports);
+  EXPECT_EQ(ServerOptionsFromConfig(empty).reports.upload_idle,
+            ReportOptions().upload_idle);
   EXPECT_EQ(empty.server().tls_refresh_seconds(),
             ServerOptions().tls_refresh_seconds);
   const ProbeOptions probes = ProbeOptionsFromConfig(empty.probes());
@@ -124,13 +131,19 @@ TEST(ConfigTest, LimitsDefaultsAreTheServerDefaultsAndCanBeSet) {
       v1::Config set,
       ParseConfig("limits { max_in_flight: 64 get_entity_rate: 2.5 "
                   "max_stream_seconds: 30 handshake_timeout_seconds: 3 "
-                  "upload_batch_reports: 100 }",
+                  "upload_batch_reports: 100 max_in_flight_other: 9 "
+                  "max_uploads_per_caller: 2 upload_idle_seconds: 5 "
+                  "query_rate: 3 }",
                   "f"));
   const ServerLimits limits = ServerLimitsFromConfig(set.limits());
   EXPECT_EQ(limits.handshake_timeout, absl::Seconds(3));
   EXPECT_EQ(ServerOptionsFromConfig(set).reports.max_batch_reports, 100);
   EXPECT_EQ(limits.max_stream_duration, absl::Seconds(30));
-  EXPECT_EQ(limits.max_in_flight, 64);
+  EXPECT_EQ(limits.budgets.screening, 64);
+  EXPECT_EQ(limits.budgets.other, 9);
+  EXPECT_EQ(limits.budgets.uploads_per_caller, 2);
+  EXPECT_EQ(ServerOptionsFromConfig(set).reports.upload_idle, absl::Seconds(5));
+  EXPECT_EQ(limits.rates.query_rate, 3);
   EXPECT_EQ(limits.rates.get_entity_rate, 2.5);
   EXPECT_EQ(limits.rates.screening_rate, expected.rates.screening_rate);
 }
@@ -204,7 +217,7 @@ TEST(ConfigTest, ServerOptionsComeFromEveryServerField) {
   EXPECT_EQ(options.tls_dir, "/etc/fraudgate/tls");
   EXPECT_EQ(options.tls_refresh_seconds, 5);
   EXPECT_TRUE(options.insecure);
-  EXPECT_EQ(options.limits.max_in_flight, 7);
+  EXPECT_EQ(options.limits.budgets.screening, 7);
   EXPECT_EQ(options.retention.hit_retention, absl::Hours(24 * 30));
   EXPECT_EQ(options.probes.threshold, 9);
   EXPECT_EQ(options.scoring.block_threshold, 95);

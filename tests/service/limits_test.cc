@@ -2,13 +2,14 @@
 // screening request (or batch item) over kMaxScreeningRequestBytes is
 // RESOURCE_EXHAUSTED while one at the cap is screened; a streamed report over
 // max_receive_message_bytes fails the upload and stores nothing; with
-// max_in_flight calls held open, further calls are refused at once with
-// RESOURCE_EXHAUSTED (never queued until their deadline) and the server
-// answers again once they end; oversized metadata fails only its own call;
-// an upload stream with no client deadline (or a later one) ends with
-// DEADLINE_EXCEEDED at the server's stream cap, whether it waits or keeps
-// sending, and frees its place in flight; and ValidateServerOptions refuses
-// max_in_flight < 1 and a cap <= 0.
+// max_in_flight_other calls held open, further calls but screening are
+// refused at once with RESOURCE_EXHAUSTED (never queued until their
+// deadline), screening goes on in its own budget, and the server answers
+// again once they end; oversized metadata fails only its own call; an upload
+// stream with no client deadline (or a later one) ends with DEADLINE_EXCEEDED
+// at the server's stream cap, whether it waits or keeps sending, and frees its
+// place in flight; and ValidateServerOptions refuses budgets < 1 and a cap
+// <= 0.
 #include <chrono>
 #include <memory>
 #include <string>
@@ -105,6 +106,19 @@ class LimitsTest : public ::testing::Test {
     grpc::ClientContext context;
     SetDeadline(&context);
     return server_->reports().GetEntity(&context, request, entity);
+  }
+
+  // GetEntity(), retried while RESOURCE_EXHAUSTED for up to `patience`: for
+  // a moment after a stream ends.
+  grpc::Status GetEntityRetrying(const std::string& account,
+                                 absl::Duration patience, v1::Entity* entity) {
+    const absl::Time give_up = absl::Now() + patience;
+    grpc::Status s;
+    do {
+      s = GetEntity(account, entity);
+    } while (s.error_code() == grpc::StatusCode::RESOURCE_EXHAUSTED &&
+             absl::Now() < give_up);
+    return s;
   }
 
   // One UploadReports stream of `reports`, with a deadline.
@@ -221,7 +235,7 @@ struct OpenUpload {
 
 TEST_F(LimitsTest, FullServerShedsAtOnceAndRecovers) {
   service::ServerOptions options;
-  options.limits.max_in_flight = 3;
+  options.limits.budgets.other = 3;
   // Each report is stored as soon as it is read, so the list version shows
   // that a stream's handler has run (and taken its place in flight).
   options.reports.max_batch_reports = 1;
@@ -245,10 +259,16 @@ TEST_F(LimitsTest, FullServerShedsAtOnceAndRecovers) {
   ASSERT_EQ(server_->store().blocklist().list_version(), 3u)
       << "the held streams' reports were not all read";
 
-  // Refused at once, not queued until the 5 s deadline.
+  // Screening has its own budget: held uploads never take its places.
   v1::ScreenTransferResponse response;
+  grpc::Status s = Screen(Transfer("during-held-uploads"), &response);
+  ASSERT_TRUE(s.ok()) << s.error_message();
+  EXPECT_EQ(response.decision(), v1::DECISION_ALLOW);
+
+  // Others are refused at once, not queued until the 5 s deadline.
+  v1::Entity held_entity;
   const absl::Time start = absl::Now();
-  grpc::Status s = Screen(Transfer("busy"), &response);
+  s = GetEntity("3333333330", &held_entity);
   const absl::Duration took = absl::Now() - start;
   EXPECT_EQ(s.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED)
       << s.error_message();
@@ -261,7 +281,8 @@ TEST_F(LimitsTest, FullServerShedsAtOnceAndRecovers) {
       << s.error_message();
   EXPECT_THAT(s.error_message(), HasSubstr("server busy"));
 
-  // A burst from a few threads, of every kind: all refused, none hangs.
+  // A burst from a few threads, of every kind: screenings answered, the
+  // rest refused, none hangs.
   constexpr int kThreads = 5;
   constexpr int kCallsPerThread = 10;
   std::vector<grpc::Status> results(kThreads * kCallsPerThread);
@@ -293,7 +314,9 @@ TEST_F(LimitsTest, FullServerShedsAtOnceAndRecovers) {
   }
   for (auto& thread : threads) thread.join();
   for (size_t n = 0; n < results.size(); ++n) {
-    EXPECT_EQ(results[n].error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED)
+    EXPECT_EQ(results[n].error_code(),
+              n % 3 == 0 ? grpc::StatusCode::OK
+                         : grpc::StatusCode::RESOURCE_EXHAUSTED)
         << "call " << n << ": " << results[n].error_message();
   }
 
@@ -309,13 +332,10 @@ TEST_F(LimitsTest, FullServerShedsAtOnceAndRecovers) {
 
   // A stream's place is freed when its reactor is done, which may trail the
   // client seeing its status by a moment: allow that, boundedly.
-  s = ScreenRetrying("after", grpc::StatusCode::RESOURCE_EXHAUSTED,
-                     absl::Seconds(2), &response);
-  ASSERT_TRUE(s.ok()) << s.error_message();
-  EXPECT_EQ(response.decision(), v1::DECISION_ALLOW);
   for (int i = 0; i < 3; ++i) {
     v1::Entity entity;
-    s = GetEntity(core::StrCat("333333333", i), &entity);
+    s = GetEntityRetrying(core::StrCat("333333333", i), absl::Seconds(2),
+                          &entity);
     ASSERT_TRUE(s.ok()) << i << ": " << s.error_message();
     EXPECT_EQ(entity.status(), v1::ACTIVE) << i;
   }
@@ -372,7 +392,7 @@ class CancelGuard {
 TEST_F(LimitsTest, IdleStreamWithoutDeadlineEndsAtServerCap) {
   service::ServerOptions options;
   options.limits.max_stream_duration = absl::Seconds(1);
-  options.limits.max_in_flight = 1;
+  options.limits.budgets.other = 1;
   options.reports.max_batch_reports = 1;
   Start(options);
 
@@ -387,16 +407,12 @@ TEST_F(LimitsTest, IdleStreamWithoutDeadlineEndsAtServerCap) {
       << s.error_message();
   EXPECT_THAT(s.error_message(), HasSubstr("limits.max_stream_seconds"));
 
-  // The only place in flight is free again; the server frees it just after
-  // the client has the status.
-  v1::ScreenTransferResponse response;
-  const grpc::Status next =
-      ScreenRetrying("after-cap", grpc::StatusCode::RESOURCE_EXHAUSTED,
-                     absl::Seconds(10), &response);
-  EXPECT_TRUE(next.ok()) << next.error_message();
-  // The first batch (one report) was acknowledged by storing it.
+  // The only place in flight is free again (the server frees it just after
+  // the client has the status), and the first batch (one report) was
+  // acknowledged by storing it.
   v1::Entity entity;
-  const grpc::Status got = GetEntity("3333333333", &entity);
+  const grpc::Status got =
+      GetEntityRetrying("3333333333", absl::Seconds(10), &entity);
   EXPECT_TRUE(got.ok()) << got.error_message();
 }
 
@@ -436,18 +452,27 @@ TEST(ValidateServerOptionsTest, StreamCapMustBePositive) {
   EXPECT_THAT(s.message(), HasSubstr("max_stream_seconds"));
 }
 
-TEST(ValidateServerOptionsTest, MaxInFlightMustBePositive) {
+TEST(ValidateServerOptionsTest, BudgetsMustBePositive) {
   service::ServerOptions options;
   options.insecure = true;
   options.listen = "127.0.0.1:0";
-  options.limits.max_in_flight = 1;
+  options.limits.budgets = {1, 1, 1};
   EXPECT_TRUE(service::ValidateServerOptions(options).ok());
   for (int64_t bad : {0, -1}) {
-    options.limits.max_in_flight = bad;
-    absl::Status s = service::ValidateServerOptions(options);
-    EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument) << bad;
-    EXPECT_THAT(s.message(), HasSubstr("max_in_flight")) << bad;
+    for (auto [field, budget] :
+         {std::pair{"max_in_flight", &service::CallGate::Budgets::screening},
+          std::pair{"max_in_flight_other", &service::CallGate::Budgets::other},
+          std::pair{"max_uploads_per_caller",
+                    &service::CallGate::Budgets::uploads_per_caller}}) {
+      service::ServerOptions bad_options = options;
+      bad_options.limits.budgets.*budget = bad;
+      absl::Status s = service::ValidateServerOptions(bad_options);
+      EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument) << bad;
+      EXPECT_THAT(s.message(), HasSubstr(core::StrCat("limits.", field, ":")))
+          << bad;
+    }
   }
+  options.limits.budgets.screening = 0;
   // Server::Start makes the same check, so no server runs with it.
   testing::TempDir dir;
   auto server = testing::TestServer::Start(dir.path(), options);

@@ -1,7 +1,9 @@
 // No partner and no bad input may stop bank screening (issue 20), against a
 // real server on port 0 over a real RocksDB: every Timestamp a request
 // carries is checked (INVALID_ARGUMENT naming the field), so a malformed one
-// can no longer leave an upload unfinished holding its place in flight.
+// can no longer leave an upload unfinished holding its place in flight; and
+// idle upload streams from one police caller are capped, end when idle, and
+// never take screening's places.
 #include <chrono>
 #include <memory>
 #include <string>
@@ -91,7 +93,8 @@ class PaymentPathTest : public ::testing::Test {
 TEST_F(PaymentPathTest, MalformedReportTimesAreRejectedAndFreeTheirPlace) {
   service::ServerOptions options;
   // Two places: a stream that kept its place would show at the third.
-  options.limits.max_in_flight = 2;
+  options.limits.budgets.screening = 2;
+  options.limits.budgets.other = 2;
   Start(std::move(options));
 
   struct Case {
@@ -183,6 +186,99 @@ TEST_F(PaymentPathTest, MalformedTimesInOtherRequestsNameTheirField) {
   // The server is unharmed.
   s = Screen(Transfer("after"), &response);
   EXPECT_TRUE(s.ok()) << s.error_message();
+}
+
+TEST_F(PaymentPathTest, IdlePoliceStreamsNeverStarveScreening) {
+  service::ServerOptions options;
+  options.limits.budgets.screening = 8;
+  options.limits.budgets.other = 8;
+  options.limits.budgets.uploads_per_caller = 4;
+  options.reports.upload_idle = absl::Seconds(2);
+  Start(std::move(options));
+
+  // Twelve streams opened by one caller and left idle.
+  constexpr int kStreams = 12;
+  struct Idle {
+    grpc::ClientContext context;
+    v1::UploadSummary summary;
+    std::unique_ptr<grpc::ClientWriter<v1::Report>> writer;
+    grpc::Status status;
+    absl::Duration took;
+  };
+  std::vector<std::unique_ptr<Idle>> streams;
+  const absl::Time opened = absl::Now();
+  for (int i = 0; i < kStreams; ++i) {
+    auto& idle = streams.emplace_back(std::make_unique<Idle>());
+    SetDeadline(&idle->context, std::chrono::seconds(30));
+    idle->writer =
+        server_->reports().UploadReports(&idle->context, &idle->summary);
+  }
+  std::vector<std::thread> finishers;
+  for (auto& idle : streams) {
+    finishers.emplace_back([&idle, opened] {
+      idle->status = idle->writer->Finish();
+      idle->took = absl::Now() - opened;
+    });
+  }
+  // Screening is answered throughout, more calls than its own budget.
+  for (int i = 0; i < 40; ++i) {
+    v1::ScreenTransferResponse response;
+    grpc::Status s = Screen(Transfer(core::StrCat("during-", i)), &response);
+    ASSERT_TRUE(s.ok()) << i << ": " << s.error_message();
+  }
+  for (auto& t : finishers) t.join();
+
+  int capped = 0, idled = 0;
+  for (const auto& idle : streams) {
+    if (idle->status.error_code() == grpc::StatusCode::RESOURCE_EXHAUSTED) {
+      EXPECT_THAT(idle->status.error_message(), HasSubstr("upload streams:"));
+      EXPECT_LT(idle->took, absl::Seconds(2));
+      ++capped;
+    } else {
+      EXPECT_EQ(idle->status.error_code(), grpc::StatusCode::DEADLINE_EXCEEDED)
+          << idle->status.error_message();
+      EXPECT_THAT(idle->status.error_message(),
+                  HasSubstr("upload stream idle"));
+      EXPECT_GE(idle->took, absl::Seconds(2));
+      EXPECT_LT(idle->took, absl::Seconds(10));
+      ++idled;
+    }
+  }
+  EXPECT_EQ(idled, 4);
+  EXPECT_EQ(capped, kStreams - 4);
+
+  // Their places are free again: the caller uploads.
+  v1::UploadSummary summary;
+  grpc::Status s;
+  const absl::Time give_up = absl::Now() + absl::Seconds(5);
+  do {
+    s = Upload({ReportOn("AFTER-IDLE", "3000000001")}, &summary);
+  } while (s.error_code() == grpc::StatusCode::RESOURCE_EXHAUSTED &&
+           absl::Now() < give_up);
+  ASSERT_TRUE(s.ok()) << s.error_message();
+  EXPECT_EQ(summary.reports_accepted(), 1);
+}
+
+TEST_F(PaymentPathTest, AStreamThatKeepsSendingIsNotIdle) {
+  service::ServerOptions options;
+  options.reports.upload_idle = absl::Seconds(1);
+  options.reports.max_batch_reports = 1;
+  Start(std::move(options));
+  grpc::ClientContext context;
+  SetDeadline(&context, std::chrono::seconds(30));
+  v1::UploadSummary summary;
+  auto writer = server_->reports().UploadReports(&context, &summary);
+  // 3 s of reports, one every 400 ms: never 1 s without one.
+  for (int i = 0; i < 8; ++i) {
+    ASSERT_TRUE(writer->Write(
+        ReportOn(core::StrCat("STEADY-", i), core::StrCat("400000000", i))))
+        << i;
+    absl::SleepFor(absl::Milliseconds(400));
+  }
+  writer->WritesDone();
+  grpc::Status s = writer->Finish();
+  ASSERT_TRUE(s.ok()) << s.error_message();
+  EXPECT_EQ(summary.reports_accepted(), 8);
 }
 
 }  // namespace
