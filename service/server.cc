@@ -14,9 +14,12 @@
 #include "grpcpp/impl/server_builder_plugin.h"
 #include "grpcpp/security/server_credentials.h"
 #include "grpcpp/security/tls_certificate_provider.h"
+#include "grpcpp/security/tls_certificate_verifier.h"
 #include "grpcpp/security/tls_credentials_options.h"
 #include "grpcpp/server_builder.h"
+#include "service/client_certificate.h"
 #include "service/deadline_cap.h"
+#include "service/grpc_status.h"
 #include "service/health.h"
 #include "service/history.h"
 #include "service/history_service.h"
@@ -89,19 +92,56 @@ absl::Status CheckTlsFiles(const ServerOptions& options) {
   return absl::OkStatus();
 }
 
+// Applies the rule of client_certificate.h at every handshake on the gRPC
+// port, with the CA certificates `tls` holds now (gRPC has checked the chain
+// the client sent against ca.pem already).
+class ClientCertificateVerifier final
+    : public grpc::experimental::ExternalCertificateVerifier {
+ public:
+  ClientCertificateVerifier(TlsFileWatcher* tls, Logger* logger)
+      : tls_(tls), logger_(logger) {}
+
+  bool Verify(grpc::experimental::TlsCustomVerificationCheckRequest* request,
+              std::function<void(grpc::Status)>,
+              grpc::Status* sync_status) override {
+    const grpc::string_ref pem = request->peer_cert();
+    absl::StatusOr<std::string> id = CheckClientCertificatePem(
+        std::string_view(pem.data(), pem.size()), tls_->Current()->trusted());
+    if (!id.ok()) {
+      logger_->Log(LogLevel::kWarning, "tls_client_refused",
+                   LogFields()
+                       .Add("port", "grpc")
+                       .Add("error", std::string(id.status().message())));
+    }
+    *sync_status = ToGrpcStatus(id.status());
+    return true;  // done synchronously
+  }
+  void Cancel(grpc::experimental::TlsCustomVerificationCheckRequest*) override {
+  }
+
+ private:
+  TlsFileWatcher* const tls_;
+  Logger* const logger_;
+};
+
+// `tls` (null when insecure) must outlive the credentials.
 std::shared_ptr<grpc::ServerCredentials> Credentials(
-    const ServerOptions& options) {
+    const ServerOptions& options, TlsFileWatcher* tls, Logger* logger) {
   if (options.insecure) return grpc::InsecureServerCredentials();
   auto provider =
       std::make_shared<grpc::experimental::FileWatcherCertificateProvider>(
           TlsFile(options, "server-key.pem"), TlsFile(options, "server.pem"),
           TlsFile(options, "ca.pem"), options.tls_refresh_seconds);
-  grpc::experimental::TlsServerCredentialsOptions tls(provider);
-  tls.watch_root_certs();
-  tls.watch_identity_key_cert_pairs();
-  tls.set_cert_request_type(
+  TlsFileWatcher* tls_files = tls;
+  grpc::experimental::TlsServerCredentialsOptions tls_options(provider);
+  tls_options.watch_root_certs();
+  tls_options.watch_identity_key_cert_pairs();
+  tls_options.set_cert_request_type(
       GRPC_SSL_REQUEST_AND_REQUIRE_CLIENT_CERTIFICATE_AND_VERIFY);
-  return grpc::experimental::TlsServerCredentials(tls);
+  tls_options.set_certificate_verifier(
+      grpc::experimental::ExternalCertificateVerifier::Create<
+          ClientCertificateVerifier>(tls_files, logger));
+  return grpc::experimental::TlsServerCredentials(tls_options);
 }
 
 // Leaves server reflection out of a builder (the health-only port): the
@@ -303,9 +343,9 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(
   server->screener_ = std::make_unique<Screener>(store, std::move(screening),
                                                  server->probes_.get());
   server->auth_ = std::make_unique<Authorizer>(options.insecure);
-  server->gate_ = std::make_unique<CallGate>(
-      server->auth_.get(), options.limits.budgets, options.limits.rates,
-      options.clock);
+  server->gate_ =
+      std::make_unique<CallGate>(server->auth_.get(), options.limits.budgets,
+                                 options.limits.rates, options.clock);
   server->screening_ = std::make_unique<ScreeningService>(
       server->screener_.get(), server->gate_.get(),
       options.empty_screening_handler);
@@ -352,7 +392,14 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
   grpc::ServerBuilder builder;
-  builder.AddListeningPort(options.listen, Credentials(options),
+  if (!options.insecure) {
+    ASSIGN_OR_RETURN(
+        server->tls_,
+        TlsFileWatcher::Create(options.tls_dir,
+                               absl::Seconds(options.tls_refresh_seconds)));
+  }
+  builder.AddListeningPort(options.listen,
+                           Credentials(options, server->tls_.get(), logger),
                            &server->port_);
   ApplyLimits(options.limits, builder);
   std::vector<

@@ -21,6 +21,7 @@
 #include "service/probe_detector.h"
 #include "service/report_service.h"
 #include "service/retention.h"
+#include "service/tls_files.h"
 #include "store/store.h"
 
 namespace fraudgate::service {
@@ -188,6 +189,9 @@ class Server {
 
  private:
   Server();
+  // The TLS files both ports check client certificates with (null when
+  // insecure); outlives the servers.
+  std::unique_ptr<TlsFileWatcher> tls_;
   std::unique_ptr<Authorizer> auth_;
   std::unique_ptr<CallGate> gate_;
   Metrics metrics_;

@@ -7,6 +7,7 @@
 #include "openssl/err.h"
 #include "openssl/pem.h"
 #include "openssl/x509.h"
+#include "service/client_certificate.h"
 
 namespace fraudgate::service {
 namespace {
@@ -138,6 +139,23 @@ std::shared_ptr<const TlsMaterial> TlsFileWatcher::Current() {
   return material_;
 }
 
+namespace {
+
+// Replaces OpenSSL's verification of the client's chain with the whole rule
+// of client_certificate.h, against the CA store ApplyTo set for this
+// connection.
+int VerifyClient(X509_STORE_CTX* ctx, void*) {
+  if (CheckClientCertificate(X509_STORE_CTX_get0_cert(ctx),
+                             X509_STORE_CTX_get0_store(ctx))
+          .ok()) {
+    return 1;
+  }
+  X509_STORE_CTX_set_error(ctx, X509_V_ERR_APPLICATION_VERIFICATION);
+  return 0;
+}
+
+}  // namespace
+
 int TlsFileWatcher::OnHandshake(SSL* ssl, void* watcher) {
   return static_cast<TlsFileWatcher*>(watcher)->Current()->ApplyTo(ssl) ? 1 : 0;
 }
@@ -152,6 +170,7 @@ bool TlsFileWatcher::ConfigureServer(SSL_CTX& ctx) {
   SSL_CTX_set_options(&ctx, SSL_OP_NO_TICKET | SSL_OP_NO_RENEGOTIATION);
   SSL_CTX_set_verify(&ctx, SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT,
                      nullptr);
+  SSL_CTX_set_cert_verify_callback(&ctx, &VerifyClient, nullptr);
   SSL_CTX_set_cert_cb(&ctx, &TlsFileWatcher::OnHandshake, this);
   return true;
 }

@@ -40,6 +40,10 @@ class TlsMaterial {
   // certificates against this CA. False when OpenSSL refuses.
   bool ApplyTo(SSL* ssl) const;
 
+  // The certificates of ca.pem, that client certificates are checked against
+  // (client_certificate.h). Lives as long as this TlsMaterial.
+  X509_STORE* trusted() const { return ca_; }
+
  private:
   TlsMaterial() = default;
   X509* cert_ = nullptr;
@@ -56,8 +60,9 @@ class TlsFileWatcher {
   static absl::StatusOr<std::unique_ptr<TlsFileWatcher>> Create(
       const std::string& dir, absl::Duration refresh);
 
-  // Sets `ctx` up to require and verify a client certificate, with the
-  // current files taken at each handshake. The watcher must outlive `ctx`.
+  // Sets `ctx` up to require a client certificate that passes
+  // CheckClientCertificate (client_certificate.h), with the current files
+  // taken at each handshake. The watcher must outlive `ctx`.
   bool ConfigureServer(SSL_CTX& ctx);
 
   // The set the next handshake uses (re-read first when due and changed).

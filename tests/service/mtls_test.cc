@@ -10,10 +10,11 @@
 // - the identity in the client certificate is what the hit (caller), the
 //   outcome (outcome_by), the entity (uploaded_by, history actor) and the
 //   audit chain record;
-// - a client without a certificate, with one from another CA or with an
-//   expired one is refused at the handshake (UNAVAILABLE, no handler runs),
-//   and one whose certificate carries no fraudgate SPIFFE id gets
-//   UNAUTHENTICATED;
+// - a client without a certificate, with one from another CA, with an
+//   expired one, with one that carries anything but exactly one fraudgate
+//   SPIFFE id as URI SAN, with a CA:TRUE certificate, or with one signed by
+//   such a certificate is refused at the handshake of both ports (gRPC
+//   UNAVAILABLE, no handler runs; HTTPS no answer);
 // - the HTTPS port (--http) takes the same certificates: no certificate or
 //   one from another CA fails the handshake, a bank certificate gets 403 on
 //   the console's API and an analyst 200, and /metrics answers any role;
@@ -103,30 +104,47 @@ void WriteFile(const std::string& path, const std::string& content) {
   EXPECT_TRUE(out.good()) << path;
 }
 
+// How IssueWithOpenssl signs.
+struct Issue {
+  // subjectAltName, e.g. "URI:spiffe://fraudgate/bank/x"; none when empty.
+  std::string san;
+  // Valid from `start` to `end` (openssl YYYYMMDDHHMMSSZ) or, when `start`
+  // is empty, for a day from now.
+  std::string start;
+  std::string end;
+  // CA:TRUE and keyCertSign, as a misissued certificate would have.
+  bool ca = false;
+  // The signer's certificate and key, PATH.pem and PATH-key.pem; default
+  // the CA of `ca_dir`.
+  std::string issuer;
+};
+
 // A client certificate `name`.pem / `name`-key.pem in `out_dir`, signed by
-// the CA in `ca_dir` with openssl directly: subjectAltName `san` (none when
-// empty), valid from `start` to `end` (openssl YYYYMMDDHHMMSSZ) or, when
-// `start` is empty, for a day from now.
+// the CA in `ca_dir` (or `issue.issuer`) with openssl directly.
 bool IssueWithOpenssl(const std::string& ca_dir, const std::string& out_dir,
-                      const std::string& name, const std::string& san,
-                      const std::string& start = "",
-                      const std::string& end = "") {
+                      const std::string& name, const Issue& issue) {
+  const std::string issuer =
+      issue.issuer.empty() ? ca_dir + "/ca" : issue.issuer;
+  const std::string& san = issue.san;
   const std::string work = out_dir + "/" + name + ".ca";
   std::filesystem::create_directories(work);
   WriteFile(work + "/index.txt", "");
   WriteFile(work + "/serial", "1000\n");
   WriteFile(work + "/ca.cnf",
-            absl::StrCat("[ca]\ndefault_ca = test_ca\n[test_ca]\n",
-                         "database = ", work, "/index.txt\n",
-                         "new_certs_dir = ", work, "\n", "serial = ", work,
-                         "/serial\n",
-                         "default_md = sha256\npolicy = policy_any\n"
-                         "unique_subject = no\n"
-                         "[policy_any]\ncommonName = supplied\n"
-                         "[ext]\nbasicConstraints = critical,CA:FALSE\n"
-                         "keyUsage = critical,digitalSignature\n"
-                         "extendedKeyUsage = clientAuth\n",
-                         san.empty() ? "" : "subjectAltName = " + san + "\n"));
+            absl::StrCat(
+                "[ca]\ndefault_ca = test_ca\n[test_ca]\n", "database = ", work,
+                "/index.txt\n", "new_certs_dir = ", work, "\n",
+                "serial = ", work, "/serial\n",
+                "default_md = sha256\npolicy = policy_any\n"
+                "unique_subject = no\n"
+                "[policy_any]\ncommonName = supplied\n",
+                issue.ca ? "[ext]\nbasicConstraints = critical,CA:TRUE\n"
+                           "keyUsage = critical,digitalSignature,"
+                           "keyCertSign\n"
+                         : "[ext]\nbasicConstraints = critical,CA:FALSE\n"
+                           "keyUsage = critical,digitalSignature\n",
+                "extendedKeyUsage = clientAuth\n",
+                san.empty() ? "" : "subjectAltName = " + san + "\n"));
   const std::string key = out_dir + "/" + name + "-key.pem";
   const std::string csr = work + "/req.csr";
   std::vector<std::string> sign = {"ca",
@@ -137,17 +155,17 @@ bool IssueWithOpenssl(const std::string& ca_dir, const std::string& out_dir,
                                    "-extensions",
                                    "ext",
                                    "-cert",
-                                   ca_dir + "/ca.pem",
+                                   issuer + ".pem",
                                    "-keyfile",
-                                   ca_dir + "/ca-key.pem",
+                                   issuer + "-key.pem",
                                    "-in",
                                    csr,
                                    "-out",
                                    out_dir + "/" + name + ".pem"};
-  if (start.empty()) {
+  if (issue.start.empty()) {
     sign.insert(sign.end(), {"-days", "1"});
   } else {
-    sign.insert(sign.end(), {"-startdate", start, "-enddate", end});
+    sign.insert(sign.end(), {"-startdate", issue.start, "-enddate", issue.end});
   }
   return Openssl({"genpkey", "-algorithm", "EC", "-pkeyopt",
                   "ec_paramgen_curve:P-256", "-out", key}) &&
@@ -548,8 +566,9 @@ TEST_F(MtlsTest, HandshakeRefusesClientsWithoutAValidCertificate) {
   TempDir odd;
   // A bank identity, from the right CA, expired since 2020.
   ASSERT_TRUE(IssueWithOpenssl(certs(), odd.path(), "expired",
-                               "URI:spiffe://fraudgate/bank/expired",
-                               "20200101000000Z", "20200102000000Z"));
+                               {.san = "URI:spiffe://fraudgate/bank/expired",
+                                .start = "20200101000000Z",
+                                .end = "20200102000000Z"}));
   ASSERT_NO_FATAL_FAILURE(StartServer());
 
   struct Case {
@@ -577,41 +596,6 @@ TEST_F(MtlsTest, HandshakeRefusesClientsWithoutAValidCertificate) {
   EXPECT_EQ(HitCount(), 1);
 }
 
-TEST_F(MtlsTest, CertificateWithoutFraudgateIdentityIsUnauthenticated) {
-  // All signed by the right CA, so the handshake succeeds.
-  const std::vector<std::pair<std::string, std::string>> sans = {
-      {"other-trust-domain", "URI:spiffe://other/bank/x"},
-      {"unknown-role", "URI:spiffe://fraudgate/root/x"},
-      {"bad-name", "URI:spiffe://fraudgate/bank/X!"},
-      {"no-name", "URI:spiffe://fraudgate/bank/"},
-      {"two-ids",
-       "URI:spiffe://fraudgate/bank/x,URI:spiffe://fraudgate/admin/y"},
-      {"dns-only", "DNS:bank.example"},
-      {"no-san", ""},
-  };
-  TempDir odd;
-  for (const auto& [name, san] : sans) {
-    ASSERT_TRUE(IssueWithOpenssl(certs(), odd.path(), name, san)) << name;
-  }
-  ASSERT_NO_FATAL_FAILURE(StartServer());
-  for (const auto& [name, san] : sans) {
-    auto channel =
-        Channel(server_->port(), Credentials(odd.path(), name, certs()));
-    grpc::Status s = Screen(channel, "T-" + name);
-    EXPECT_EQ(s.error_code(), grpc::StatusCode::UNAUTHENTICATED)
-        << name << " (" << san << "): " << Describe(s);
-    EXPECT_THAT(s.error_message(), HasSubstr("spiffe://fraudgate/"))
-        << name << " (" << san << ")";
-    // Refused at any RPC, including one every role may call.
-    v1::GetEntityRequest request;
-    *request.mutable_identifier() = Account();
-    s = Unary(channel, &v1::ReportService::Stub::GetEntity, request);
-    EXPECT_EQ(s.error_code(), grpc::StatusCode::UNAUTHENTICATED)
-        << name << ": " << Describe(s);
-  }
-  EXPECT_EQ(HitCount(), 0);
-}
-
 // GET `path` on the HTTPS port `port` of localhost, trusting `ca_dir`/ca.pem
 // and presenting `cert_dir`/`role`.pem (no certificate when `role` is
 // empty). Status 0 when the TLS handshake or the request failed.
@@ -634,6 +618,87 @@ HttpsAnswer HttpsGet(int port, const std::string& path,
   httplib::Result result = client->Get(path.c_str());
   if (!result) return {};
   return {result->status, result->body};
+}
+
+// Both ports refuse `name` of `dir` at the handshake (so no service, nor
+// reflection, sees it); the client trusts `ca_dir`/ca.pem.
+void ExpectRefusedAtHandshake(int grpc_port, int https_port,
+                              const std::string& ca_dir, const std::string& dir,
+                              const std::string& name,
+                              const std::string& what) {
+  grpc::Status s =
+      Screen(Channel(grpc_port, Credentials(dir, name, ca_dir)), "T-" + name);
+  // A handler would answer UNAUTHENTICATED or PERMISSION_DENIED, or screen.
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::UNAVAILABLE)
+      << what << ": " << Describe(s);
+  const HttpsAnswer a = HttpsGet(https_port, "/metrics", ca_dir, dir, name);
+  EXPECT_EQ(a.status, 0) << what << ": HTTPS answered " << a.status << " "
+                         << a.body;
+}
+
+TEST_F(MtlsTest, CertificateWithoutExactlyOneFraudgateIdentityIsRefused) {
+  // All signed by the right CA: the certificate chain itself is good.
+  const std::vector<std::pair<std::string, std::string>> sans = {
+      {"other-trust-domain", "URI:spiffe://other/bank/x"},
+      {"unknown-role", "URI:spiffe://fraudgate/root/x"},
+      {"bad-name", "URI:spiffe://fraudgate/bank/X!"},
+      {"no-name", "URI:spiffe://fraudgate/bank/"},
+      {"two-ids",
+       "URI:spiffe://fraudgate/bank/x,URI:spiffe://fraudgate/admin/y"},
+      // Admitted as admin on the HTTPS port before: it counted only
+      // spiffe:// URIs.
+      {"https-and-admin",
+       "URI:https://bank.example/id,URI:spiffe://fraudgate/admin/y"},
+      {"node", "URI:spiffe://fraudgate/node/n1"},
+      {"dns-only", "DNS:bank.example"},
+      {"no-san", ""},
+  };
+  TempDir odd;
+  for (const auto& [name, san] : sans) {
+    ASSERT_TRUE(IssueWithOpenssl(certs(), odd.path(), name, {.san = san}))
+        << name;
+  }
+  service::ServerOptions options;
+  options.http_listen = "127.0.0.1:0";
+  ASSERT_NO_FATAL_FAILURE(StartServer("", options));
+  for (const auto& [name, san] : sans) {
+    ExpectRefusedAtHandshake(server_->port(), server_->http_port(), certs(),
+                             odd.path(), name, name + " (" + san + ")");
+  }
+  EXPECT_EQ(HitCount(), 0);
+}
+
+TEST_F(MtlsTest, ACertificateAuthorityLeafCannotEscalate) {
+  // A bank certificate misissued by the right CA with CA:TRUE and
+  // keyCertSign, and an "admin" certificate the bank signed with it.
+  TempDir odd;
+  ASSERT_TRUE(IssueWithOpenssl(
+      certs(), odd.path(), "ca-bank",
+      {.san = "URI:spiffe://fraudgate/bank/ca-bank", .ca = true}));
+  ASSERT_TRUE(IssueWithOpenssl(certs(), odd.path(), "forged-admin",
+                               {.san = "URI:spiffe://fraudgate/admin/forged",
+                                .issuer = odd.File("ca-bank")}));
+  // The client sends the bank certificate along, so that the chain reaches
+  // the CA: ca-bank -> CA.
+  WriteFile(odd.File("forged-admin.pem"),
+            ReadFile(odd.File("forged-admin.pem")) +
+                ReadFile(odd.File("ca-bank.pem")));
+  service::ServerOptions options;
+  options.http_listen = "127.0.0.1:0";
+  ASSERT_NO_FATAL_FAILURE(StartServer("", options));
+  ExpectRefusedAtHandshake(server_->port(), server_->http_port(), certs(),
+                           odd.path(), "forged-admin",
+                           "admin signed by a CA:TRUE leaf");
+  ExpectRefusedAtHandshake(server_->port(), server_->http_port(), certs(),
+                           odd.path(), "ca-bank", "a CA:TRUE leaf itself");
+  // Nothing the forged admin could do happened.
+  EXPECT_EQ(HitCount(), 0);
+  // A good certificate still works on both ports.
+  EXPECT_TRUE(Screen(As("bank"), "good").ok());
+  EXPECT_EQ(
+      HttpsGet(server_->http_port(), "/api/stats", certs(), certs(), "analyst")
+          .status,
+      200);
 }
 
 TEST_F(MtlsTest, HttpsPortTakesTheSameCertificatesAndRoles) {
