@@ -2,9 +2,10 @@
 // (tests/testing/nats_cluster.h), with two nodes in this process, each over
 // its own real store: a mutation written on one is applied by both at the
 // same list version (its stream sequence), with or without waiting; a node
-// restarted on its store resumes from its stream position; a node that loses
-// the whole cluster becomes stale past its bound, and fresh again once the
-// cluster is back.
+// restarted on its store resumes from its stream position, and is current
+// again within seconds when restarted while a NATS server is down; a node
+// that loses the whole cluster becomes stale past its bound, and fresh again
+// once the cluster is back.
 #include "cluster/cluster_list.h"
 
 #include <nats/nats.h>
@@ -12,6 +13,7 @@
 #include <algorithm>
 #include <atomic>
 #include <functional>
+#include <iostream>
 #include <memory>
 #include <set>
 #include <sstream>
@@ -413,6 +415,85 @@ TEST_F(ClusterListTest, ConcurrentWritesThroughAnElectionAreStoredOnce) {
       EXPECT_NE(EntityBytes(0, id), "") << t << "-" << k;
       EXPECT_EQ(EntityBytes(0, id), EntityBytes(1, id)) << t << "-" << k;
     }
+  }
+}
+
+// Whether FRAUDGATE_LIST has a leader and its two other replicas are online
+// and current, as the cluster at `urls` says.
+bool ListReplicasCurrent(const std::string& urls) {
+  natsConnection* connection = nullptr;
+  if (natsConnection_ConnectTo(&connection, urls.c_str()) != NATS_OK) {
+    return false;
+  }
+  jsCtx* js = nullptr;
+  jsStreamInfo* info = nullptr;
+  bool current =
+      natsConnection_JetStream(&js, connection, nullptr) == NATS_OK &&
+      js_GetStreamInfo(&info, js, "FRAUDGATE_LIST", nullptr, nullptr) ==
+          NATS_OK &&
+      info->Cluster != nullptr && info->Cluster->Leader != nullptr &&
+      info->Cluster->ReplicasLen == 2;
+  for (int r = 0; current && r < info->Cluster->ReplicasLen; ++r) {
+    const jsPeerInfo* replica = info->Cluster->Replicas[r];
+    current = replica->Current && !replica->Offline;
+  }
+  jsStreamInfo_Destroy(info);
+  jsCtx_Destroy(js);
+  natsConnection_Destroy(connection);
+  return current;
+}
+
+// Issue 20, finding 8: a node restarted while one of the three NATS servers
+// is down is current again within seconds, every time, whichever server is
+// down (the stream's leader, JetStream's meta leader, or neither). Each
+// server in turn is killed; once the cluster is over it (a write stored and
+// applied by node 1), node 1 is restarted a few times, an event written
+// while it is down each time.
+TEST_F(ClusterListTest, ANodeRestartedWhileANatsServerIsDownIsSoonCurrent) {
+  constexpr int kRestarts = 4;  // for each server down
+  constexpr absl::Duration kCurrentWithin = absl::Seconds(4);
+  ASSERT_TRUE(Eventually([&] { return BothFresh(); })) << log_.str();
+  int k = 0;
+  // Writes an event on node 0; its list version.
+  auto write = [&]() -> absl::StatusOr<uint64_t> {
+    const int n = k++;
+    auto written = nodes_[0].list->Write(
+        Upload(absl::StrCat("D-", n), {testing::Id(v1::BANK_ACCOUNT, "970436",
+                                                   absl::StrCat(660000 + n))}),
+        {});
+    if (!written.ok()) return written.status();
+    return written->list_version;
+  };
+  for (int s = 0; s < nats_->size(); ++s) {
+    nats_->Kill(s);
+    ASSERT_OK_AND_ASSIGN(uint64_t version, write());
+    ASSERT_TRUE(Eventually([&] { return nodes_[1].list->applied() >= version; },
+                           absl::Seconds(60)))
+        << nats_->Name(s) << " down: " << log_.str();
+    for (int r = 0; r < kRestarts; ++r) {
+      StopNode(1);
+      ASSERT_OK_AND_ASSIGN(version, write());
+      const absl::Time restarted = absl::Now();
+      ASSERT_NO_FATAL_FAILURE(StartNode(1));
+      const bool current = Eventually(
+          [&] {
+            return nodes_[1].list->applied() >= version &&
+                   nodes_[1].list->Fresh().ok();
+          },
+          absl::Seconds(30));
+      const absl::Duration took = absl::Now() - restarted;
+      std::cout << "NATS server " << nats_->Name(s) << " down, restart " << r
+                << ": node current after "
+                << absl::FormatDuration(
+                       absl::Trunc(took, absl::Milliseconds(1)))
+                << std::endl;
+      EXPECT_TRUE(current);
+      EXPECT_LT(took, kCurrentWithin) << nats_->Name(s) << " down";
+    }
+    ASSERT_OK(nats_->Restart(s));
+    // Back in the stream before the next server goes.
+    ASSERT_TRUE(Eventually([&] { return ListReplicasCurrent(nats_->Urls()); },
+                           absl::Seconds(60)));
   }
 }
 
