@@ -39,6 +39,52 @@ jsPubOptions PubOptions(const std::string& msg_id, int64_t timeout_ms) {
   return options;
 }
 
+// Whether consumer `info` is a pull consumer as MakeConsumer makes them for
+// `subject` that delivers sequence `start` next: made from there with
+// nothing delivered yet (also while no leader is elected), or having
+// delivered up to just before it.
+bool DeliversNext(const jsConsumerInfo& info, const std::string& subject,
+                  uint64_t start) {
+  const jsConsumerConfig* config = info.Config;
+  if (config == nullptr || config->DeliverPolicy != js_DeliverByStartSequence ||
+      config->AckPolicy != js_AckExplicit ||
+      (config->DeliverSubject != nullptr && *config->DeliverSubject != '\0') ||
+      config->FilterSubject == nullptr || subject != config->FilterSubject) {
+    return false;
+  }
+  if (info.Delivered.Consumer == 0) return config->OptStartSeq == start;
+  return info.Delivered.Stream + 1 == start;
+}
+
+// Makes pull consumer `durable` of `stream`, on `subject`, delivering from
+// sequence `start`; first deletes the one of that name when `replace`.
+absl::Status MakeConsumer(jsCtx* js, const std::string& stream,
+                          const std::string& subject,
+                          const std::string& durable, uint64_t start,
+                          bool replace) {
+  jsErrCode error = static_cast<jsErrCode>(0);
+  if (replace) {
+    const natsStatus s =
+        js_DeleteConsumer(js, stream.c_str(), durable.c_str(), nullptr, &error);
+    if (s != NATS_OK && error != JSConsumerNotFoundErr) {
+      return FromNats(s, error, core::StrCat("delete consumer ", durable));
+    }
+  }
+  jsConsumerConfig config;
+  jsConsumerConfig_Init(&config);
+  config.Durable = durable.c_str();
+  config.DeliverPolicy = js_DeliverByStartSequence;
+  config.OptStartSeq = start;
+  config.AckPolicy = js_AckExplicit;
+  config.FilterSubject = subject.c_str();
+  jsConsumerInfo* info = nullptr;
+  error = static_cast<jsErrCode>(0);
+  const natsStatus s =
+      js_AddConsumer(&info, js, stream.c_str(), &config, nullptr, &error);
+  jsConsumerInfo_Destroy(info);
+  return FromNats(s, error, core::StrCat("add consumer ", durable));
+}
+
 struct OptionsDeleter {
   void operator()(natsOptions* p) const { natsOptions_Destroy(p); }
 };
@@ -325,26 +371,27 @@ absl::StatusOr<std::unique_ptr<Consumer>> JetStream::Consume(
     const std::string& stream, const std::string& subject,
     const std::string& durable, uint64_t start) {
   jsErrCode error = static_cast<jsErrCode>(0);
-  // The caller's position is the truth (it is kept with what it applied):
-  // a consumer left by an earlier run starts over from there.
-  natsStatus s =
-      js_DeleteConsumer(js_, stream.c_str(), durable.c_str(), nullptr, &error);
-  if (s != NATS_OK && error != JSConsumerNotFoundErr) {
-    return FromNats(s, error, core::StrCat("delete consumer ", durable));
-  }
-  jsConsumerConfig config;
-  jsConsumerConfig_Init(&config);
-  config.Durable = durable.c_str();
-  config.DeliverPolicy = js_DeliverByStartSequence;
-  config.OptStartSeq = start;
-  config.AckPolicy = js_AckExplicit;
-  config.FilterSubject = subject.c_str();
   jsConsumerInfo* info = nullptr;
-  error = static_cast<jsErrCode>(0);
-  s = js_AddConsumer(&info, js_, stream.c_str(), &config, nullptr, &error);
+  natsStatus s = js_GetConsumerInfo(&info, js_, stream.c_str(), durable.c_str(),
+                                    nullptr, &error);
+  const bool found = s == NATS_OK;
+  const bool delivers_start = found && DeliversNext(*info, subject, start);
+  // A clustered consumer delivers nothing while its group has no leader
+  // (just made, or its leader's server lost); waiting is all that helps.
+  const bool led =
+      found && (info->Cluster == nullptr || (info->Cluster->Leader != nullptr &&
+                                             *info->Cluster->Leader != '\0'));
   jsConsumerInfo_Destroy(info);
-  if (s != NATS_OK) {
-    return FromNats(s, error, core::StrCat("add consumer ", durable));
+  if (!found && s != NATS_NOT_FOUND) {
+    return FromNats(s, error, core::StrCat("consumer info of ", durable));
+  }
+  if (delivers_start && !led) {
+    return absl::UnavailableError(
+        core::StrCat("nats: consumer ", durable,
+                     " has no leader yet (JetStream is electing one)"));
+  }
+  if (!delivers_start) {
+    RETURN_IF_ERROR(MakeConsumer(js_, stream, subject, durable, start, found));
   }
   jsSubOptions bind;
   jsSubOptions_Init(&bind);

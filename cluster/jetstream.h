@@ -118,9 +118,22 @@ class JetStream {
   absl::Status FlushAsync(absl::Duration timeout);
   int64_t async_failures() const { return async_failures_.load(); }
 
-  // A durable pull consumer `durable` of `stream` that delivers from
-  // sequence `start` on, replacing any consumer of that name (whose position
-  // is not the caller's).
+  // A durable pull consumer `durable` of `stream`, on `subject`, that
+  // delivers from sequence `start` on. The consumer of that name is used as
+  // it is when its state says it delivers `start` next: one left by a
+  // process that stopped there, or made by an earlier call whose answer
+  // timed out; while such a consumer has no leader (JetStream is electing
+  // one), UNAVAILABLE. Any other consumer of that name is replaced (its
+  // position is not the caller's). Either way the caller checks the
+  // sequences it reads.
+  //
+  // Making a consumer may wait for an election: nats-server before 2.12
+  // picks a new consumer's first leader at random among the stream's
+  // servers, down or not, and when it is down the others elect one only
+  // after their election timeout (4-9 s); the create, and a delete, are
+  // answered only by a leader. So a process restarted where it stopped
+  // makes no consumer, server down or not, and a create that timed out is
+  // waited for, not replaced by another that may wait as long.
   absl::StatusOr<std::unique_ptr<Consumer>> Consume(const std::string& stream,
                                                     const std::string& subject,
                                                     const std::string& durable,

@@ -2,13 +2,15 @@
 // background thread makes the stream when it is missing and the position is
 // 0 (a stream missing under a later position was lost: it is not made
 // again, and the user is never told it caught up), a durable pull consumer
-// that starts after the user's position (replacing any consumer of that
-// name: the position kept with what was done is the truth, so a restarted
-// process resumes exactly where it stopped, and one restored from a backup,
-// where the backup stopped), and hands what it reads, in order, to the user.
-// It retries what fails (the cluster electing a leader, a server
+// that starts after the user's position (JetStream::Consume: the one of that
+// name when it stands there, as after a clean restart, else a new one
+// replacing it: the position kept with what was done is the truth, so a
+// restarted process resumes exactly where it stopped, and one restored from
+// a backup, where the backup stopped), and hands what it reads, in order, to
+// the user. It retries what fails (the cluster electing a leader, a server
 // restarting), and remakes the consumer when the user asks (a gap) or when it
-// stops delivering while the stream is ahead.
+// stops delivering while the stream is ahead (the same one again once
+// JetStream has elected it a new leader, when it still stands there).
 //
 // Catching up: at most every 100 ms the follower asks the stream's leader
 // for its last sequence, before reading; once the user's position reaches
