@@ -353,6 +353,9 @@ TEST_F(ClusterListTest, ConcurrentWritesThroughAnElectionAreStoredOnce) {
   for (int t = 0; t < kWriters; ++t) {
     writers.emplace_back([&, t] {
       for (int k = 0; k < kEach; ++k) {
+        // Spread out, so that most are written after the kill: unpaced, all
+        // may be stored within a few ms, before it.
+        if (k > 0) absl::SleepFor(absl::Milliseconds(50));
         const absl::Time start = absl::Now();
         auto written = nodes_[t % 2].list->Write(
             Upload(absl::StrCat("W-", t, "-", k),
