@@ -10,7 +10,7 @@ packages=(
   build-essential cmake ninja-build pkg-config git ca-certificates openssl
   libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler
   librocksdb-dev libjemalloc-dev libabsl-dev libphonenumber-dev libssl-dev
-  libcpp-httplib-dev libgtest-dev libgmock-dev clang-format python3
+  libboost-dev libcpp-httplib-dev libgtest-dev libgmock-dev clang-format python3
   libnats-dev
 )
 # `deps.sh --test` adds what only the test suite needs: headless Chromium

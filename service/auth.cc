@@ -10,11 +10,12 @@
 namespace fraudgate::service {
 namespace {
 
-constexpr std::array<std::pair<Role, std::string_view>, 4> kRoleNames = {{
+constexpr std::array<std::pair<Role, std::string_view>, 5> kRoleNames = {{
     {Role::kBank, "bank"},
     {Role::kPolice, "police"},
     {Role::kAnalyst, "analyst"},
     {Role::kAdmin, "admin"},
+    {Role::kMonitor, "monitor"},
 }};
 
 std::string_view RoleName(Role role) {

@@ -17,7 +17,9 @@
 
 namespace fraudgate::service {
 
-enum class Role { kBank, kPolice, kAnalyst, kAdmin };
+// kMonitor is a metrics scraper's: it may call no RPC, and it (with admin)
+// sees the per-caller series of /metrics (http_api.h).
+enum class Role { kBank, kPolice, kAnalyst, kAdmin, kMonitor };
 
 struct Caller {
   Role role = Role::kBank;
@@ -32,7 +34,8 @@ absl::StatusOr<Caller> CallerFromSpiffeId(std::string_view id);
 
 // The DESIGN §5 table: bank may call ScreenTransfer(s); police
 // UploadReports, DelistEntity, WithdrawReport, GetEntity; analyst QueryHits,
-// GetHit, RecordOutcome, HitStats, FindPastTransfers, GetEntity; admin all.
+// GetHit, RecordOutcome, HitStats, FindPastTransfers, GetEntity; admin all;
+// monitor none.
 // `method` is the RPC's name without service, e.g. "ScreenTransfer"; an
 // unknown method is allowed to nobody but admin.
 bool RoleMayCall(Role role, std::string_view method);

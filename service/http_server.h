@@ -1,77 +1,74 @@
-// The HTTP port of `fraudgate serve --http=HOST:PORT` (cpp-httplib): the
-// read-only analyst console and the JSON it reads.
-//   GET /                    the console page (/console.js, /console.css)
-//   GET /api/hits            QueryHits: kind, issuer, value, from, to,
-//                            decision (comma list), min_score, page_size,
-//                            page_token
-//   GET /api/past            FindPastTransfers: kind, issuer, value, from,
-//                            to, page_size, page_token
-//   GET /api/hits/HIT_ID     GetHit
-//   GET /api/stats           HitStats: from, to, top_n
-//   GET /metrics             Prometheus text format (metrics.h)
-//   GET /healthz             liveness: 200 "ok" while the server runs
-//   GET /readyz              readiness: 200 "ready", or 503 and why
-//                            (health.h: the store does not accept writes)
-// Times are ISO 8601 dates or date-times (Vietnam time without a zone).
-// Answers are the API messages in proto3 JSON with the wire field names;
-// errors are {"code": "INVALID_ARGUMENT", "message": "field: ..."} with
-// status 400, 404, 503 or 500. Nothing on this port changes any state.
+// The HTTP port of `fraudgate serve --http=HOST:PORT`: carries what
+// http_api.h answers, over HTTPS with client certificates from the gRPC
+// port's CA (tls_files.h, client_certificate.h: without a good certificate
+// the TLS handshake fails), or over plain HTTP on a loopback address with
+// --insecure.
 //
-// Access: the same identities and role table as the gRPC API (auth.h). With
-// TLS the port serves HTTPS with the gRPC port's certificate and requires a
-// client certificate from its CA (without one the TLS handshake fails); the
-// console and each endpoint need a role that may make the matching RPC
-// (analyst or admin): 401 for a certificate without a fraudgate identity,
-// 403 for another role. /metrics, /healthz and /readyz need only the TLS
-// handshake (a certificate from the CA), so a scraper or prober may hold any
-// role. With
-// --insecure it serves plain HTTP on a loopback address to everyone as
-// admin. The TLS files are re-read when they change, checked at most every
-// `tls_refresh` (tls_files.h), so certificates rotate without a restart.
+// Event-driven (Boost.Beast on one I/O thread), so a slow or idle connection
+// costs a socket, not a thread, and cannot hold the port:
+//  - a connection must finish its TLS handshake and send its first request's
+//    headers within `request_timeout` of being accepted; a keep-alive
+//    connection must send the next request's headers within that of the last
+//    answer; writing an answer must finish within a minute;
+//  - at most `max_connections` at once, and `max_connections_per_client`
+//    from one address; more are closed at once;
+//  - /healthz, /readyz and /metrics are answered on the I/O thread at once;
+//    the console and /api/* (which read the store) on `workers` threads, at
+//    most `max_queued` waiting: more get 503 at once.
 //
-// Thread safety: requests are served on cpp-httplib's worker threads.
+// Thread safety: Start and the destructor from one thread.
 #ifndef FRAUDGATE_SERVICE_HTTP_SERVER_H_
 #define FRAUDGATE_SERVICE_HTTP_SERVER_H_
 
+#include <cstdint>
 #include <memory>
 #include <string>
-#include <thread>
 
 #include "absl/status/statusor.h"
-#include "service/auth.h"
-#include "service/health.h"
-#include "service/history.h"
+#include "absl/time/time.h"
+#include "service/http_api.h"
 #include "service/metrics.h"
 #include "service/tls_files.h"
 
-namespace httplib {
-class Server;
-}
-
 namespace fraudgate::service {
+
+struct HttpLimits {
+  // TLS handshake and request headers, from accept or the last answer.
+  // Default 5 s.
+  absl::Duration request_timeout = absl::Seconds(5);
+  // Default 512.
+  int max_connections = 512;
+  // Connections from one client address. Default 32.
+  int max_connections_per_client = 32;
+  // Threads answering the console and /api/*. Default 2.
+  int workers = 2;
+  // Requests waiting for those threads. Default 64.
+  int max_queued = 64;
+};
 
 class HttpServer {
  public:
-  // Listens on `listen` (HOST:PORT; port 0 picks one) and serves in the
-  // background: HTTPS with client certificates when `tls_dir` is set (its
-  // ca.pem, server.pem, server-key.pem), plain HTTP when it is empty.
-  // INVALID_ARGUMENT for unreadable TLS files, UNAVAILABLE when the address
-  // cannot be bound. `history`, `auth`, `metrics` and `health` must outlive
-  // the server.
+  // Listens on `listen` (HOST:PORT; port 0 picks one) and serves `api` in
+  // the background: HTTPS with the files of `tls` when not null, plain HTTP
+  // otherwise. UNAVAILABLE when the address cannot be bound,
+  // INVALID_ARGUMENT when it is not HOST:PORT. `api` and `tls` must outlive
+  // the server. Adds to `metrics` fraudgate_http_connections (open now) and
+  // fraudgate_http_refused_total (connections closed at once for being over
+  // a cap, and requests answered 503 for want of a worker).
   static absl::StatusOr<std::unique_ptr<HttpServer>> Start(
-      History* history, const Authorizer* auth, const Metrics* metrics,
-      const HealthMonitor* health, const std::string& listen,
-      const std::string& tls_dir, absl::Duration tls_refresh);
-  // Stops listening and waits for the serving thread.
+      const HttpApi* api, const std::string& listen, TlsFileWatcher* tls,
+      const HttpLimits& limits, Metrics* metrics);
+  // Stops listening, closes every connection and waits for its threads.
   ~HttpServer();
 
   int port() const { return port_; }
 
+  // What the serving threads share (http_server.cc).
+  struct State;
+
  private:
-  HttpServer();
-  std::unique_ptr<TlsFileWatcher> tls_;  // outlives server_'s SSL_CTX
-  std::unique_ptr<httplib::Server> server_;
-  std::thread thread_;
+  HttpServer() = default;
+  std::unique_ptr<State> state_;
   int port_ = 0;
 };
 

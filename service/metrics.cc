@@ -126,7 +126,12 @@ void Metrics::AddSamples(std::string_view name, std::string_view help,
   family.read = std::move(read);
 }
 
-std::string Metrics::Render() const {
+std::string Metrics::Render(bool with_callers) const {
+  // Rendered labels are name="value" pairs joined by commas.
+  auto shown = [with_callers](std::string_view labels) {
+    return with_callers || (!labels.starts_with("caller=\"") &&
+                            labels.find(",caller=\"") == std::string::npos);
+  };
   absl::MutexLock lock(&mu_);
   std::string out;
   for (const auto& [name, family] : families_) {
@@ -134,14 +139,18 @@ std::string Metrics::Render() const {
                         name, " ", family.type, "\n");
     if (family.read) {
       for (const Sample& sample : family.read()) {
-        out += core::StrCat(name, Braced(RenderLabels(sample.labels)), " ",
+        const std::string labels = RenderLabels(sample.labels);
+        if (!shown(labels)) continue;
+        out += core::StrCat(name, Braced(labels), " ",
                             FormatValue(sample.value), "\n");
       }
     }
     for (const auto& [labels, counter] : family.counters) {
+      if (!shown(labels)) continue;
       out += core::StrCat(name, Braced(labels), " ", counter->value(), "\n");
     }
     for (const auto& [labels, histogram] : family.histograms) {
+      if (!shown(labels)) continue;
       int64_t cumulative = 0;
       for (size_t i = 0; i <= histogram->bounds_.size(); ++i) {
         cumulative += histogram->counts_[i].load(std::memory_order_relaxed);

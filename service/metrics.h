@@ -96,8 +96,9 @@ class Metrics {
                   std::function<std::vector<Sample>()> read);
 
   // Every metric in the text format: # HELP and # TYPE lines, then one
-  // sample a line, names in order.
-  std::string Render() const;
+  // sample a line, names in order. Without `with_callers`, samples with a
+  // "caller" label (whose values are certificate identities) are left out.
+  std::string Render(bool with_callers = true) const;
 
  private:
   struct Family {

@@ -427,13 +427,13 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(
           server->health_port_ ? server->health_port_->health() : nullptr},
       kServices, logger);
   if (!options.http_listen.empty()) {
-    auto http = HttpServer::Start(server->history_.get(), server->auth_.get(),
-                                  &server->metrics_, server->health_.get(),
-                                  options.http_listen,
-                                  options.insecure ? "" : options.tls_dir,
-                                  absl::Seconds(options.tls_refresh_seconds));
-    if (!http.ok()) return http.status();
-    server->http_ = *std::move(http);
+    server->http_api_ = std::make_unique<HttpApi>(
+        server->history_.get(), server->auth_.get(), server->gate_.get(),
+        &server->metrics_, server->health_.get());
+    ASSIGN_OR_RETURN(server->http_,
+                     HttpServer::Start(server->http_api_.get(),
+                                       options.http_listen, server->tls_.get(),
+                                       options.http_limits, &server->metrics_));
   }
   server->retention_->Start();
   return server;

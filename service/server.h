@@ -15,6 +15,7 @@
 #include "grpcpp/health_check_service_interface.h"
 #include "grpcpp/server.h"
 #include "service/call_gate.h"
+#include "service/http_server.h"
 #include "service/list_writer.h"
 #include "service/log.h"
 #include "service/metrics.h"
@@ -31,6 +32,7 @@ class Authorizer;
 class CallGate;
 class DeadlineCap;
 class History;
+class HttpApi;
 class HttpServer;
 class HealthMonitor;
 class HistoryService;
@@ -99,6 +101,8 @@ struct ServerOptions {
   RetentionOptions retention;
   // The anti-probing signal. Default: see ProbeOptions.
   ProbeOptions probes;
+  // Connections and timeouts of the HTTP port. Default: see HttpLimits.
+  HttpLimits http_limits;
   // Where police mutations go, and whether the list may answer (a cluster
   // node's: cluster/cluster_list.h); must outlive the server. Default (null):
   // this node's store, always fresh.
@@ -204,6 +208,7 @@ class Server {
   std::unique_ptr<History> history_;
   std::unique_ptr<HistoryService> history_service_;
   std::unique_ptr<RetentionJob> retention_;
+  std::unique_ptr<HttpApi> http_api_;
   std::unique_ptr<HttpServer> http_;
   store::Store* store_ = nullptr;
   std::unique_ptr<grpc::Server> server_;

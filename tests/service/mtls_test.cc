@@ -22,6 +22,10 @@
 //   when the TLS directory (a symlink) is swapped atomically;
 // - ValidateServerOptions (and Server::Start) refuse mutual TLS without
 //   readable TLS files, and a plaintext HTTP port off loopback.
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -35,6 +39,7 @@
 #include <set>
 #include <sstream>
 #include <string>
+#include <thread>
 #include <tuple>
 #include <utility>
 #include <vector>
@@ -733,6 +738,99 @@ TEST_F(MtlsTest, HttpsPortTakesTheSameCertificatesAndRoles) {
   EXPECT_EQ(HttpsGet(port, "/metrics", certs(), certs(), "").status, 0);
   EXPECT_EQ(
       HttpsGet(port, "/metrics", certs(), foreign.path(), "analyst").status, 0);
+}
+
+// A TCP connection from `source` (an address of the loopback network) to
+// 127.0.0.1:`port`; -1 when it cannot be made.
+int ConnectFrom(const char* source, int port) {
+  const int fd = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in from{};
+  from.sin_family = AF_INET;
+  inet_pton(AF_INET, source, &from.sin_addr);
+  sockaddr_in to{};
+  to.sin_family = AF_INET;
+  to.sin_port = htons(static_cast<uint16_t>(port));
+  inet_pton(AF_INET, "127.0.0.1", &to.sin_addr);
+  if (fd < 0 || bind(fd, reinterpret_cast<sockaddr*>(&from), sizeof(from)) ||
+      connect(fd, reinterpret_cast<sockaddr*>(&to), sizeof(to))) {
+    if (fd >= 0) close(fd);
+    return -1;
+  }
+  return fd;
+}
+
+// True when the peer closes `fd` (a read gives end of file or an error)
+// within `wait`; what it may have sent first is read and dropped.
+bool ClosedWithin(int fd, absl::Duration wait) {
+  const absl::Time until = absl::Now() + wait;
+  while (absl::Now() < until) {
+    pollfd p{fd, POLLIN, 0};
+    const int ready = poll(&p, 1,
+                           static_cast<int>(absl::ToInt64Milliseconds(std::max(
+                               absl::ZeroDuration(), until - absl::Now()))));
+    if (ready <= 0) continue;
+    char buffer[512];
+    if (recv(fd, buffer, sizeof(buffer), 0) <= 0) return true;
+  }
+  return false;
+}
+
+TEST_F(MtlsTest, SlowConnectionsCannotTakeTheHttpsPortDown) {
+  service::ServerOptions options;
+  options.http_listen = "127.0.0.1:0";
+  options.http_limits.request_timeout = absl::Seconds(2);
+  options.http_limits.max_connections_per_client = 8;
+  ASSERT_NO_FATAL_FAILURE(StartServer("", options));
+  const int port = server_->http_port();
+
+  // 40 connections without a certificate from 127.0.0.2, each sending a TLS
+  // record header and then one byte every 300 ms, never a whole ClientHello.
+  constexpr int kSlow = 40;
+  std::vector<int> slow;
+  for (int i = 0; i < kSlow; ++i) {
+    const int fd = ConnectFrom("127.0.0.2", port);
+    ASSERT_GE(fd, 0) << i;
+    slow.push_back(fd);
+  }
+  std::atomic<bool> dribbling{true};
+  std::thread dribbler([&] {
+    const char hello[] = "\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03";
+    for (size_t n = 0; dribbling && n < sizeof(hello) - 1; ++n) {
+      for (int fd : slow) send(fd, hello + n, 1, MSG_NOSIGNAL);
+      absl::SleepFor(absl::Milliseconds(300));
+    }
+  });
+
+  // Past 8 from one address, the rest are closed at once.
+  int refused = 0;
+  for (int fd : slow) {
+    refused += ClosedWithin(fd, absl::Milliseconds(20)) ? 1 : 0;
+  }
+  EXPECT_EQ(refused, kSlow - 8);
+
+  // Meanwhile every endpoint answers another client at once.
+  const absl::Time start = absl::Now();
+  for (int round = 0; round < 4; ++round) {
+    for (const auto& [path, role] :
+         {std::pair{"/healthz", "bank"}, std::pair{"/readyz", "bank"},
+          std::pair{"/metrics", "admin"}, std::pair{"/api/stats", "analyst"},
+          std::pair{"/", "analyst"}}) {
+      const absl::Time asked = absl::Now();
+      const HttpsAnswer a = HttpsGet(port, path, certs(), certs(), role);
+      EXPECT_EQ(a.status, 200) << path << " in round " << round;
+      EXPECT_LT(absl::Now() - asked, absl::Seconds(1)) << path;
+    }
+    absl::SleepFor(absl::Milliseconds(300));
+  }
+
+  // The 8 admitted were closed at the request timeout, although they kept
+  // sending.
+  for (int fd : slow) {
+    EXPECT_TRUE(ClosedWithin(fd, start + absl::Seconds(5) - absl::Now()));
+  }
+  dribbling = false;
+  dribbler.join();
+  for (int fd : slow) close(fd);
 }
 
 TEST_F(MtlsTest, CertificatesRotateWithoutRestart) {
