@@ -10,6 +10,7 @@
 #include "absl/time/time.h"
 #include "cli/client.h"
 #include "cli/command.h"
+#include "cli/csv_output.h"
 #include "cli/progress.h"
 #include "core/text.h"
 #include "fraudgate/v1/admin.grpc.pb.h"
@@ -186,7 +187,8 @@ Command BackupCommand() {
            "must be empty)"},
           {"backup-dir", "", "directory of the backups"},
           {"id", "", "verify/restore: this backup (default: all / newest)"},
-          {"format", "table", "list: table, json or csv"},
+          {"format", "table",
+           core::StrCat("list: table, json or csv (", kCsvFormatHelp, ")")},
       },
       Run,
       /*takes_arguments=*/true};
