@@ -21,7 +21,8 @@
 //    the server's files: whoever can read it can issue client certificates of
 //    every role.
 // A data dir that does not exist yet passes: the store makes it 0700 (the
-// commands run with umask 077, cli/main.cc).
+// commands run with umask 077, cli/main.cc); so does one that cannot be
+// looked at, whose open then fails.
 //
 // Thread safety: the functions only read the file system.
 #ifndef FRAUDGATE_SERVICE_FILE_PERMISSIONS_H_
