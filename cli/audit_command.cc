@@ -5,6 +5,7 @@
 #include "absl/strings/escaping.h"
 #include "cli/client.h"
 #include "cli/command.h"
+#include "cli/csv_output.h"
 #include "core/text.h"
 #include "store/store.h"
 
@@ -104,7 +105,8 @@ Command AuditCommand() {
           {"data", "./var/data", "data directory"},
           {"from", "1", "log: first sequence number"},
           {"limit", "1000", "log: most records"},
-          {"format", "table", "log: table, json or csv"},
+          {"format", "table",
+           core::StrCat("log: table, json or csv (", kCsvFormatHelp, ")")},
       },
       Run,
       /*takes_arguments=*/true};

@@ -1,21 +1,21 @@
 // `fraudgate backup create|list|verify|restore` (store/backup.h): online,
 // consistent, checksummed backups of a data dir. A running server's data dir
 // is backed up by the server itself, through its admin socket
-// (service/admin_server.h); a stopped server's by opening the store here.
-#include <chrono>
+// (service/admin_server.h), once the CLI has checked who serves it
+// (cli/admin_socket_client.h); a stopped server's by opening the store here.
 #include <filesystem>
 #include <iostream>
 
 #include "absl/strings/numbers.h"
 #include "absl/time/time.h"
+#include "cli/admin_socket_client.h"
 #include "cli/client.h"
 #include "cli/command.h"
+#include "cli/csv_output.h"
 #include "cli/progress.h"
 #include "core/text.h"
 #include "fraudgate/v1/admin.grpc.pb.h"
-#include "grpcpp/create_channel.h"
 #include "proto/proto_time.h"
-#include "service/admin_server.h"
 #include "store/backup.h"
 
 namespace fraudgate::cli {
@@ -61,22 +61,6 @@ void Print(const std::vector<store::BackupSummary>& backups, Format format) {
   PrintTable(header, rows);
 }
 
-// A channel to the admin socket of the server running on `data`; nullptr
-// when no server answers there (none runs, or one died and left its
-// socket).
-std::shared_ptr<grpc::Channel> RunningServer(const std::string& data) {
-  const std::string socket = service::AdminSocketPath(data);
-  std::error_code error;
-  if (!fs::exists(socket, error)) return nullptr;
-  auto channel =
-      grpc::CreateChannel("unix:" + socket, grpc::InsecureChannelCredentials());
-  if (!channel->WaitForConnected(std::chrono::system_clock::now() +
-                                 std::chrono::seconds(2))) {
-    return nullptr;
-  }
-  return channel;
-}
-
 // Backs up the server's store through its admin socket (AdminService).
 absl::StatusOr<store::BackupSummary> CreateThroughServer(
     std::shared_ptr<grpc::Channel> channel, const std::string& backup_dir,
@@ -106,7 +90,9 @@ absl::StatusOr<store::BackupSummary> CreateThroughServer(
 }
 
 int Create(const std::string& data, const std::string& backup_dir) {
-  std::shared_ptr<grpc::Channel> server = RunningServer(data);
+  auto running = ConnectToRunningServer(data);
+  if (!running.ok()) return ReportError(running.status(), kExitFailure);
+  std::shared_ptr<grpc::Channel> server = *std::move(running);
   Progress progress;
   auto copied = [&](uint64_t bytes) {
     progress.Update("copied " + Size(bytes));
@@ -186,7 +172,8 @@ Command BackupCommand() {
            "must be empty)"},
           {"backup-dir", "", "directory of the backups"},
           {"id", "", "verify/restore: this backup (default: all / newest)"},
-          {"format", "table", "list: table, json or csv"},
+          {"format", "table",
+           core::StrCat("list: table, json or csv (", kCsvFormatHelp, ")")},
       },
       Run,
       /*takes_arguments=*/true};

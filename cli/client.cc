@@ -9,6 +9,7 @@
 
 #include "absl/time/time.h"
 #include "cli/command.h"
+#include "cli/csv_output.h"
 #include "core/memo.h"
 #include "core/report_time.h"
 #include "core/text.h"
@@ -59,7 +60,8 @@ std::vector<FlagSpec> ClientFlags(std::string default_role,
       {"role", std::move(default_role),
        "client certificate <role>.pem of --tls-dir: bank, police, analyst, "
        "admin, or a NAME made by dev-certs.sh issue"},
-      {"format", "table", "output: table, json or csv"},
+      {"format", "table",
+       core::StrCat("output: table, json or csv (", kCsvFormatHelp, ")")},
       {"timeout", "30", "deadline of each call, seconds"},
   };
   flags.insert(flags.end(), extra.begin(), extra.end());
@@ -165,31 +167,6 @@ absl::StatusOr<TimeRange> TimeRangeOf(const Flags& flags) {
 std::string IdentifierText(const v1::Identifier& id) {
   if (id.kind() == v1::IDENTIFIER_KIND_UNSPECIFIED) return "-";
   return service::FromProto(id).ToString();
-}
-
-std::string CsvField(const std::string& value) {
-  if (value.find_first_of(",\"\r\n") == std::string::npos) return value;
-  std::string out = "\"";
-  for (char c : value) {
-    if (c == '"') out.push_back('"');
-    out.push_back(c);
-  }
-  out.push_back('"');
-  return out;
-}
-
-void PrintCsv(const std::vector<std::string>& header,
-              const std::vector<std::vector<std::string>>& rows) {
-  auto print = [](const std::vector<std::string>& row, bool lower) {
-    std::string line;
-    for (const std::string& field : row) {
-      if (!line.empty()) line += ",";
-      line += CsvField(lower ? core::AsciiLower(field) : field);
-    }
-    std::cout << line << "\n";
-  };
-  if (!header.empty()) print(header, true);
-  for (const auto& row : rows) print(row, false);
 }
 
 void PrintTable(const std::vector<std::string>& header,

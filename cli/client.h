@@ -60,13 +60,6 @@ absl::StatusOr<TimeRange> TimeRangeOf(const Flags& flags);
 // "BANK_ACCOUNT:970436:0071001234567"; "-" for an unset identifier.
 std::string IdentifierText(const v1::Identifier& id);
 
-// RFC 4180 quoting of one field.
-std::string CsvField(const std::string& value);
-
-// Prints `header` (lower-cased; none when empty) and `rows` as RFC 4180 CSV.
-void PrintCsv(const std::vector<std::string>& header,
-              const std::vector<std::vector<std::string>>& rows);
-
 // Prints rows as left-aligned columns under `header`.
 void PrintTable(const std::vector<std::string>& header,
                 const std::vector<std::vector<std::string>>& rows);

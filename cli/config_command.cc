@@ -1,11 +1,12 @@
 // `fraudgate config check FILE` checks a server config file as `fraudgate
 // serve --config=FILE` would before it opens the data dir (syntax, unknown
-// fields, ranges, TLS files, loopback for insecure, the cluster section);
+// fields, ranges, TLS files, loopback for insecure, the cluster section, who
+// else may change the data dir or read the TLS keys; cli/serve_preflight.h);
 // `fraudgate config defaults` prints every field at its default, documented.
 #include <iostream>
 
-#include "cli/cluster_settings.h"
 #include "cli/command.h"
+#include "cli/serve_preflight.h"
 #include "service/config.h"
 
 namespace fraudgate::cli {
@@ -13,15 +14,19 @@ namespace {
 
 int Check(const std::string& path) {
   auto config = service::LoadConfigFile(path);
-  absl::Status s = config.status();
-  if (s.ok()) {
-    s = service::ValidateServerOptions(
-        service::ServerOptionsFromConfig(*config));
-  }
-  if (s.ok()) s = ClusterSettingsFromConfig(config->cluster()).status();
-  if (!s.ok()) {
-    std::cerr << "fraudgate config: " << s.message() << "\n";
+  if (!config.ok()) {
+    std::cerr << "fraudgate config: " << config.status().message() << "\n";
     return kExitUsage;
+  }
+  auto preflight = CheckServeSetup(config->server().data_dir(),
+                                   service::ServerOptionsFromConfig(*config),
+                                   config->cluster());
+  if (!preflight.ok()) {
+    std::cerr << "fraudgate config: " << preflight.status().message() << "\n";
+    return kExitUsage;
+  }
+  for (const service::PermissionWarning& warning : preflight->warnings) {
+    std::cerr << "fraudgate config: WARNING: " << warning.message << "\n";
   }
   std::cout << "config OK: " << path << "\n";
   return kExitOk;

@@ -5,6 +5,7 @@
 #include "absl/time/time.h"
 #include "cli/client.h"
 #include "cli/command.h"
+#include "cli/csv_output.h"
 #include "core/identifier.h"
 #include "core/text.h"
 #include "fraudgate/v1/fraudgate.grpc.pb.h"
@@ -44,11 +45,12 @@ void PrintEntity(const v1::Entity& e, Format format) {
   }
   const std::string id = IdentifierText(e.identifier());
   if (format == Format::kCsv) {
-    std::cout
-        << "identifier,status,reports,first_reported_at,last_reported_at\n"
-        << CsvField(id) << "," << v1::EntityStatus_Name(e.status()) << ","
-        << e.reports_size() << "," << TimeText(e.first_reported_at()) << ","
-        << TimeText(e.last_reported_at()) << "\n";
+    PrintCsv(
+        {"IDENTIFIER", "STATUS", "REPORTS", "FIRST_REPORTED_AT",
+         "LAST_REPORTED_AT"},
+        {{id, v1::EntityStatus_Name(e.status()),
+          std::to_string(e.reports_size()), TimeText(e.first_reported_at()),
+          TimeText(e.last_reported_at())}});
     return;
   }
   std::cout << "identifier  " << id << "\n"

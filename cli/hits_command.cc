@@ -10,6 +10,7 @@
 #include "absl/time/time.h"
 #include "cli/client.h"
 #include "cli/command.h"
+#include "cli/csv_output.h"
 #include "cli/progress.h"
 #include "core/identifier.h"
 #include "core/status_macros.h"

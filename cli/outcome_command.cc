@@ -3,6 +3,7 @@
 
 #include "cli/client.h"
 #include "cli/command.h"
+#include "cli/csv_output.h"
 #include "core/text.h"
 #include "fraudgate/v1/fraudgate.grpc.pb.h"
 #include "service/convert.h"

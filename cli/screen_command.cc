@@ -5,6 +5,7 @@
 #include "absl/time/clock.h"
 #include "cli/client.h"
 #include "cli/command.h"
+#include "cli/csv_output.h"
 #include "core/identifier.h"
 #include "core/scoring.h"
 #include "core/text.h"
@@ -57,16 +58,16 @@ void PrintResponse(const v1::ScreenTransferResponse& r, Format format) {
   }
   const std::string decision = service::DecisionText(r.decision());
   if (format == Format::kCsv) {
-    std::cout << "transfer_id,decision,score,list_version,hit_id,reasons\n";
     std::string reasons;
     for (const v1::Reason& reason : r.reasons()) {
       if (!reasons.empty()) reasons += ";";
       reasons +=
           core::StrCat(reason.code(), "=", IdentifierText(reason.identifier()));
     }
-    std::cout << CsvField(r.transfer_id()) << "," << decision << ","
-              << r.score() << "," << r.list_version() << "," << r.hit_id()
-              << "," << CsvField(reasons) << "\n";
+    PrintCsv({"TRANSFER_ID", "DECISION", "SCORE", "LIST_VERSION", "HIT_ID",
+              "REASONS"},
+             {{r.transfer_id(), decision, std::to_string(r.score()),
+               std::to_string(r.list_version()), r.hit_id(), reasons}});
     return;
   }
   std::cout << "decision      " << decision << "\n"

@@ -8,6 +8,7 @@
 
 #include "cli/cluster_settings.h"
 #include "cli/command.h"
+#include "cli/serve_preflight.h"
 #include "cluster/cluster_list.h"
 #include "cluster/hit_feed.h"
 #include "cluster/jetstream.h"
@@ -83,16 +84,21 @@ int Run(const Flags& flags) {
     return kExitUsage;
   }
   service::Logger::Default().set_min_level(*level);
-  // Refuse bad options before the data dir is opened (and created).
-  absl::StatusOr<std::optional<ClusterSettings>> cluster_settings =
-      ClusterSettingsFromConfig(ClusterConfigWithFlags(config, flags));
-  absl::Status valid = service::ValidateServerOptions(options);
-  if (valid.ok()) valid = cluster_settings.status();
-  if (!valid.ok()) {
-    std::cerr << "fraudgate serve: " << valid.message() << "\n";
+  // Refuse bad options, and files others may change or read, before the
+  // data dir is opened (and created).
+  absl::StatusOr<ServePreflight> preflight =
+      CheckServeSetup(data, options, ClusterConfigWithFlags(config, flags));
+  if (!preflight.ok()) {
+    std::cerr << "fraudgate serve: " << preflight.status().message() << "\n";
     return kExitUsage;
   }
-  std::optional<ClusterSettings>& cluster_options = *cluster_settings;
+  for (const service::PermissionWarning& warning : preflight->warnings) {
+    service::Logger::Default().Log(service::LogLevel::kWarning, warning.event,
+                                   service::LogFields()
+                                       .Add("path", warning.path)
+                                       .Add("problem", warning.message));
+  }
+  std::optional<ClusterSettings>& cluster_options = preflight->cluster;
 
   // Probes reach the health port while the store opens (a long log replay,
   // or counting an old store's blocklist once) and see NOT_SERVING.

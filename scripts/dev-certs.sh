@@ -43,9 +43,10 @@ command -v openssl >/dev/null 2>&1 || die "openssl not found (Debian: apt-get in
 mkdir -p "$dir"
 chmod 700 "$dir"
 
+# A key is made 0600 (under umask 077, so it is never readable to others, not
+# even for a moment); fraudgate serve refuses a key others may read.
 new_key() {
-  openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$1" 2>/dev/null
-  chmod 600 "$1"
+  (umask 077 && openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$1" 2>/dev/null)
 }
 
 # sign NAME SUBJECT EXTENSIONS: NAME.pem from a new NAME-key.pem, signed by the CA.
@@ -118,9 +119,9 @@ for role in "${roles[@]}"; do
 done
 # Browsers take a client certificate as PKCS#12: the analyst console.
 if [[ ! -f $dir/analyst.p12 ]]; then
-  openssl pkcs12 -export -in "$dir/analyst.pem" -inkey "$dir/analyst-key.pem" \
-    -certfile "$dir/ca.pem" -name "fraudgate dev-analyst" \
-    -passout pass:fraudgate -out "$dir/analyst.p12"
-  chmod 600 "$dir/analyst.p12"
+  (umask 077 && openssl pkcs12 -export -in "$dir/analyst.pem" \
+    -inkey "$dir/analyst-key.pem" -certfile "$dir/ca.pem" \
+    -name "fraudgate dev-analyst" -passout pass:fraudgate \
+    -out "$dir/analyst.p12")
   echo "dev-certs.sh: $dir/analyst.p12: for a browser (password: fraudgate)"
 fi

@@ -49,7 +49,8 @@ new_data=0
 if [[ ! -d $data || -z $(ls -A "$data") ]]; then
   new_data=1
 fi
-mkdir -p "$data"
+# serve makes the data dir itself, 0700, with files only its user may read.
+mkdir -p "$(dirname "$data")"
 
 server_pid=
 stopping=0

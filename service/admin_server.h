@@ -3,7 +3,9 @@
 // AdminSocketPath(data dir), never on a network port. The socket's directory
 // is made 0700, so only the server's user (and root) can connect: people who
 // could read the data dir anyway. `fraudgate backup create --data=DIR` finds
-// the socket there and backs a running server up through it.
+// the socket there and backs a running server up through it, once it has
+// checked that the process listening is a server it trusts
+// (cli/admin_socket_client.h).
 //
 // Thread safety: the server handles calls on its own threads; one backup runs
 // at a time (another call meanwhile gets ABORTED). Stopping the server stops

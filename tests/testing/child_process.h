@@ -59,7 +59,8 @@ ProcessResult RunProcess(const std::string& binary,
 // destruction if still running.
 class ServeProcess {
  public:
-  // `args` are added to serve's own (e.g. --cluster).
+  // `args` are added to serve's own (e.g. --cluster); with a --tls-dir=DIR
+  // among them it serves mutual TLS instead of --insecure.
   static absl::StatusOr<std::unique_ptr<ServeProcess>> Start(
       const std::string& binary, const std::string& data_dir,
       const std::string& log_path, const std::vector<std::string>& args = {});
