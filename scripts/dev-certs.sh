@@ -19,6 +19,9 @@
 # `issue` writes NAME.pem and NAME-key.pem. Files that exist are kept, so a
 # second run changes nothing; delete DIR to start over.
 #
+# Role `monitor` is a metrics scraper's (e.g. `issue monitor prometheus`): it
+# may call no RPC, and sees the per-caller series of /metrics.
+#
 # Role `node` is not a caller of fraudgate (its servers refuse it): it is a
 # cluster node's identity towards NATS (DESIGN §9), e.g. `issue node
 # fraudgate-0`, which nats.conf maps to a user with the permissions of
@@ -64,8 +67,8 @@ sign() {
 
 client() {
   local role=$1 name=$2 file=$3
-  [[ $role =~ ^(bank|police|analyst|admin|node)$ ]] ||
-    die "role must be bank, police, analyst, admin or node (got '$role')"
+  [[ $role =~ ^(bank|police|analyst|admin|monitor|node)$ ]] ||
+    die "role must be bank, police, analyst, admin, monitor or node (got '$role')"
   [[ $name =~ ^[a-z0-9][a-z0-9._-]*$ ]] ||
     die "name must be lower-case letters, digits, '.', '_' or '-' (got '$name')"
   [[ -f $dir/$file.pem ]] && return

@@ -268,6 +268,12 @@ ServerOptions ServerOptionsFromConfig(const v1::Config& config) {
   options.reports.upload_idle =
       absl::Seconds(config.limits().upload_idle_seconds());
   options.probes = ProbeOptionsFromConfig(config.probes());
+  options.reflection = server.reflection();
+  options.http_limits.request_timeout =
+      absl::Seconds(config.limits().http_request_timeout_seconds());
+  options.http_limits.max_connections = config.limits().http_max_connections();
+  options.http_limits.max_connections_per_client =
+      config.limits().http_max_connections_per_client();
   return options;
 }
 

@@ -233,6 +233,13 @@ absl::Status ValidateServerOptions(const ServerOptions& options) {
     return absl::InvalidArgumentError(
         "limits.max_stream_seconds: must be positive");
   }
+  const HttpLimits& http = options.http_limits;
+  if (http.request_timeout <= absl::ZeroDuration() ||
+      http.max_connections < 1 || http.max_connections_per_client < 1 ||
+      http.workers < 1 || http.max_queued < 1) {
+    return absl::InvalidArgumentError(
+        "limits.http_*: the HTTP port's timeout and caps must be positive");
+  }
   if (options.reports.upload_idle <= absl::ZeroDuration()) {
     return absl::InvalidArgumentError(
         "limits.upload_idle_seconds: must be positive");
@@ -387,11 +394,16 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(
       [store] { return store->blocklist().list_version(); });
 
   // The standard health service (its status follows the store: see
-  // HealthMonitor) and server reflection, for grpcurl-style tools and
-  // Kubernetes gRPC probes. Both are open to every caller (DESIGN §5).
+  // HealthMonitor), for Kubernetes gRPC probes, and server reflection when
+  // asked, for grpcurl-style tools. Both are open to every caller the
+  // handshake admitted (DESIGN §5).
   grpc::EnableDefaultHealthCheckService(true);
-  grpc::reflection::InitProtoReflectionServerBuilderPlugin();
   grpc::ServerBuilder builder;
+  if (options.reflection) {
+    grpc::reflection::InitProtoReflectionServerBuilderPlugin();
+  } else {
+    builder.SetOption(std::make_unique<WithoutReflection>());
+  }
   if (!options.insecure) {
     ASSIGN_OR_RETURN(
         server->tls_,

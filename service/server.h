@@ -103,6 +103,9 @@ struct ServerOptions {
   ProbeOptions probes;
   // Connections and timeouts of the HTTP port. Default: see HttpLimits.
   HttpLimits http_limits;
+  // Serve gRPC server reflection on the gRPC port, to every caller whose
+  // certificate the handshake admitted. Default false.
+  bool reflection = false;
   // Where police mutations go, and whether the list may answer (a cluster
   // node's: cluster/cluster_list.h); must outlive the server. Default (null):
   // this node's store, always fresh.

@@ -121,6 +121,12 @@ TEST(ConfigTest, LimitsDefaultsAreTheServerDefaultsAndCanBeSet) {
             ReportOptions().max_batch_reports);
   EXPECT_EQ(ServerOptionsFromConfig(empty).reports.upload_idle,
             ReportOptions().upload_idle);
+  const HttpLimits http = ServerOptionsFromConfig(empty).http_limits;
+  EXPECT_EQ(http.request_timeout, HttpLimits().request_timeout);
+  EXPECT_EQ(http.max_connections, HttpLimits().max_connections);
+  EXPECT_EQ(http.max_connections_per_client,
+            HttpLimits().max_connections_per_client);
+  EXPECT_FALSE(ServerOptionsFromConfig(empty).reflection);
   EXPECT_EQ(empty.server().tls_refresh_seconds(),
             ServerOptions().tls_refresh_seconds);
   const ProbeOptions probes = ProbeOptionsFromConfig(empty.probes());

@@ -71,12 +71,14 @@ namespace {
 using ::testing::HasSubstr;
 using testing::MakeIdentifier;
 using testing::MakeReport;
+using ::testing::Not;
 using testing::ProcessResult;
 using testing::TempDir;
 using testing::TestServer;
 
 const char kOpenssl[] = "/usr/bin/openssl";
-const std::vector<std::string> kRoles = {"bank", "police", "analyst", "admin"};
+const std::vector<std::string> kRoles = {"bank", "police", "analyst", "admin",
+                                         "monitor"};
 
 std::string DevCertsScript() {
   return std::string(FRAUDGATE_SOURCE_DIR) + "/scripts/dev-certs.sh";
@@ -352,6 +354,7 @@ const std::map<std::string, std::set<std::string>>& MayCall() {
        {"ScreenTransfer", "ScreenTransfers", "UploadReports", "GetEntity",
         "DelistEntity", "WithdrawReport", "QueryHits", "GetHit",
         "RecordOutcome", "HitStats", "FindPastTransfers"}},
+      {"monitor", {}},
   };
   return *table;
 }
@@ -363,7 +366,8 @@ class MtlsTest : public ::testing::Test {
   static void SetUpTestSuite() {
     certs_ = new TempDir();
     certs_ready_ = DevCerts({certs_->path()}) &&
-                   DevCerts({certs_->path(), "issue", "bank", "vcb-core"});
+                   DevCerts({certs_->path(), "issue", "bank", "vcb-core"}) &&
+                   DevCerts({certs_->path(), "issue", "monitor", "monitor"});
   }
   static void TearDownTestSuite() {
     delete certs_;
@@ -435,7 +439,7 @@ TEST_F(MtlsTest, EveryRoleMayCallExactlyItsRpcs) {
   bool all_right = true;
   std::string matrix =
       "method               bank                 police               "
-      "analyst              admin\n";
+      "analyst              admin                monitor\n";
   std::string details;
   std::map<std::string, std::shared_ptr<grpc::Channel>> channels;
   for (const std::string& role : kRoles) channels[role] = As(role);
@@ -729,10 +733,21 @@ TEST_F(MtlsTest, HttpsPortTakesTheSameCertificatesAndRoles) {
   a = HttpsGet(port, "/api/hits", certs(), certs(), "police");
   EXPECT_EQ(a.status, 403) << a.body;
 
-  // /metrics needs only a certificate of the CA.
+  // /metrics answers any role, but only admin and monitor see the
+  // per-caller series, which name certificate identities.
+  ASSERT_TRUE(Screen(As("bank"), "metrics-1").ok());
   a = HttpsGet(port, "/metrics", certs(), certs(), "bank");
   EXPECT_EQ(a.status, 200) << a.body;
   EXPECT_THAT(a.body, HasSubstr("fraudgate_in_flight_calls"));
+  EXPECT_THAT(a.body, Not(HasSubstr("caller=")));
+  for (const char* role : {"admin", "monitor"}) {
+    a = HttpsGet(port, "/metrics", certs(), certs(), role);
+    EXPECT_EQ(a.status, 200) << a.body;
+    EXPECT_THAT(a.body, HasSubstr("caller=\"bank/dev-bank\"")) << role;
+  }
+  // The monitor may call nothing else.
+  EXPECT_EQ(HttpsGet(port, "/api/stats", certs(), certs(), "monitor").status,
+            403);
 
   // Refused at the handshake: no certificate, or one of another CA.
   EXPECT_EQ(HttpsGet(port, "/metrics", certs(), certs(), "").status, 0);
@@ -1056,6 +1071,44 @@ TEST_F(MtlsTest, EachCallerHasItsOwnRateOnScreeningAndGetEntity) {
   EXPECT_EQ(get_entity("analyst").error_code(),
             grpc::StatusCode::RESOURCE_EXHAUSTED);
   EXPECT_EQ(get_entity("police").error_code(), grpc::StatusCode::NOT_FOUND);
+}
+
+// The console's API passes the same gate as the history RPCs: one bucket
+// per caller for QueryHits and /api/hits alike (429 on HTTPS), another
+// caller unaffected.
+TEST_F(MtlsTest, HistoryQueriesShareOneRateOverGrpcAndHttps) {
+  auto now = std::make_shared<std::atomic<int64_t>>(1'800'000'000);
+  service::ServerOptions options;
+  options.clock = [now] { return absl::FromUnixSeconds(now->load()); };
+  options.limits.rates.query_rate = 1;
+  options.limits.rates.query_burst = 3;
+  options.http_listen = "127.0.0.1:0";
+  ASSERT_NO_FATAL_FAILURE(StartServer("", options));
+  const int port = server_->http_port();
+  auto query = [&](const std::string& cert) {
+    auto stub = v1::HistoryService::NewStub(As(cert));
+    grpc::ClientContext context;
+    SetDeadline(context);
+    v1::QueryHitsResponse response;
+    return stub->QueryHits(&context, v1::QueryHitsRequest(), &response);
+  };
+  EXPECT_TRUE(query("analyst").ok());
+  EXPECT_EQ(HttpsGet(port, "/api/hits", certs(), certs(), "analyst").status,
+            200);
+  EXPECT_EQ(HttpsGet(port, "/api/stats", certs(), certs(), "analyst").status,
+            200);
+  // The burst of 3 is spent, on either port.
+  const HttpsAnswer over =
+      HttpsGet(port, "/api/hits", certs(), certs(), "analyst");
+  EXPECT_EQ(over.status, 429) << over.body;
+  EXPECT_THAT(over.body, HasSubstr("analyst/dev-analyst"));
+  EXPECT_EQ(query("analyst").error_code(),
+            grpc::StatusCode::RESOURCE_EXHAUSTED);
+  // The admin has a bucket of their own; a second refills one.
+  EXPECT_EQ(HttpsGet(port, "/api/hits", certs(), certs(), "admin").status, 200);
+  now->fetch_add(1);
+  EXPECT_EQ(HttpsGet(port, "/api/hits", certs(), certs(), "analyst").status,
+            200);
 }
 
 }  // namespace

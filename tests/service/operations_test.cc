@@ -80,10 +80,58 @@ std::map<std::string, double> ParseMetrics(const std::string& text) {
   return samples;
 }
 
+// A server reflection call listing the services (ServerReflectionRequest
+// {list_services: "*"}, raw bytes: Debian ships no reflection.proto).
+class ListServices
+    : public grpc::ClientBidiReactor<grpc::ByteBuffer, grpc::ByteBuffer> {
+ public:
+  explicit ListServices(grpc::GenericStub& stub) {
+    grpc::Slice slice(std::string("\x3a\x01*", 3));
+    request_ = grpc::ByteBuffer(&slice, 1);
+    context_.set_deadline(std::chrono::system_clock::now() +
+                          std::chrono::seconds(10));
+    stub.PrepareBidiStreamingCall(
+        &context_,
+        "/grpc.reflection.v1alpha.ServerReflection/ServerReflectionInfo", {},
+        this);
+    StartWrite(&request_);
+    StartRead(&response_);
+    StartCall();
+  }
+  void OnWriteDone(bool) override { StartWritesDone(); }
+  void OnReadDone(bool ok) override {
+    if (!ok) return;
+    std::vector<grpc::Slice> slices;
+    if (response_.Dump(&slices).ok()) {
+      for (const grpc::Slice& s : slices) {
+        bytes_.append(reinterpret_cast<const char*>(s.begin()), s.size());
+      }
+    }
+  }
+  void OnDone(const grpc::Status& status) override {
+    status_ = status;
+    done_.Notify();
+  }
+  // The response bytes, once the call ended with `code`.
+  std::string Wait(grpc::StatusCode code) {
+    done_.WaitForNotification();
+    EXPECT_EQ(status_.error_code(), code) << status_.error_message();
+    return bytes_;
+  }
+
+ private:
+  grpc::ClientContext context_;
+  grpc::ByteBuffer request_, response_;
+  std::string bytes_;
+  grpc::Status status_;
+  absl::Notification done_;
+};
+
 class OperationsTest : public ::testing::Test {
  protected:
-  void Start(rocksdb::Env* env = nullptr) {
+  void Start(rocksdb::Env* env = nullptr, bool reflection = false) {
     service::ServerOptions options;
+    options.reflection = reflection;
     options.http_listen = "127.0.0.1:0";
     options.health_listen = "127.0.0.1:0";
     options.logger = &logger_;
@@ -342,8 +390,15 @@ TEST_F(OperationsTest, HealthPortOnAPortInUseIsUnavailable) {
               HasSubstr(options.health_listen));
 }
 
-TEST_F(OperationsTest, HealthReflectionAndProbes) {
+TEST_F(OperationsTest, ReflectionIsOffUnlessAsked) {
   ASSERT_NO_FATAL_FAILURE(Start());
+  grpc::GenericStub stub(server_->channel());
+  ListServices call(stub);
+  EXPECT_EQ(call.Wait(grpc::StatusCode::UNIMPLEMENTED), "");
+}
+
+TEST_F(OperationsTest, HealthReflectionAndProbes) {
+  ASSERT_NO_FATAL_FAILURE(Start(nullptr, /*reflection=*/true));
   EXPECT_EQ(Health(server_->channel()).value_or(HealthCheckResponse::UNKNOWN),
             HealthCheckResponse::SERVING);
   EXPECT_EQ(Health(HealthPortChannel()).value_or(HealthCheckResponse::UNKNOWN),
@@ -370,52 +425,7 @@ TEST_F(OperationsTest, HealthReflectionAndProbes) {
   EXPECT_EQ(readyz->status, 200);
   EXPECT_EQ(readyz->body, "ready\n");
 
-  // Server reflection lists the services (ServerReflectionRequest
-  // {list_services: "*"}, raw bytes: Debian ships no reflection.proto).
-  class ListServices
-      : public grpc::ClientBidiReactor<grpc::ByteBuffer, grpc::ByteBuffer> {
-   public:
-    explicit ListServices(grpc::GenericStub& stub) {
-      grpc::Slice slice(std::string("\x3a\x01*", 3));
-      request_ = grpc::ByteBuffer(&slice, 1);
-      context_.set_deadline(std::chrono::system_clock::now() +
-                            std::chrono::seconds(10));
-      stub.PrepareBidiStreamingCall(
-          &context_,
-          "/grpc.reflection.v1alpha.ServerReflection/ServerReflectionInfo", {},
-          this);
-      StartWrite(&request_);
-      StartRead(&response_);
-      StartCall();
-    }
-    void OnWriteDone(bool) override { StartWritesDone(); }
-    void OnReadDone(bool ok) override {
-      if (!ok) return;
-      std::vector<grpc::Slice> slices;
-      if (response_.Dump(&slices).ok()) {
-        for (const grpc::Slice& s : slices) {
-          bytes_.append(reinterpret_cast<const char*>(s.begin()), s.size());
-        }
-      }
-    }
-    void OnDone(const grpc::Status& status) override {
-      status_ = status;
-      done_.Notify();
-    }
-    // The response bytes, once the call ended with `code`.
-    std::string Wait(grpc::StatusCode code) {
-      done_.WaitForNotification();
-      EXPECT_EQ(status_.error_code(), code) << status_.error_message();
-      return bytes_;
-    }
-
-   private:
-    grpc::ClientContext context_;
-    grpc::ByteBuffer request_, response_;
-    std::string bytes_;
-    grpc::Status status_;
-    absl::Notification done_;
-  };
+  // Server reflection, asked for, lists the services.
   grpc::GenericStub stub(server_->channel());
   ListServices call(stub);
   const std::string services = call.Wait(grpc::StatusCode::OK);
