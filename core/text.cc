@@ -97,6 +97,28 @@ bool IsValidUtf8(std::string_view text) {
   return true;
 }
 
+bool HasHiddenControl(std::string_view text) {
+  for (size_t i = 0; i < text.size(); ++i) {
+    const auto c = static_cast<unsigned char>(text[i]);
+    if (c < 0x20 || c == 0x7F) return true;
+    auto next = [&](size_t k) {
+      return i + k < text.size() ? static_cast<unsigned char>(text[i + k]) : 0;
+    };
+    if (c == 0xC2 && next(1) >= 0x80 && next(1) <= 0x9F) return true;  // C1
+    if (c == 0xD8 && next(1) == 0x9C) return true;                     // U+061C
+    if (c == 0xE2 && next(1) == 0x80 &&
+        ((next(2) >= 0x8E && next(2) <= 0x8F) ||   // U+200E, U+200F
+         (next(2) >= 0xAA && next(2) <= 0xAE))) {  // U+202A..U+202E
+      return true;
+    }
+    if (c == 0xE2 && next(1) == 0x81 && next(2) >= 0xA6 &&
+        next(2) <= 0xA9) {  // U+2066..U+2069
+      return true;
+    }
+  }
+  return false;
+}
+
 void AppendJsonString(std::string_view text, std::string& out) {
   const bool utf8 = IsValidUtf8(text);
   out.push_back('"');

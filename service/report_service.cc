@@ -6,6 +6,9 @@
 #include "absl/time/clock.h"
 #include "core/status_macros.h"
 #include "core/text.h"
+#include "grpcpp/impl/codegen/proto_utils.h"
+#include "grpcpp/support/proto_buffer_reader.h"
+#include "grpcpp/support/proto_buffer_writer.h"
 #include "proto/proto_time.h"
 #include "service/convert.h"
 #include "service/grpc_status.h"
@@ -36,13 +39,16 @@ v1::ListEvent EventBy(const std::string& actor, absl::Time now) {
 constexpr size_t kMaxBatchBytes = 512 << 10;
 
 // An upload refused before any report is read.
-class Refused final : public grpc::ServerReadReactor<v1::Report> {
+class Refused final : public grpc::ServerReadReactor<grpc::ByteBuffer> {
  public:
   explicit Refused(const grpc::Status& status) { Finish(status); }
   void OnDone() override { delete this; }
 };
 
-class Uploader final : public grpc::ServerReadReactor<v1::Report> {
+// Reads the stream's messages as bytes and parses each itself, so that one
+// that cannot be parsed is a rejection like an invalid report (gRPC would
+// end the read as if the client had finished its stream).
+class Uploader final : public grpc::ServerReadReactor<grpc::ByteBuffer> {
  public:
   // The call stays in flight (`admitted.ticket`) until the stream is done,
   // and ends with DEADLINE_EXCEEDED at `cap`'s deadline for it, or when no
@@ -51,7 +57,7 @@ class Uploader final : public grpc::ServerReadReactor<v1::Report> {
            const ReportOptions* options, std::function<absl::Time()> clock,
            CallGate::Admitted admitted, DeadlineCap* cap,
            const grpc::CallbackServerContext& context,
-           v1::UploadSummary* summary)
+           grpc::ByteBuffer* response)
       : store_(store),
         writer_(writer),
         wait_applied_(WaitApplied(context)),
@@ -59,12 +65,12 @@ class Uploader final : public grpc::ServerReadReactor<v1::Report> {
         clock_(std::move(clock)),
         caller_(admitted.caller.Id()),
         ticket_(std::move(admitted.ticket)),
-        summary_(summary),
+        response_(response),
         deadline_(cap->DeadlineFor(context)),
         cap_seconds_(absl::ToInt64Seconds(cap->cap())) {
     std::lock_guard<std::mutex> lock(mu_);
     expiry_ = cap->Schedule(NextExpiry(), [this] { return Expire(); });
-    StartRead(&report_);
+    StartRead(&message_);
   }
 
   void OnReadDone(bool ok) override {
@@ -92,18 +98,33 @@ class Uploader final : public grpc::ServerReadReactor<v1::Report> {
   void ReadDone(bool ok) {
     if (!ok) {  // the client finished its stream
       if (!Flush()) return;
-      summary_->set_list_version(
+      summary_.set_list_version(
           std::max(store_->blocklist().list_version(), written_version_));
       KeepMostPaid(&past_);
       for (v1::PastTransferCount& count : past_) {
-        *summary_->add_past_transfers_by_identifier() = std::move(count);
+        *summary_.add_past_transfers_by_identifier() = std::move(count);
       }
-      End(grpc::Status::OK);
+      bool own_buffer;
+      End(grpc::GenericSerialize<grpc::ProtoBufferWriter, v1::UploadSummary>(
+          summary_, response_, &own_buffer));
       return;
     }
-    auto normalized = NormalizeReport(report_, clock_(), *options_);
+    report_.Clear();
+    absl::StatusOr<v1::Report> normalized;
+    if (grpc::GenericDeserialize<grpc::ProtoBufferReader, v1::Report>(&message_,
+                                                                      &report_)
+            .ok()) {
+      normalized = NormalizeReport(report_, clock_(), *options_);
+    } else {
+      // What was parsed of it (e.g. a report_id that is not UTF-8) is not
+      // echoed back.
+      report_.Clear();
+      normalized = Invalid("report",
+                           "not a valid fraudgate.v1.Report (malformed "
+                           "message, or a string field that is not UTF-8)");
+    }
     if (!normalized.ok()) {
-      *summary_->add_rejected() =
+      *summary_.add_rejected() =
           RejectionOf(index_, report_, normalized.status());
     } else {
       pending_bytes_ += normalized->ByteSizeLong();
@@ -124,7 +145,7 @@ class Uploader final : public grpc::ServerReadReactor<v1::Report> {
       EndAtDeadline();
       return;
     }
-    StartRead(&report_);
+    StartRead(&message_);
   }
 
   // When the stream may next have to end: its deadline, or when it will have
@@ -197,8 +218,7 @@ class Uploader final : public grpc::ServerReadReactor<v1::Report> {
     written_version_ = std::max(written_version_, written->list_version);
     const auto& reports = pending_.upload().reports();
     if (!written->result.has_value()) {  // on the stream, not applied here
-      summary_->set_reports_pending(summary_->reports_pending() +
-                                    reports.size());
+      summary_.set_reports_pending(summary_.reports_pending() + reports.size());
       pending_.Clear();
       pending_index_.clear();
       pending_bytes_ = 0;
@@ -210,14 +230,14 @@ class Uploader final : public grpc::ServerReadReactor<v1::Report> {
     for (size_t i = 0; i < results->size(); ++i) {
       const store::ApplyReportResult& r = (*results)[i];
       if (!r.status.ok()) {
-        *summary_->add_rejected() = RejectionOf(
+        *summary_.add_rejected() = RejectionOf(
             pending_index_[i], reports[static_cast<int>(i)], r.status);
       } else if (r.unchanged) {
-        summary_->set_reports_unchanged(summary_->reports_unchanged() + 1);
+        summary_.set_reports_unchanged(summary_.reports_unchanged() + 1);
       } else {
-        summary_->set_reports_accepted(summary_->reports_accepted() + 1);
-        summary_->set_identifiers_added(summary_->identifiers_added() +
-                                        r.identifiers_added.size());
+        summary_.set_reports_accepted(summary_.reports_accepted() + 1);
+        summary_.set_identifiers_added(summary_.identifiers_added() +
+                                       r.identifiers_added.size());
         for (const v1::Identifier& id : r.identifiers_added) {
           added.push_back(&id);
         }
@@ -232,8 +252,8 @@ class Uploader final : public grpc::ServerReadReactor<v1::Report> {
       return false;
     }
     for (v1::PastTransferCount& entry : *past) {
-      summary_->set_past_transfers(summary_->past_transfers() +
-                                   entry.transfers());
+      summary_.set_past_transfers(summary_.past_transfers() +
+                                  entry.transfers());
       past_.push_back(std::move(entry));
     }
     pending_.Clear();
@@ -249,8 +269,10 @@ class Uploader final : public grpc::ServerReadReactor<v1::Report> {
   const std::function<absl::Time()> clock_;
   const std::string caller_;
   CallGate::Ticket ticket_;
-  v1::UploadSummary* const summary_;
-  v1::Report report_;
+  grpc::ByteBuffer* const response_;
+  v1::UploadSummary summary_;
+  grpc::ByteBuffer message_;  // the last read
+  v1::Report report_;         // parsed from it
   int index_ = 0;
   // The next list event: its reports, and their indexes in the stream.
   v1::ListEvent pending_;
@@ -376,8 +398,8 @@ absl::StatusOr<v1::Report> NormalizeReport(const v1::Report& in, absl::Time now,
   return out;
 }
 
-grpc::ServerReadReactor<v1::Report>* ReportService::UploadReports(
-    grpc::CallbackServerContext* context, v1::UploadSummary* summary) {
+grpc::ServerReadReactor<grpc::ByteBuffer>* ReportService::UploadReports(
+    grpc::CallbackServerContext* context, grpc::ByteBuffer* summary) {
   auto admitted = gate_->Admit(*context, "UploadReports");
   if (!admitted.ok()) return new Refused(ToGrpcStatus(admitted.status()));
   return new Uploader(store_, writer_, &options_, clock_, *std::move(admitted),

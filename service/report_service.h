@@ -67,7 +67,11 @@ absl::StatusOr<std::vector<v1::PastTransferCount>> CountPastTransfers(
 // only once it applied it ("true" or "1"; see fraudgate.proto).
 inline constexpr char kWaitAppliedHeader[] = "fraudgate-wait-applied";
 
-class ReportService final : public v1::ReportService::CallbackService {
+// UploadReports is a raw method (its messages reach the service as bytes,
+// see Uploader in the .cc); the others are typed.
+class ReportService final
+    : public v1::ReportService::WithRawCallbackMethod_UploadReports<
+          v1::ReportService::CallbackService> {
  public:
   // `store`, `writer`, `gate` and `deadline_cap` must outlive the service.
   // Mutations go through `writer` (this node's store, or a cluster's stream),
@@ -89,15 +93,16 @@ class ReportService final : public v1::ReportService::CallbackService {
   // events must stay under NATS's max_payload), each report atomically;
   // the summary is sent once every accepted report is on disk (on a cluster
   // node without wait-applied: on the stream, counted as reports_pending).
-  // Invalid reports are listed in `rejected` and do not stop the stream. A
+  // Invalid reports, and messages that are not a Report at all, are listed
+  // in `rejected` and do not stop the stream; `summary` gets the serialized
+  // UploadSummary. A
   // store failure ends the call with UNAVAILABLE; batches stored before it stay
   // stored, and re-uploading the whole stream is safe (idempotent). The stream
   // ends with DEADLINE_EXCEEDED at the earlier of the client's deadline and the
   // server's cap (deadline_cap.h), or once no report came for
   // `upload_idle`, the same way.
-  grpc::ServerReadReactor<v1::Report>* UploadReports(
-      grpc::CallbackServerContext* context,
-      v1::UploadSummary* summary) override;
+  grpc::ServerReadReactor<grpc::ByteBuffer>* UploadReports(
+      grpc::CallbackServerContext* context, grpc::ByteBuffer* summary) override;
 
   // NOT_FOUND when the identifier was never listed.
   grpc::ServerUnaryReactor* GetEntity(grpc::CallbackServerContext* context,

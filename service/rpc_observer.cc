@@ -33,7 +33,19 @@ class RpcObserver : public grpc::experimental::Interceptor {
     }
     if (methods->QueryInterceptionHookPoint(
             InterceptionHookPoints::PRE_SEND_STATUS)) {
-      Finished(methods->GetSendStatus());
+      grpc::Status status = methods->GetSendStatus();
+      // What gRPC answers when it could not parse a unary request (see
+      // rpc_observer.h); no fraudgate handler answers UNIMPLEMENTED.
+      if (status.error_code() == grpc::StatusCode::UNIMPLEMENTED &&
+          status.error_message().empty() && !stats_->request_type().empty()) {
+        status = grpc::Status(
+            grpc::StatusCode::INVALID_ARGUMENT,
+            core::StrCat("request: not a valid ", stats_->request_type(),
+                         " (malformed message, or a string field that is not "
+                         "UTF-8)"));
+        methods->ModifySendStatus(status);
+      }
+      Finished(status);
     }
     methods->Proceed();
   }
@@ -95,11 +107,13 @@ class RpcObserver : public grpc::experimental::Interceptor {
 
 RpcObserverFactory::MethodStats::MethodStats(Metrics* metrics,
                                              std::string service,
-                                             std::string method)
+                                             std::string method,
+                                             std::string request_type)
     : metrics_(metrics),
       service_(std::move(service)),
       method_(std::move(method)),
       path_(core::StrCat("/", service_, "/", method_)),
+      request_type_(std::move(request_type)),
       latency_(metrics->GetHistogram(
           "fraudgate_rpc_duration_seconds",
           "Time from the start of a call to its status being sent.",
@@ -137,20 +151,26 @@ RpcObserverFactory::RpcObserverFactory(Metrics* metrics, Logger* logger,
         "ScreenTransfers item).",
         {{"decision", DecisionText(static_cast<v1::Decision>(i))}});
   }
-  std::vector<std::pair<std::string, std::string>> methods = {
-      {"grpc.health.v1.Health", "Check"},
-      {"grpc.health.v1.Health", "Watch"},
-      {"grpc.reflection.v1alpha.ServerReflection", "ServerReflectionInfo"}};
+  std::vector<std::unique_ptr<MethodStats>> methods;
+  for (const auto& [service, method] :
+       {std::pair{"grpc.health.v1.Health", "Check"},
+        std::pair{"grpc.health.v1.Health", "Watch"},
+        std::pair{"grpc.reflection.v1alpha.ServerReflection",
+                  "ServerReflectionInfo"}}) {
+    methods.push_back(std::make_unique<MethodStats>(metrics, service, method));
+  }
   for (const std::string& name : services) {
     const google::protobuf::ServiceDescriptor* service =
         google::protobuf::DescriptorPool::generated_pool()->FindServiceByName(
             name);
     for (int i = 0; service != nullptr && i < service->method_count(); ++i) {
-      methods.emplace_back(name, service->method(i)->name());
+      const google::protobuf::MethodDescriptor* method = service->method(i);
+      methods.push_back(std::make_unique<MethodStats>(
+          metrics, name, method->name(),
+          method->client_streaming() ? "" : method->input_type()->full_name()));
     }
   }
-  for (auto& [service, method] : methods) {
-    auto stats = std::make_unique<MethodStats>(metrics, service, method);
+  for (auto& stats : methods) {
     const std::string path = stats->path();
     methods_.emplace(path, std::move(stats));
   }

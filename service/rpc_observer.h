@@ -10,6 +10,12 @@
 //     "<role>/<name>" from the client certificate ("admin/insecure" with
 //     --insecure), "-" without a fraudgate identity. No request content (no
 //     identifier) is logged.
+// A unary call of those services whose request cannot be parsed (a
+// malformed message, a string field that is not UTF-8) ends with
+// INVALID_ARGUMENT naming the request type: gRPC itself finishes it with
+// UNIMPLEMENTED and no message (its callback handlers treat a failed
+// deserialization like a missing handler), which would tell a bank's
+// engineers the method does not exist.
 // Methods are the ones of the services given at construction; a call to any
 // other path (a client may send any) is counted as service and method
 // "unknown", so clients cannot grow the metrics (its access line shows the
@@ -54,11 +60,15 @@ class RpcObserverFactory
   // The figures of one method.
   class MethodStats {
    public:
-    MethodStats(Metrics* metrics, std::string service, std::string method);
+    // `request_type`: the full name of a fraudgate method's request message,
+    // "" for other methods.
+    MethodStats(Metrics* metrics, std::string service, std::string method,
+                std::string request_type = "");
     const std::string& service() const { return service_; }  // package.Service
     const std::string& method() const { return method_; }    // Method
     // "/package.Service/Method", as the access log shows it.
     const std::string& path() const { return path_; }
+    const std::string& request_type() const { return request_type_; }
     Metrics::Histogram* latency() const { return latency_; }
     Metrics::Counter* Handled(grpc::StatusCode code);
 
@@ -67,6 +77,7 @@ class RpcObserverFactory
     const std::string service_;
     const std::string method_;
     const std::string path_;
+    const std::string request_type_;
     Metrics::Histogram* const latency_;
     // By status code (0..16); made at the first call that ends with it.
     std::array<std::atomic<Metrics::Counter*>, 17> handled_{};

@@ -14,10 +14,9 @@ absl::Status CheckText(std::string_view field, std::string_view value,
   if (value.size() > max_bytes) {
     return Invalid(field, core::StrCat("longer than ", max_bytes, " bytes"));
   }
-  for (char c : value) {
-    if (static_cast<unsigned char>(c) < 0x20) {
-      return Invalid(field, "contains control characters");
-    }
+  if (core::HasHiddenControl(value)) {
+    return Invalid(field,
+                   "contains control or bidirectional formatting characters");
   }
   return absl::OkStatus();
 }

@@ -13,8 +13,9 @@ namespace fraudgate::service {
 // INVALID_ARGUMENT "<field>: <what>".
 absl::Status Invalid(std::string_view field, std::string_view what);
 
-// A free-text field: at most `max_bytes`, no control characters, and not
-// empty when `required`.
+// A free-text field: at most `max_bytes`, no control or bidirectional
+// formatting characters (core::HasHiddenControl), and not empty when
+// `required`.
 absl::Status CheckText(std::string_view field, std::string_view value,
                        size_t max_bytes, bool required = false);
 

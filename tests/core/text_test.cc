@@ -36,6 +36,23 @@ std::string Json(std::string_view text) {
   return out;
 }
 
+TEST(HasHiddenControlTest, FindsControlAndBidiFormattingCharacters) {
+  for (const char* shown :
+       {"", "FT26112900001", "Ngoại thương", "\xE2\x80\x8B",  // U+200B
+        "\xE2\x80\xAF", "\xE2\x81\xA5", "\xD8\x9B", "\xC2\xA0"}) {
+    EXPECT_FALSE(HasHiddenControl(shown)) << shown;
+  }
+  for (const char* hidden : {"a\tb", "a\nb", "\x7F", "FT\xC2\x85", "FT\xD8\x9C",
+                             "FT\xE2\x80\x8E", "FT\xE2\x80\x8F",
+                             "FT\xE2\x80\xAA"
+                             "1",
+                             "FT\xE2\x80\xAE"
+                             "1234",
+                             "FT\xE2\x81\xA6", "FT\xE2\x81\xA9"}) {
+    EXPECT_TRUE(HasHiddenControl(hidden)) << hidden;
+  }
+}
+
 TEST(AppendJsonStringTest, QuotesAndEscapes) {
   EXPECT_EQ(Json(""), R"(x="")");
   EXPECT_EQ(Json(R"(a "b" \c)"), R"(x="a \"b\" \\c")");

@@ -15,6 +15,7 @@
 #include "absl/time/time.h"
 #include "core/text.h"
 #include "gmock/gmock.h"
+#include "grpcpp/generic/generic_stub.h"
 #include "gtest/gtest.h"
 #include "tests/testing/temp_dir.h"
 #include "tests/testing/test_server.h"
@@ -279,6 +280,135 @@ TEST_F(PaymentPathTest, AStreamThatKeepsSendingIsNotIdle) {
   grpc::Status s = writer->Finish();
   ASSERT_TRUE(s.ok()) << s.error_message();
   EXPECT_EQ(summary.reports_accepted(), 8);
+}
+
+// Bytes that are not the method's request message: a clear
+// INVALID_ARGUMENT, and the server goes on.
+TEST_F(PaymentPathTest, UnparseableRequestsAreInvalidArgument) {
+  Start();
+  grpc::GenericStub stub(server_->channel());
+  // A truncated field; a string field (transfer_id) that is not UTF-8.
+  for (const std::string& bytes :
+       {std::string("\x0a\x05ab", 3), std::string("\x0a\x02\xc3\x28", 4),
+        std::string("\xff\xff\xff\xff", 4)}) {
+    grpc::Slice slice(bytes);
+    grpc::ByteBuffer request(&slice, 1);
+    grpc::ByteBuffer response;
+    grpc::ClientContext context;
+    SetDeadline(&context, std::chrono::seconds(5));
+    absl::Notification done;
+    grpc::Status status;
+    stub.UnaryCall(&context, "/fraudgate.v1.ScreeningService/ScreenTransfer",
+                   {}, &request, &response, [&](grpc::Status s) {
+                     status = std::move(s);
+                     done.Notify();
+                   });
+    done.WaitForNotification();
+    EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT)
+        << status.error_code() << " " << status.error_message();
+    EXPECT_THAT(status.error_message(),
+                HasSubstr("request: not a valid "
+                          "fraudgate.v1.ScreenTransferRequest"));
+  }
+  v1::ScreenTransferResponse response;
+  grpc::Status s = Screen(Transfer("after-garbage"), &response);
+  EXPECT_TRUE(s.ok()) << s.error_message();
+}
+
+// Text that displays other than it reads (a right-to-left override makes
+// "FT‮1234" show as "FT4321") is refused, naming the field.
+TEST_F(PaymentPathTest, BidiControlsAreRefusedInTextFields) {
+  Start();
+  v1::ScreenTransferResponse response;
+  grpc::Status s = Screen(Transfer("FT\xE2\x80\xAE"
+                                   "1234"),
+                          &response);
+  EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_THAT(s.error_message(),
+              HasSubstr("transfer_id: contains control or bidirectional"));
+  v1::Report report = ReportOn("R-BIDI", "6000000001");
+  report.set_agency("PA05\xE2\x81\xA6 Kon Tum");
+  v1::UploadSummary summary;
+  s = Upload({report}, &summary);
+  ASSERT_TRUE(s.ok()) << s.error_message();
+  ASSERT_THAT(summary.rejected(), SizeIs(1));
+  EXPECT_EQ(summary.rejected(0).field(), "agency");
+}
+
+// An UploadReports stream of raw messages, as any client may send them.
+class RawUpload
+    : public grpc::ClientBidiReactor<grpc::ByteBuffer, grpc::ByteBuffer> {
+ public:
+  RawUpload(grpc::GenericStub& stub, std::vector<std::string> messages)
+      : messages_(std::move(messages)) {
+    SetDeadline(&context_, std::chrono::seconds(10));
+    stub.PrepareBidiStreamingCall(
+        &context_, "/fraudgate.v1.ReportService/UploadReports", {}, this);
+    StartRead(&response_);
+    WriteNext();
+    StartCall();
+  }
+  void OnWriteDone(bool ok) override {
+    if (ok) WriteNext();
+  }
+  void OnReadDone(bool ok) override {
+    if (!ok) return;
+    std::vector<grpc::Slice> slices;
+    if (!response_.Dump(&slices).ok()) return;
+    std::string bytes;
+    for (const grpc::Slice& s : slices) {
+      bytes.append(reinterpret_cast<const char*>(s.begin()), s.size());
+    }
+    summary_.ParseFromString(bytes);
+  }
+  void OnDone(const grpc::Status& status) override {
+    status_ = status;
+    done_.Notify();
+  }
+  grpc::Status Wait(v1::UploadSummary* summary) {
+    done_.WaitForNotification();
+    *summary = summary_;
+    return status_;
+  }
+
+ private:
+  void WriteNext() {
+    if (next_ == messages_.size()) {
+      StartWritesDone();
+      return;
+    }
+    grpc::Slice slice(messages_[next_++]);
+    request_ = grpc::ByteBuffer(&slice, 1);
+    StartWrite(&request_);
+  }
+
+  std::vector<std::string> messages_;
+  size_t next_ = 0;
+  grpc::ClientContext context_;
+  grpc::ByteBuffer request_, response_;
+  v1::UploadSummary summary_;
+  grpc::Status status_;
+  absl::Notification done_;
+};
+
+// A streamed report that cannot be parsed is rejected like an invalid one,
+// naming its index; the stream goes on.
+TEST_F(PaymentPathTest, UnparseableStreamedReportIsRejectedAndOthersGoOn) {
+  Start();
+  grpc::GenericStub stub(server_->channel());
+  RawUpload upload(stub, {ReportOn("RAW-1", "5000000001").SerializeAsString(),
+                          std::string("\x0a\x02\xc3\x28", 4),
+                          ReportOn("RAW-2", "5000000002").SerializeAsString()});
+  v1::UploadSummary summary;
+  grpc::Status s = upload.Wait(&summary);
+  ASSERT_TRUE(s.ok()) << s.error_code() << " " << s.error_message();
+  EXPECT_EQ(summary.reports_accepted(), 2);
+  ASSERT_THAT(summary.rejected(), SizeIs(1));
+  EXPECT_EQ(summary.rejected(0).index(), 1);
+  EXPECT_EQ(summary.rejected(0).field(), "report")
+      << summary.ShortDebugString();
+  EXPECT_THAT(summary.rejected(0).message(),
+              HasSubstr("not a valid fraudgate.v1.Report"));
 }
 
 }  // namespace
