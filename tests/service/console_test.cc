@@ -679,6 +679,9 @@ TEST_F(ConsoleTest, BadInputIsInvalidArgumentNamingTheField) {
       {"/api/hits?decision=%FF", "decision: not valid UTF-8"},
       {"/api/hits?from=%C3%28", "from: not valid UTF-8"},
       {"/api/hits?from=garbage", "from:"},
+      // Before the first time a Timestamp holds: was a 500.
+      {"/api/hits?from=0001-01-01", "from: \"0001-01-01\" is out of range"},
+      {"/api/stats?to=0000-12-31T20:00:00Z", "to:"},
       {absl::StrCat("/api/hits?from=", Day(1), "&to=", Day(0)), "from:"},
       {"/api/hits?page_size=5000", "page_size:"},
       {"/api/hits?page_size=ten", "page_size:"},
