@@ -46,18 +46,9 @@ void SetDeadline(grpc::ClientContext* context,
   context->set_deadline(std::chrono::system_clock::now() + timeout);
 }
 
-v1::ScreenTransferRequest Transfer(const std::string& id) {
-  v1::ScreenTransferRequest r;
-  r.set_transfer_id(id);
-  r.set_amount(2'000'000);
-  r.mutable_beneficiary()->set_bank("BIDV");
-  r.mutable_beneficiary()->set_account("1234567890");
-  return r;
-}
-
 // A transfer whose memo makes the serialized request exactly `bytes` long.
 v1::ScreenTransferRequest TransferOfSize(const std::string& id, size_t bytes) {
-  v1::ScreenTransferRequest r = Transfer(id);
+  v1::ScreenTransferRequest r = testing::MakeTransfer(id);
   r.set_memo(std::string(bytes / 2, 'a'));
   // The memo's length prefix is 3 bytes for any length in 16 KiB..2 MiB, so
   // one correction lands exactly.
@@ -94,7 +85,7 @@ class LimitsTest : public ::testing::Test {
     const absl::Time give_up = absl::Now() + patience;
     grpc::Status s;
     do {
-      s = Screen(Transfer(id), response);
+      s = Screen(testing::MakeTransfer(id), response);
     } while (s.error_code() == transient && absl::Now() < give_up);
     return s;
   }
@@ -151,7 +142,7 @@ TEST_F(LimitsTest, OversizeScreeningRequestIsResourceExhausted) {
   EXPECT_THAT(s.error_message(), StartsWith("request:"));
 
   // Oversized by customer_id instead of memo: the cap is on the whole request.
-  auto by_customer = Transfer("over-customer");
+  auto by_customer = testing::MakeTransfer("over-customer");
   by_customer.mutable_beneficiary()->set_customer_id(std::string(cap, 'c'));
   s = Screen(by_customer, &response);
   EXPECT_EQ(s.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED)
@@ -167,7 +158,7 @@ TEST_F(LimitsTest, OversizeScreeningRequestIsResourceExhausted) {
   EXPECT_THAT(s.error_message(), StartsWith("memo:"));
 
   // Nothing of the refused requests was recorded; a normal one still is.
-  ASSERT_TRUE(Screen(Transfer("normal"), &response).ok());
+  ASSERT_TRUE(Screen(testing::MakeTransfer("normal"), &response).ok());
   EXPECT_EQ(response.decision(), v1::DECISION_ALLOW);
   auto page = server_->store().hits().Query({});
   ASSERT_TRUE(page.ok());
@@ -177,10 +168,10 @@ TEST_F(LimitsTest, OversizeScreeningRequestIsResourceExhausted) {
 TEST_F(LimitsTest, OversizeBatchItemFailsAloneWithCode8) {
   Start();
   v1::ScreenTransfersRequest batch;
-  *batch.add_transfers() = Transfer("b0");
+  *batch.add_transfers() = testing::MakeTransfer("b0");
   *batch.add_transfers() =
       TransferOfSize("b1", service::kMaxScreeningRequestBytes + 1);
-  *batch.add_transfers() = Transfer("b2");
+  *batch.add_transfers() = testing::MakeTransfer("b2");
   v1::ScreenTransfersResponse response;
   grpc::ClientContext context;
   SetDeadline(&context);
@@ -261,7 +252,8 @@ TEST_F(LimitsTest, FullServerShedsAtOnceAndRecovers) {
 
   // Screening has its own budget: held uploads never take its places.
   v1::ScreenTransferResponse response;
-  grpc::Status s = Screen(Transfer("during-held-uploads"), &response);
+  grpc::Status s =
+      Screen(testing::MakeTransfer("during-held-uploads"), &response);
   ASSERT_TRUE(s.ok()) << s.error_message();
   EXPECT_EQ(response.decision(), v1::DECISION_ALLOW);
 
@@ -294,7 +286,8 @@ TEST_F(LimitsTest, FullServerShedsAtOnceAndRecovers) {
         switch (n % 3) {
           case 0: {
             v1::ScreenTransferResponse r;
-            results[n] = Screen(Transfer(core::StrCat("burst-", n)), &r);
+            results[n] =
+                Screen(testing::MakeTransfer(core::StrCat("burst-", n)), &r);
             break;
           }
           case 1: {
@@ -355,7 +348,7 @@ TEST_F(LimitsTest, OversizeMetadataFailsOnlyThatCall) {
   // Four times max_metadata_bytes (16 KiB).
   context.AddMetadata("x-padding", std::string(64 << 10, 'm'));
   grpc::Status s = server_->screening().ScreenTransfer(
-      &context, Transfer("big-metadata"), &response);
+      &context, testing::MakeTransfer("big-metadata"), &response);
   EXPECT_FALSE(s.ok());
   EXPECT_EQ(s.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED)
       << s.error_message();

@@ -43,15 +43,6 @@ void SetDeadline(T* context, std::chrono::seconds timeout) {
   context->set_deadline(std::chrono::system_clock::now() + timeout);
 }
 
-v1::ScreenTransferRequest Transfer(const std::string& id) {
-  v1::ScreenTransferRequest r;
-  r.set_transfer_id(id);
-  r.set_amount(2'000'000);
-  r.mutable_beneficiary()->set_bank("BIDV");
-  r.mutable_beneficiary()->set_account("1234567890");
-  return r;
-}
-
 v1::Report ReportOn(const std::string& report_id, const std::string& account) {
   return MakeReport(report_id, "PA05-CA Ha Noi", v1::EXTORTION_DEEPFAKE,
                     v1::CONFIRMED,
@@ -75,16 +66,9 @@ class PaymentPathTest : public ::testing::Test {
 
   // One UploadReports stream of `reports` with a 5 s deadline: a stream the
   // server left unfinished ends DEADLINE_EXCEEDED.
-  grpc::Status Upload(const std::vector<v1::Report>& reports,
-                      v1::UploadSummary* summary) {
-    grpc::ClientContext context;
-    SetDeadline(&context, std::chrono::seconds(5));
-    auto writer = server_->reports().UploadReports(&context, summary);
-    for (const v1::Report& r : reports) {
-      if (!writer->Write(r)) break;
-    }
-    writer->WritesDone();
-    return writer->Finish();
+  absl::StatusOr<v1::UploadSummary> Upload(
+      const std::vector<v1::Report>& reports) {
+    return testing::Upload(server_->reports(), reports, absl::Seconds(5));
   }
 
   testing::TempDir dir_;
@@ -116,23 +100,22 @@ TEST_F(PaymentPathTest, MalformedReportTimesAreRejectedAndFreeTheirPlace) {
 
   for (const Case& c : cases) {
     // The bad report between two good ones: it alone is rejected.
-    v1::UploadSummary summary;
     const std::string good = core::StrCat("GOOD-", c.report.report_id());
-    grpc::Status s = Upload({ReportOn(good + "-a", "2000000001"), c.report,
-                             ReportOn(good + "-b", "2000000002")},
-                            &summary);
-    ASSERT_TRUE(s.ok()) << c.report.report_id() << ": " << s.error_code() << " "
-                        << s.error_message();
-    ASSERT_THAT(summary.rejected(), SizeIs(1)) << c.report.report_id();
-    EXPECT_EQ(summary.rejected(0).index(), 1);
-    EXPECT_EQ(summary.rejected(0).field(), c.field) << c.report.report_id();
-    EXPECT_THAT(summary.rejected(0).message(), HasSubstr("not a valid time"));
-    EXPECT_EQ(summary.reports_accepted(), 2) << c.report.report_id();
+    absl::StatusOr<v1::UploadSummary> summary =
+        Upload({ReportOn(good + "-a", "2000000001"), c.report,
+                ReportOn(good + "-b", "2000000002")});
+    ASSERT_TRUE(summary.ok())
+        << c.report.report_id() << ": " << summary.status();
+    ASSERT_THAT(summary->rejected(), SizeIs(1)) << c.report.report_id();
+    EXPECT_EQ(summary->rejected(0).index(), 1);
+    EXPECT_EQ(summary->rejected(0).field(), c.field) << c.report.report_id();
+    EXPECT_THAT(summary->rejected(0).message(), HasSubstr("not a valid time"));
+    EXPECT_EQ(summary->reports_accepted(), 2) << c.report.report_id();
   }
 
   // Every place is free: screening answers, and the server stops at once.
   v1::ScreenTransferResponse response;
-  grpc::Status s = Screen(Transfer("after-bad-times"), &response);
+  grpc::Status s = Screen(testing::MakeTransfer("after-bad-times"), &response);
   ASSERT_TRUE(s.ok()) << s.error_message();
   EXPECT_EQ(response.decision(), v1::DECISION_ALLOW);
   absl::Notification stopped;
@@ -148,7 +131,8 @@ TEST_F(PaymentPathTest, MalformedReportTimesAreRejectedAndFreeTheirPlace) {
 
 TEST_F(PaymentPathTest, MalformedTimesInOtherRequestsNameTheirField) {
   Start();
-  v1::ScreenTransferRequest transfer = Transfer("bad-requested-at");
+  v1::ScreenTransferRequest transfer =
+      testing::MakeTransfer("bad-requested-at");
   *transfer.mutable_requested_at() = Ts(kYearOne - 86'400);
   v1::ScreenTransferResponse response;
   grpc::Status s = Screen(transfer, &response);
@@ -185,7 +169,7 @@ TEST_F(PaymentPathTest, MalformedTimesInOtherRequestsNameTheirField) {
     EXPECT_THAT(s.error_message(), HasSubstr("to: not a valid time"));
   }
   // The server is unharmed.
-  s = Screen(Transfer("after"), &response);
+  s = Screen(testing::MakeTransfer("after"), &response);
   EXPECT_TRUE(s.ok()) << s.error_message();
 }
 
@@ -224,7 +208,8 @@ TEST_F(PaymentPathTest, IdlePoliceStreamsNeverStarveScreening) {
   // Screening is answered throughout, more calls than its own budget.
   for (int i = 0; i < 40; ++i) {
     v1::ScreenTransferResponse response;
-    grpc::Status s = Screen(Transfer(core::StrCat("during-", i)), &response);
+    grpc::Status s =
+        Screen(testing::MakeTransfer(core::StrCat("during-", i)), &response);
     ASSERT_TRUE(s.ok()) << i << ": " << s.error_message();
   }
   for (auto& t : finishers) t.join();
@@ -249,15 +234,14 @@ TEST_F(PaymentPathTest, IdlePoliceStreamsNeverStarveScreening) {
   EXPECT_EQ(capped, kStreams - 4);
 
   // Their places are free again: the caller uploads.
-  v1::UploadSummary summary;
-  grpc::Status s;
+  absl::StatusOr<v1::UploadSummary> summary;
   const absl::Time give_up = absl::Now() + absl::Seconds(5);
   do {
-    s = Upload({ReportOn("AFTER-IDLE", "3000000001")}, &summary);
-  } while (s.error_code() == grpc::StatusCode::RESOURCE_EXHAUSTED &&
+    summary = Upload({ReportOn("AFTER-IDLE", "3000000001")});
+  } while (absl::IsResourceExhausted(summary.status()) &&
            absl::Now() < give_up);
-  ASSERT_TRUE(s.ok()) << s.error_message();
-  EXPECT_EQ(summary.reports_accepted(), 1);
+  ASSERT_TRUE(summary.ok()) << summary.status();
+  EXPECT_EQ(summary->reports_accepted(), 1);
 }
 
 TEST_F(PaymentPathTest, AStreamThatKeepsSendingIsNotIdle) {
@@ -311,7 +295,7 @@ TEST_F(PaymentPathTest, UnparseableRequestsAreInvalidArgument) {
                           "fraudgate.v1.ScreenTransferRequest"));
   }
   v1::ScreenTransferResponse response;
-  grpc::Status s = Screen(Transfer("after-garbage"), &response);
+  grpc::Status s = Screen(testing::MakeTransfer("after-garbage"), &response);
   EXPECT_TRUE(s.ok()) << s.error_message();
 }
 
@@ -320,19 +304,18 @@ TEST_F(PaymentPathTest, UnparseableRequestsAreInvalidArgument) {
 TEST_F(PaymentPathTest, BidiControlsAreRefusedInTextFields) {
   Start();
   v1::ScreenTransferResponse response;
-  grpc::Status s = Screen(Transfer("FT\xE2\x80\xAE"
-                                   "1234"),
+  grpc::Status s = Screen(testing::MakeTransfer("FT\xE2\x80\xAE"
+                                                "1234"),
                           &response);
   EXPECT_EQ(s.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
   EXPECT_THAT(s.error_message(),
               HasSubstr("transfer_id: contains control or bidirectional"));
   v1::Report report = ReportOn("R-BIDI", "6000000001");
   report.set_agency("PA05\xE2\x81\xA6 Kon Tum");
-  v1::UploadSummary summary;
-  s = Upload({report}, &summary);
-  ASSERT_TRUE(s.ok()) << s.error_message();
-  ASSERT_THAT(summary.rejected(), SizeIs(1));
-  EXPECT_EQ(summary.rejected(0).field(), "agency");
+  absl::StatusOr<v1::UploadSummary> summary = Upload({report});
+  ASSERT_TRUE(summary.ok()) << summary.status();
+  ASSERT_THAT(summary->rejected(), SizeIs(1));
+  EXPECT_EQ(summary->rejected(0).field(), "agency");
 }
 
 // An UploadReports stream of raw messages, as any client may send them.

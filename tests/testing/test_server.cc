@@ -77,9 +77,20 @@ v1::Report MakeReport(const std::string& report_id, const std::string& agency,
   return r;
 }
 
-absl::StatusOr<v1::UploadSummary> Upload(
-    v1::ReportService::Stub& stub, const std::vector<v1::Report>& reports) {
+v1::ScreenTransferRequest MakeTransfer(const std::string& transfer_id) {
+  v1::ScreenTransferRequest r;
+  r.set_transfer_id(transfer_id);
+  r.set_amount(2'000'000);
+  r.mutable_beneficiary()->set_bank("BIDV");
+  r.mutable_beneficiary()->set_account("1234567890");
+  return r;
+}
+
+absl::StatusOr<v1::UploadSummary> Upload(v1::ReportService::Stub& stub,
+                                         const std::vector<v1::Report>& reports,
+                                         absl::Duration deadline) {
   grpc::ClientContext context;
+  context.set_deadline(absl::ToChronoTime(absl::Now() + deadline));
   v1::UploadSummary summary;
   auto writer = stub.UploadReports(&context, &summary);
   for (const v1::Report& r : reports) {

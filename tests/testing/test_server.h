@@ -72,9 +72,14 @@ v1::Report MakeReport(const std::string& report_id, const std::string& agency,
                       v1::Category category, v1::Confidence confidence,
                       std::vector<v1::Identifier> identifiers);
 
-// Uploads `reports` in one UploadReports stream.
+// A transfer `transfer_id` of 2,000,000 VND to BIDV account 1234567890.
+v1::ScreenTransferRequest MakeTransfer(const std::string& transfer_id);
+
+// Uploads `reports` in one UploadReports stream, which must end within
+// `deadline` (a stream the server left unfinished is DEADLINE_EXCEEDED).
 absl::StatusOr<v1::UploadSummary> Upload(
-    v1::ReportService::Stub& stub, const std::vector<v1::Report>& reports);
+    v1::ReportService::Stub& stub, const std::vector<v1::Report>& reports,
+    absl::Duration deadline = absl::Seconds(30));
 
 }  // namespace fraudgate::testing
 
