@@ -50,7 +50,8 @@ bool IsValidUtf8(std::string_view text);
 // control character (U+0000..U+001F, DEL) or a C1 one (U+0080..U+009F), or a
 // bidirectional formatting character (U+061C, U+200E, U+200F,
 // U+202A..U+202E, U+2066..U+2069), which makes the text around it display
-// reversed or out of order (a transfer id "FT‮1234" shows as "FT4321").
+// reversed or out of order (a transfer id "FT" + U+202E + "1234" shows as
+// "FT4321").
 bool HasHiddenControl(std::string_view text);
 
 // Appends `text` to `out` as a JSON string literal, quotes included: '"' and

@@ -71,7 +71,10 @@ inline constexpr char kWaitAppliedHeader[] = "fraudgate-wait-applied";
 // see Uploader in the .cc); the others are typed.
 class ReportService final
     : public v1::ReportService::WithRawCallbackMethod_UploadReports<
-          v1::ReportService::CallbackService> {
+          v1::ReportService::WithCallbackMethod_GetEntity<
+              v1::ReportService::WithCallbackMethod_DelistEntity<
+                  v1::ReportService::WithCallbackMethod_WithdrawReport<
+                      v1::ReportService::Service>>>> {
  public:
   // `store`, `writer`, `gate` and `deadline_cap` must outlive the service.
   // Mutations go through `writer` (this node's store, or a cluster's stream),

@@ -140,10 +140,7 @@ Metrics::Counter* RpcObserverFactory::MethodStats::Handled(
 RpcObserverFactory::RpcObserverFactory(Metrics* metrics, Logger* logger,
                                        const Authorizer* auth,
                                        const std::vector<std::string>& services)
-    : metrics_(metrics),
-      logger_(logger),
-      auth_(auth),
-      unknown_(metrics, "unknown", "unknown") {
+    : logger_(logger), auth_(auth), unknown_(metrics, "unknown", "unknown") {
   for (size_t i = 1; i < decisions_.size(); ++i) {
     decisions_[i] = metrics->GetCounter(
         "fraudgate_screening_decisions_total",

@@ -91,7 +91,6 @@ class RpcObserverFactory
   const Authorizer& auth() const { return *auth_; }
 
  private:
-  Metrics* const metrics_;
   Logger* const logger_;
   const Authorizer* const auth_;
   // By v1::Decision (1..4; 0, unspecified, is not counted).

@@ -300,7 +300,7 @@ TEST_F(PaymentPathTest, UnparseableRequestsAreInvalidArgument) {
 }
 
 // Text that displays other than it reads (a right-to-left override makes
-// "FT‮1234" show as "FT4321") is refused, naming the field.
+// "FT" + U+202E + "1234" show as "FT4321") is refused, naming the field.
 TEST_F(PaymentPathTest, BidiControlsAreRefusedInTextFields) {
   Start();
   v1::ScreenTransferResponse response;
