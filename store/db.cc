@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "absl/synchronization/mutex.h"
+#include "core/status_macros.h"
 #include "core/text.h"
 #include "rocksdb/cache.h"
 #include "rocksdb/filter_policy.h"
@@ -14,6 +15,7 @@
 #include "rocksdb/slice_transform.h"
 #include "rocksdb/table.h"
 #include "rocksdb/utilities/table_properties_collectors.h"
+#include "store/info_log.h"
 #include "store/keys.h"
 
 namespace fraudgate::store {
@@ -176,6 +178,12 @@ absl::StatusOr<std::unique_ptr<Db>> Db::Open(const StoreOptions& options) {
   // what happens anyway.
   db_options.allow_concurrent_memtable_write = false;
   if (options.env != nullptr) db_options.env = options.env;
+  // A writable open logs through a log that survives a full disk (a read-only
+  // open keeps none; a secondary keeps its own in secondary_path).
+  if (!options.read_only && options.secondary_path.empty()) {
+    ASSIGN_OR_RETURN(db_options.info_log,
+                     OpenInfoLog(db_options.env, options.path));
+  }
   // Tickers only (block cache hits, stall time): a relaxed add each.
   auto statistics = rocksdb::CreateDBStatistics();
   statistics->set_stats_level(rocksdb::kExceptHistogramOrTimers);

@@ -6,24 +6,24 @@ namespace {
 class FaultWritableFile : public rocksdb::WritableFileWrapper {
  public:
   FaultWritableFile(std::unique_ptr<rocksdb::WritableFile> target,
-                    const std::atomic<bool>* fail)
+                    const FaultEnv* env)
       : rocksdb::WritableFileWrapper(target.get()),
         owned_(std::move(target)),
-        fail_(fail) {}
+        env_(env) {}
 
   rocksdb::Status Append(const rocksdb::Slice& data) override {
-    if (*fail_) return rocksdb::Status::IOError("injected write fault");
-    return rocksdb::WritableFileWrapper::Append(data);
+    const rocksdb::Status s = env_->FailedWrite();
+    return s.ok() ? rocksdb::WritableFileWrapper::Append(data) : s;
   }
   rocksdb::Status Append(const rocksdb::Slice& data,
                          const rocksdb::DataVerificationInfo& info) override {
-    if (*fail_) return rocksdb::Status::IOError("injected write fault");
-    return rocksdb::WritableFileWrapper::Append(data, info);
+    const rocksdb::Status s = env_->FailedWrite();
+    return s.ok() ? rocksdb::WritableFileWrapper::Append(data, info) : s;
   }
 
  private:
   std::unique_ptr<rocksdb::WritableFile> owned_;
-  const std::atomic<bool>* fail_;
+  const FaultEnv* env_;
 };
 
 class FaultRandomAccessFile : public rocksdb::RandomAccessFileWrapper {
@@ -56,13 +56,33 @@ class FaultRandomAccessFile : public rocksdb::RandomAccessFileWrapper {
 
 }  // namespace
 
+rocksdb::Status FaultEnv::FailedWrite() const {
+  switch (write_fault_.load()) {
+    case WriteFault::kNone:
+      return rocksdb::Status::OK();
+    case WriteFault::kIOError:
+      return rocksdb::Status::IOError("injected write fault");
+    case WriteFault::kNoSpace:
+      return rocksdb::Status::NoSpace("injected write fault");
+  }
+  return rocksdb::Status::OK();
+}
+
 rocksdb::Status FaultEnv::NewWritableFile(
     const std::string& name, std::unique_ptr<rocksdb::WritableFile>* result,
     const rocksdb::EnvOptions& options) {
   std::unique_ptr<rocksdb::WritableFile> file;
   rocksdb::Status s = target()->NewWritableFile(name, &file, options);
-  if (s.ok())
-    result->reset(new FaultWritableFile(std::move(file), &fail_writes_));
+  if (s.ok()) result->reset(new FaultWritableFile(std::move(file), this));
+  return s;
+}
+
+rocksdb::Status FaultEnv::ReopenWritableFile(
+    const std::string& name, std::unique_ptr<rocksdb::WritableFile>* result,
+    const rocksdb::EnvOptions& options) {
+  std::unique_ptr<rocksdb::WritableFile> file;
+  rocksdb::Status s = target()->ReopenWritableFile(name, &file, options);
+  if (s.ok()) result->reset(new FaultWritableFile(std::move(file), this));
   return s;
 }
 
