@@ -6,7 +6,10 @@
 // /readyz, and NOT_SERVING once a failed write made the store read-only;
 // then, through a fault-injecting Env (issue 20), a full disk: NOT_SERVING
 // while it lasts, SERVING again by itself once space returns, nothing
-// acknowledged lost.
+// acknowledged lost; and a slow disk: screenings over their budget refused
+// at once, never more in flight than the budget.
+#include <algorithm>
+#include <atomic>
 #include <iostream>
 #include <sstream>
 #include <thread>
@@ -648,6 +651,95 @@ TEST_F(OperationsFaultTest, FullDiskStopsWritesUntilSpaceReturns) {
   EXPECT_TRUE(audit.ok) << audit.problem;
   EXPECT_EQ(audit.records, 2u);
   EXPECT_EQ(audit.list_version, 2u);
+}
+
+// A slow disk (every write waits kLatency): screenings over the screening
+// budget are refused at once instead of queueing behind the slow writes, the
+// calls in flight never exceed the budget, the admitted ones are answered
+// once their records are written, and all is fast again once the disk is.
+TEST_F(OperationsFaultTest, SlowDiskRefusesScreeningsOverTheBudgetAtOnce) {
+  constexpr int kBudget = 4;
+  constexpr int kOverBudget = 12;
+  constexpr absl::Duration kLatency = absl::Milliseconds(500);
+  service::ServerOptions options;
+  options.limits.budgets.screening = kBudget;
+  ASSERT_NO_FATAL_FAILURE(Start(&fault_env_, std::move(options)));
+  ASSERT_TRUE(Screen(Transfer("warm", "123456789")).ok());
+  auto in_flight = [&] {
+    return ParseMetrics(server_->server().metrics().Render())
+        .at("fraudgate_in_flight_screening_calls");
+  };
+  // Watches the calls in flight until told to stop.
+  std::atomic<bool> watching{true};
+  std::atomic<double> most_in_flight{0};
+  std::thread watcher([&] {
+    while (watching) {
+      const double now = in_flight();
+      if (now > most_in_flight) most_in_flight = now;
+      absl::SleepFor(absl::Milliseconds(1));
+    }
+  });
+  struct Call {
+    grpc::Status status;
+    absl::Duration took;
+  };
+  // `n` screenings at once, each on its own thread, named `prefix`-i.
+  auto fire = [&](const std::string& prefix, int n, std::vector<Call>& calls) {
+    calls.resize(n);
+    std::vector<std::thread> threads;
+    for (int i = 0; i < n; ++i) {
+      threads.emplace_back([&, i] {
+        const absl::Time start = absl::Now();
+        calls[i].status =
+            Screen(Transfer(absl::StrCat(prefix, "-", i), "123456789"));
+        calls[i].took = absl::Now() - start;
+      });
+    }
+    return threads;
+  };
+  auto join = [](std::vector<std::thread>& threads) {
+    for (std::thread& t : threads) t.join();
+  };
+
+  fault_env_.SetWriteLatency(kLatency);
+  // The budget's worth of calls, stuck on the slow disk.
+  std::vector<Call> admitted, refused;
+  std::vector<std::thread> admitted_threads = fire("slow", kBudget, admitted);
+  ASSERT_TRUE(testing::Eventually([&] { return in_flight() == kBudget; },
+                                  absl::Seconds(10)));
+  // More while they wait: each refused at once.
+  std::vector<std::thread> refused_threads = fire("over", kOverBudget, refused);
+  join(refused_threads);
+  join(admitted_threads);
+  absl::Duration slowest_refusal;
+  for (const Call& call : refused) {
+    EXPECT_EQ(call.status.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED)
+        << call.status.error_message();
+    EXPECT_LT(call.took, kLatency / 5);
+    slowest_refusal = std::max(slowest_refusal, call.took);
+  }
+  for (const Call& call : admitted) {
+    EXPECT_TRUE(call.status.ok()) << call.status.error_message();
+    EXPECT_GE(call.took, kLatency);  // waited for the disk
+  }
+  std::cout << "refused " << kOverBudget << " screenings over a budget of "
+            << kBudget << " in at most " << slowest_refusal
+            << " each, under a write latency of " << kLatency << "\n";
+  EXPECT_EQ(Scrape().at("fraudgate_shed_calls_total"), kOverBudget);
+
+  // The disk is fast again: so is screening.
+  fault_env_.SetWriteLatency(absl::ZeroDuration());
+  std::vector<Call> after;
+  std::vector<std::thread> after_threads = fire("after", kBudget, after);
+  join(after_threads);
+  for (const Call& call : after) {
+    EXPECT_TRUE(call.status.ok()) << call.status.error_message();
+    EXPECT_LT(call.took, kLatency / 5);
+  }
+  watching = false;
+  watcher.join();
+  EXPECT_EQ(most_in_flight, kBudget);
+  EXPECT_EQ(in_flight(), 0);
 }
 
 }  // namespace

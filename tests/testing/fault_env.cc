@@ -1,5 +1,7 @@
 #include "tests/testing/fault_env.h"
 
+#include "absl/time/clock.h"
+
 namespace fraudgate::testing {
 namespace {
 
@@ -12,13 +14,22 @@ class FaultWritableFile : public rocksdb::WritableFileWrapper {
         env_(env) {}
 
   rocksdb::Status Append(const rocksdb::Slice& data) override {
-    const rocksdb::Status s = env_->FailedWrite();
+    const rocksdb::Status s = env_->SlowOrFailedWrite();
     return s.ok() ? rocksdb::WritableFileWrapper::Append(data) : s;
   }
   rocksdb::Status Append(const rocksdb::Slice& data,
                          const rocksdb::DataVerificationInfo& info) override {
-    const rocksdb::Status s = env_->FailedWrite();
+    const rocksdb::Status s = env_->SlowOrFailedWrite();
     return s.ok() ? rocksdb::WritableFileWrapper::Append(data, info) : s;
+  }
+  // A slow disk is slow to sync too; a full one fails the appends.
+  rocksdb::Status Sync() override {
+    env_->WaitWriteLatency();
+    return rocksdb::WritableFileWrapper::Sync();
+  }
+  rocksdb::Status Fsync() override {
+    env_->WaitWriteLatency();
+    return rocksdb::WritableFileWrapper::Fsync();
   }
 
  private:
@@ -56,7 +67,13 @@ class FaultRandomAccessFile : public rocksdb::RandomAccessFileWrapper {
 
 }  // namespace
 
-rocksdb::Status FaultEnv::FailedWrite() const {
+void FaultEnv::WaitWriteLatency() const {
+  const int64_t latency_us = write_latency_us_;
+  if (latency_us > 0) absl::SleepFor(absl::Microseconds(latency_us));
+}
+
+rocksdb::Status FaultEnv::SlowOrFailedWrite() const {
+  WaitWriteLatency();
   switch (write_fault_.load()) {
     case WriteFault::kNone:
       return rocksdb::Status::OK();

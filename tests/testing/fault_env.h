@@ -1,7 +1,7 @@
 // A RocksDB Env that wraps the real default Env and, when armed, makes file
 // writes fail (every WritableFile::Append, so WAL, table, MANIFEST and info
-// log writes fail) the way a broken or a full disk does, or fails file
-// reads (RandomAccessFile::Read/MultiRead, so SST reads fail). Fault
+// log writes fail) the way a broken or a full disk does, makes them slow, or
+// fails file reads (RandomAccessFile::Read/MultiRead, so SST reads fail). Fault
 // injection wraps the real thing: the database underneath is a real RocksDB
 // on disk.
 //
@@ -11,10 +11,12 @@
 #define FRAUDGATE_TESTS_TESTING_FAULT_ENV_H_
 
 #include <atomic>
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <thread>
 
+#include "absl/time/time.h"
 #include "rocksdb/env.h"
 
 namespace fraudgate::testing {
@@ -45,9 +47,18 @@ class FaultEnv : public rocksdb::EnvWrapper {
   void FailWrites(bool fail) {
     SetWriteFault(fail ? WriteFault::kIOError : WriteFault::kNone);
   }
-  // For the files it makes: the status of a write made now (the fault's, or
-  // OK).
-  rocksdb::Status FailedWrite() const;
+  // From now on every Append, Sync and Fsync (of any file: WAL, table,
+  // MANIFEST, info log) first waits `latency` on the writing thread, as on a
+  // slow disk; zero (the default) waits nothing. A write that meets a fault
+  // fails after the wait.
+  void SetWriteLatency(absl::Duration latency) {
+    write_latency_us_ = absl::ToInt64Microseconds(latency);
+  }
+  // For the files it makes: waits the write latency, then returns the
+  // status of a write made now (the fault's, or OK).
+  rocksdb::Status SlowOrFailedWrite() const;
+  // For the files it makes: waits the write latency.
+  void WaitWriteLatency() const;
 
   void FailReads(bool fail) {
     reads_thread_ = std::thread::id();
@@ -87,6 +98,7 @@ class FaultEnv : public rocksdb::EnvWrapper {
 
  private:
   std::atomic<WriteFault> write_fault_{WriteFault::kNone};
+  std::atomic<int64_t> write_latency_us_{0};
   std::atomic<bool> fail_reads_{false};
   std::atomic<std::thread::id> reads_thread_{};
 };
