@@ -36,7 +36,7 @@ absl::Status HealthMonitor::Ready() const {
 }
 
 void HealthMonitor::Check() {
-  const absl::Status store = store_->WriteHealth();
+  const absl::Status store = store_->ResumeWrites();
   const absl::Status list = list_->Fresh();
   const absl::Status now = !store.ok() ? store : list;
   bool store_was_ok, list_was_ok;

@@ -4,12 +4,14 @@
 // background thread checks the store every `interval` and sets the standard
 // gRPC health service's status of every server it was given, for the server
 // as a whole ("") and for each fraudgate service: SERVING, or NOT_SERVING
-// while a failed write keeps the store read-only (store::Store::WriteHealth:
-// until RocksDB recovers by itself, or the server is restarted once the
-// cause, e.g. a full disk, is gone), or while the list is stale. Each change
-// is logged before it is announced (`store_read_only` and `list_stale` at
-// error level, `store_writable` and `list_current` at info). gRPC
-// itself answers NOT_SERVING once a server shuts down.
+// while a failed write keeps the store read-only, or while the list is
+// stale. At each check of a read-only store it first tries to resume its
+// writes (store::Store::ResumeWrites): after a full disk the server serves
+// again by itself within about an interval of space returning; after an
+// error no resume mends (e.g. EIO) it stays NOT_SERVING until restarted.
+// Each change is logged before it is announced (`store_read_only` and
+// `list_stale` at error level, `store_writable` and `list_current` at info).
+// gRPC itself answers NOT_SERVING once a server shuts down.
 //
 // Thread safety: Ready() may be called from any thread.
 #ifndef FRAUDGATE_SERVICE_HEALTH_H_

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "absl/synchronization/mutex.h"
+#include "core/status_macros.h"
 #include "core/text.h"
 #include "rocksdb/cache.h"
 #include "rocksdb/filter_policy.h"
@@ -14,6 +15,7 @@
 #include "rocksdb/slice_transform.h"
 #include "rocksdb/table.h"
 #include "rocksdb/utilities/table_properties_collectors.h"
+#include "store/info_log.h"
 #include "store/keys.h"
 
 namespace fraudgate::store {
@@ -109,7 +111,14 @@ class Db::ErrorListener : public rocksdb::EventListener {
       return;
     }
     absl::MutexLock lock(&mu_);
-    error_ = FromRocks(*error, "writes stopped");
+    error_ = Stopped(*error);
+  }
+  // RocksDB would retry a NoSpace error by itself, from its SstFileManager's
+  // thread every 5 s, refusing Resume (Busy) meanwhile: Store::ResumeWrites
+  // retries instead, as often as it is called.
+  void OnErrorRecoveryBegin(rocksdb::BackgroundErrorReason, rocksdb::Status,
+                            bool* auto_recovery) override {
+    *auto_recovery = false;
   }
   void OnErrorRecoveryEnd(
       const rocksdb::BackgroundErrorRecoveryInfo& info) override {
@@ -118,7 +127,7 @@ class Db::ErrorListener : public rocksdb::EventListener {
     error_ =
         error.ok() || error.severity() < rocksdb::Status::Severity::kHardError
             ? absl::OkStatus()
-            : FromRocks(error, "writes stopped");
+            : Stopped(error);
   }
   absl::Status error() const {
     absl::MutexLock lock(&mu_);
@@ -126,11 +135,28 @@ class Db::ErrorListener : public rocksdb::EventListener {
   }
 
  private:
+  // Says whether writes can resume: a fatal error (e.g. a WAL write that
+  // failed with EIO rather than ENOSPC) stops them until the store is
+  // reopened.
+  static absl::Status Stopped(const rocksdb::Status& error) {
+    return FromRocks(error,
+                     error.severity() >= rocksdb::Status::Severity::kFatalError
+                         ? "writes stopped until the store is reopened"
+                         : "writes stopped until they can resume");
+  }
+
   mutable absl::Mutex mu_;
   absl::Status error_ ABSL_GUARDED_BY(mu_);
 };
 
 absl::Status Db::background_error() const { return errors_->error(); }
+
+absl::Status Db::ResumeWrites() {
+  if (background_error().ok()) return absl::OkStatus();
+  // Its failure is the background error the listener keeps.
+  db_->Resume().PermitUncheckedError();
+  return background_error();
+}
 
 std::string_view CfName(Cf cf) { return kCfNames[static_cast<size_t>(cf)]; }
 
@@ -176,6 +202,12 @@ absl::StatusOr<std::unique_ptr<Db>> Db::Open(const StoreOptions& options) {
   // what happens anyway.
   db_options.allow_concurrent_memtable_write = false;
   if (options.env != nullptr) db_options.env = options.env;
+  // A writable open logs through a log that survives a full disk (a read-only
+  // open keeps none; a secondary keeps its own in secondary_path).
+  if (!options.read_only && options.secondary_path.empty()) {
+    ASSIGN_OR_RETURN(db_options.info_log,
+                     OpenInfoLog(db_options.env, options.path));
+  }
   // Tickers only (block cache hits, stall time): a relaxed add each.
   auto statistics = rocksdb::CreateDBStatistics();
   statistics->set_stats_level(rocksdb::kExceptHistogramOrTimers);

@@ -70,6 +70,9 @@ class Db {
   // OK while RocksDB accepts writes; the background error that stopped them
   // (the database is then read-only until it recovers) otherwise.
   absl::Status background_error() const;
+  // When writes are stopped, tries once to resume them (DB::Resume), then
+  // returns background_error(). See Store::ResumeWrites.
+  absl::Status ResumeWrites();
   // The handle of `cf`; null only for kHitsOutbox in a store that has
   // none (see there).
   rocksdb::ColumnFamilyHandle* cf(Cf cf) const {

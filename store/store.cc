@@ -91,4 +91,6 @@ StoreStats Store::Stats() const {
 
 absl::Status Store::WriteHealth() const { return db_->background_error(); }
 
+absl::Status Store::ResumeWrites() { return db_->ResumeWrites(); }
+
 }  // namespace fraudgate::store

@@ -79,10 +79,33 @@ class Store {
 
   StoreStats Stats() const;
   // OK while the store accepts writes. After a write failed in a way that
-  // made RocksDB stop accepting writes (a failed log or flush write, e.g. a
-  // full disk), the error (UNAVAILABLE), until RocksDB recovers by itself
-  // (it retries some errors) or the store is reopened; reads still work.
+  // made RocksDB stop accepting writes (a failed log, flush or MANIFEST
+  // write), the error (UNAVAILABLE), saying whether writes can resume, until
+  // they do; reads still work meanwhile.
   absl::Status WriteHealth() const;
+  // When writes are stopped, tries once to resume them, then returns
+  // WriteHealth(); does nothing (no I/O) while writes run. The store does not
+  // call it itself: whoever watches its health does, as often as it wants
+  // writes retried (service/health.h: every second).
+  //
+  // What stops and what resumes (RocksDB 7.8's ErrorHandler):
+  // - A write that failed with ENOSPC (NoSpace: a WAL, flush or MANIFEST
+  //   write on a full disk) is a hard error: writes stop, DB::Resume can
+  //   start them again. Resume flushes every memtable into new table files
+  //   and moves to a new WAL (so a WAL left torn by the failed write is no
+  //   longer needed); it succeeds once those writes fit on the disk, and
+  //   until then fails with NoSpace and writes stay stopped. RocksDB would
+  //   retry this by itself, from its SstFileManager's thread every 5 s,
+  //   refusing Resume (Busy) meanwhile; the store turns that off, so
+  //   retries come at this caller's pace.
+  // - A write that failed with another I/O error (EIO) is fatal: no Resume
+  //   helps, the store must be reopened (the server restarted).
+  // - An error a file system marks retryable (other than NoSpace; the posix
+  //   one marks no other) RocksDB retries itself, every second, and Resume
+  //   answers Busy meanwhile.
+  // A write that failed is not applied (nothing of it is readable), and a
+  // resume does not apply it. Not concurrently with Close.
+  absl::Status ResumeWrites();
 
  private:
   Store() = default;

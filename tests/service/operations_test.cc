@@ -3,9 +3,17 @@
 // decisions, hit writes, store figures), the access log (one JSON line a
 // call, no identifier, --log-level), the standard health service on the
 // gRPC port and on the plaintext health port, server reflection, /healthz and
-// /readyz, and NOT_SERVING once a failed write made the store read-only.
+// /readyz, and NOT_SERVING once a failed write made the store read-only;
+// then, through a fault-injecting Env (issue 20), a full disk: NOT_SERVING
+// while it lasts, SERVING again by itself once space returns, nothing
+// acknowledged lost; and a slow disk: screenings over their budget refused
+// at once, never more in flight than the budget.
+#include <algorithm>
+#include <atomic>
+#include <iostream>
 #include <sstream>
 #include <thread>
+#include <vector>
 
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
@@ -19,6 +27,7 @@
 #include "grpcpp/security/credentials.h"
 #include "gtest/gtest.h"
 #include "httplib.h"
+#include "tests/testing/eventually.h"
 #include "tests/testing/fault_env.h"
 #include "tests/testing/matchers.h"
 #include "tests/testing/temp_dir.h"
@@ -129,9 +138,7 @@ class ListServices
 
 class OperationsTest : public ::testing::Test {
  protected:
-  void Start(rocksdb::Env* env = nullptr, bool reflection = false) {
-    service::ServerOptions options;
-    options.reflection = reflection;
+  void Start(rocksdb::Env* env = nullptr, service::ServerOptions options = {}) {
     options.http_listen = "127.0.0.1:0";
     options.health_listen = "127.0.0.1:0";
     options.logger = &logger_;
@@ -398,7 +405,9 @@ TEST_F(OperationsTest, ReflectionIsOffUnlessAsked) {
 }
 
 TEST_F(OperationsTest, HealthReflectionAndProbes) {
-  ASSERT_NO_FATAL_FAILURE(Start(nullptr, /*reflection=*/true));
+  service::ServerOptions with_reflection;
+  with_reflection.reflection = true;
+  ASSERT_NO_FATAL_FAILURE(Start(nullptr, with_reflection));
   EXPECT_EQ(Health(server_->channel()).value_or(HealthCheckResponse::UNKNOWN),
             HealthCheckResponse::SERVING);
   EXPECT_EQ(Health(HealthPortChannel()).value_or(HealthCheckResponse::UNKNOWN),
@@ -518,8 +527,230 @@ TEST_F(OperationsFaultTest, FailedWriteMakesTheServerNotServing) {
   EXPECT_EQ(Scrape().at("fraudgate_store_read_only"), 1);
   logger_.Flush();
   EXPECT_THAT(log_.str(), HasSubstr("\"event\":\"store_read_only\""));
+  // Not a full disk: no resume mends it.
+  EXPECT_THAT(log_.str(), HasSubstr("until the store is reopened"));
 
   fault_env_.FailWrites(false);
+}
+
+// A full disk (writes fail with ENOSPC): screening answers UNAVAILABLE and
+// uploads fail while it lasts, the server is NOT_SERVING, and once space
+// returns it serves again by itself, with every acknowledged screening and
+// upload kept and the audit chain whole.
+TEST_F(OperationsFaultTest, FullDiskStopsWritesUntilSpaceReturns) {
+  ASSERT_NO_FATAL_FAILURE(Start(&fault_env_));
+  auto health = [&] {
+    return Health(HealthPortChannel()).value_or(HealthCheckResponse::UNKNOWN);
+  };
+  std::vector<std::string> hit_ids;  // every screening acknowledged
+  auto screen_ok = [&](const std::string& id, const std::string& account) {
+    v1::ScreenTransferResponse response;
+    const grpc::Status s = Screen(Transfer(id, account), &response);
+    EXPECT_TRUE(s.ok()) << id << ": " << s.error_message();
+    if (s.ok()) hit_ids.push_back(response.hit_id());
+    return response.decision();
+  };
+  auto report_on = [](const std::string& report_id,
+                      const std::string& account) {
+    return testing::MakeReport(
+        report_id, "PA05", v1::EXTORTION_DEEPFAKE, v1::CONFIRMED,
+        {testing::MakeIdentifier(v1::BANK_ACCOUNT, "970436", account)});
+  };
+  constexpr char kListedLater[] = "0071009999999";
+
+  ASSERT_OK(
+      testing::Upload(server_->reports(), {report_on("BEFORE", kListedAccount)})
+          .status());
+  EXPECT_EQ(screen_ok("before-1", kListedAccount), v1::DECISION_BLOCK);
+  EXPECT_EQ(screen_ok("before-2", "123456789"), v1::DECISION_ALLOW);
+
+  fault_env_.SetWriteFault(testing::FaultEnv::WriteFault::kNoSpace);
+  grpc::Status during = Screen(Transfer("during", "123456789"));
+  EXPECT_EQ(during.error_code(), grpc::StatusCode::UNAVAILABLE)
+      << during.error_message();
+  const auto refused =
+      testing::Upload(server_->reports(), {report_on("DURING", kListedLater)});
+  EXPECT_EQ(refused.status().code(), absl::StatusCode::kUnavailable)
+      << refused.status();
+  ASSERT_TRUE(testing::Eventually(
+      [&] { return health() == HealthCheckResponse::NOT_SERVING; },
+      absl::Seconds(10)));
+  EXPECT_EQ(Health(server_->channel()).value_or(HealthCheckResponse::UNKNOWN),
+            HealthCheckResponse::NOT_SERVING);
+  auto readyz = http_->Get("/readyz");
+  ASSERT_TRUE(readyz);
+  EXPECT_EQ(readyz->status, 503);
+  EXPECT_EQ(Scrape().at("fraudgate_store_read_only"), 1);
+  logger_.Flush();
+  EXPECT_THAT(log_.str(), HasSubstr("\"event\":\"store_read_only\""));
+  EXPECT_THAT(log_.str(), HasSubstr("until they can resume: IO error: No "
+                                    "space left on device"));
+  // While the disk stays full, the tries to resume (one a second) fail and
+  // change nothing.
+  const absl::Time full_until = absl::Now() + absl::Milliseconds(1500);
+  while (absl::Now() < full_until) {
+    during = Screen(Transfer("during", "123456789"));
+    ASSERT_EQ(during.error_code(), grpc::StatusCode::UNAVAILABLE)
+        << during.error_message();
+    ASSERT_EQ(health(), HealthCheckResponse::NOT_SERVING);
+    absl::SleepFor(absl::Milliseconds(100));
+  }
+
+  // Space returns: the server serves again without a restart.
+  fault_env_.SetWriteFault(testing::FaultEnv::WriteFault::kNone);
+  const absl::Time freed = absl::Now();
+  ASSERT_TRUE(testing::Eventually(
+      [&] { return health() == HealthCheckResponse::SERVING; },
+      absl::Seconds(5)))
+      << "still not serving 5 s after space returned";
+  std::cout << "serving again " << absl::Now() - freed
+            << " after space returned\n";
+  EXPECT_EQ(Health(server_->channel()).value_or(HealthCheckResponse::UNKNOWN),
+            HealthCheckResponse::SERVING);
+  readyz = http_->Get("/readyz");
+  ASSERT_TRUE(readyz);
+  EXPECT_EQ(readyz->status, 200);
+  EXPECT_EQ(Scrape().at("fraudgate_store_read_only"), 0);
+  logger_.Flush();
+  EXPECT_THAT(log_.str(), HasSubstr("\"event\":\"store_writable\""));
+  // The refused screening and upload, sent again, were never stored.
+  EXPECT_EQ(screen_ok("during", "123456789"), v1::DECISION_ALLOW);
+  ASSERT_OK_AND_ASSIGN(
+      v1::UploadSummary again,
+      testing::Upload(server_->reports(), {report_on("DURING", kListedLater)}));
+  EXPECT_EQ(again.reports_accepted(), 1);
+  EXPECT_EQ(again.reports_unchanged(), 0);
+  EXPECT_EQ(screen_ok("after", kListedLater), v1::DECISION_BLOCK);
+
+  // Everything acknowledged is there after the store is closed and opened
+  // again, and nothing else.
+  server_.reset();
+  ASSERT_NO_FATAL_FAILURE(Start(&fault_env_));
+  for (const std::string& hit_id : hit_ids) {
+    v1::GetHitRequest request;
+    request.set_hit_id(hit_id);
+    v1::Hit hit;
+    grpc::ClientContext context;
+    const grpc::Status s = server_->history().GetHit(&context, request, &hit);
+    EXPECT_TRUE(s.ok()) << hit_id << ": " << s.error_message();
+  }
+  v1::QueryHitsRequest query;
+  query.set_page_size(100);
+  v1::QueryHitsResponse hits;
+  {
+    grpc::ClientContext context;
+    ASSERT_TRUE(server_->history().QueryHits(&context, query, &hits).ok());
+  }
+  std::vector<std::string> transfers;
+  for (const v1::Hit& hit : hits.hits()) transfers.push_back(hit.transfer_id());
+  EXPECT_THAT(transfers, ::testing::UnorderedElementsAre("before-1", "before-2",
+                                                         "during", "after"));
+  for (const char* account : {kListedAccount, kListedLater}) {
+    v1::GetEntityRequest request;
+    *request.mutable_identifier() =
+        testing::MakeIdentifier(v1::BANK_ACCOUNT, "970436", account);
+    v1::Entity entity;
+    grpc::ClientContext context;
+    const grpc::Status s =
+        server_->reports().GetEntity(&context, request, &entity);
+    ASSERT_TRUE(s.ok()) << account << ": " << s.error_message();
+    EXPECT_EQ(entity.status(), v1::ACTIVE) << account;
+    ASSERT_EQ(entity.reports_size(), 1) << account;
+  }
+  ASSERT_OK_AND_ASSIGN(store::AuditCheck audit,
+                       server_->store().blocklist().VerifyAudit());
+  EXPECT_TRUE(audit.ok) << audit.problem;
+  EXPECT_EQ(audit.records, 2u);
+  EXPECT_EQ(audit.list_version, 2u);
+}
+
+// A slow disk (every write waits kLatency): screenings over the screening
+// budget are refused at once instead of queueing behind the slow writes, the
+// calls in flight never exceed the budget, the admitted ones are answered
+// once their records are written, and all is fast again once the disk is.
+TEST_F(OperationsFaultTest, SlowDiskRefusesScreeningsOverTheBudgetAtOnce) {
+  constexpr int kBudget = 4;
+  constexpr int kOverBudget = 12;
+  constexpr absl::Duration kLatency = absl::Milliseconds(500);
+  service::ServerOptions options;
+  options.limits.budgets.screening = kBudget;
+  ASSERT_NO_FATAL_FAILURE(Start(&fault_env_, std::move(options)));
+  ASSERT_TRUE(Screen(Transfer("warm", "123456789")).ok());
+  auto in_flight = [&] {
+    return ParseMetrics(server_->server().metrics().Render())
+        .at("fraudgate_in_flight_screening_calls");
+  };
+  // Watches the calls in flight until told to stop.
+  std::atomic<bool> watching{true};
+  std::atomic<double> most_in_flight{0};
+  std::thread watcher([&] {
+    while (watching) {
+      const double now = in_flight();
+      if (now > most_in_flight) most_in_flight = now;
+      absl::SleepFor(absl::Milliseconds(1));
+    }
+  });
+  struct Call {
+    grpc::Status status;
+    absl::Duration took;
+  };
+  // `n` screenings at once, each on its own thread, named `prefix`-i.
+  auto fire = [&](const std::string& prefix, int n, std::vector<Call>& calls) {
+    calls.resize(n);
+    std::vector<std::thread> threads;
+    for (int i = 0; i < n; ++i) {
+      threads.emplace_back([&, i] {
+        const absl::Time start = absl::Now();
+        calls[i].status =
+            Screen(Transfer(absl::StrCat(prefix, "-", i), "123456789"));
+        calls[i].took = absl::Now() - start;
+      });
+    }
+    return threads;
+  };
+  auto join = [](std::vector<std::thread>& threads) {
+    for (std::thread& t : threads) t.join();
+  };
+
+  fault_env_.SetWriteLatency(kLatency);
+  // The budget's worth of calls, stuck on the slow disk.
+  std::vector<Call> admitted, refused;
+  std::vector<std::thread> admitted_threads = fire("slow", kBudget, admitted);
+  ASSERT_TRUE(testing::Eventually([&] { return in_flight() == kBudget; },
+                                  absl::Seconds(10)));
+  // More while they wait: each refused at once.
+  std::vector<std::thread> refused_threads = fire("over", kOverBudget, refused);
+  join(refused_threads);
+  join(admitted_threads);
+  absl::Duration slowest_refusal;
+  for (const Call& call : refused) {
+    EXPECT_EQ(call.status.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED)
+        << call.status.error_message();
+    EXPECT_LT(call.took, kLatency / 5);
+    slowest_refusal = std::max(slowest_refusal, call.took);
+  }
+  for (const Call& call : admitted) {
+    EXPECT_TRUE(call.status.ok()) << call.status.error_message();
+    EXPECT_GE(call.took, kLatency);  // waited for the disk
+  }
+  std::cout << "refused " << kOverBudget << " screenings over a budget of "
+            << kBudget << " in at most " << slowest_refusal
+            << " each, under a write latency of " << kLatency << "\n";
+  EXPECT_EQ(Scrape().at("fraudgate_shed_calls_total"), kOverBudget);
+
+  // The disk is fast again: so is screening.
+  fault_env_.SetWriteLatency(absl::ZeroDuration());
+  std::vector<Call> after;
+  std::vector<std::thread> after_threads = fire("after", kBudget, after);
+  join(after_threads);
+  for (const Call& call : after) {
+    EXPECT_TRUE(call.status.ok()) << call.status.error_message();
+    EXPECT_LT(call.took, kLatency / 5);
+  }
+  watching = false;
+  watcher.join();
+  EXPECT_EQ(most_in_flight, kBudget);
+  EXPECT_EQ(in_flight(), 0);
 }
 
 }  // namespace

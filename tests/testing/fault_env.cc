@@ -1,29 +1,40 @@
 #include "tests/testing/fault_env.h"
 
+#include "absl/time/clock.h"
+
 namespace fraudgate::testing {
 namespace {
 
 class FaultWritableFile : public rocksdb::WritableFileWrapper {
  public:
   FaultWritableFile(std::unique_ptr<rocksdb::WritableFile> target,
-                    const std::atomic<bool>* fail)
+                    const FaultEnv* env)
       : rocksdb::WritableFileWrapper(target.get()),
         owned_(std::move(target)),
-        fail_(fail) {}
+        env_(env) {}
 
   rocksdb::Status Append(const rocksdb::Slice& data) override {
-    if (*fail_) return rocksdb::Status::IOError("injected write fault");
-    return rocksdb::WritableFileWrapper::Append(data);
+    const rocksdb::Status s = env_->SlowOrFailedWrite();
+    return s.ok() ? rocksdb::WritableFileWrapper::Append(data) : s;
   }
   rocksdb::Status Append(const rocksdb::Slice& data,
                          const rocksdb::DataVerificationInfo& info) override {
-    if (*fail_) return rocksdb::Status::IOError("injected write fault");
-    return rocksdb::WritableFileWrapper::Append(data, info);
+    const rocksdb::Status s = env_->SlowOrFailedWrite();
+    return s.ok() ? rocksdb::WritableFileWrapper::Append(data, info) : s;
+  }
+  // A slow disk is slow to sync too; a full one fails the appends.
+  rocksdb::Status Sync() override {
+    env_->WaitWriteLatency();
+    return rocksdb::WritableFileWrapper::Sync();
+  }
+  rocksdb::Status Fsync() override {
+    env_->WaitWriteLatency();
+    return rocksdb::WritableFileWrapper::Fsync();
   }
 
  private:
   std::unique_ptr<rocksdb::WritableFile> owned_;
-  const std::atomic<bool>* fail_;
+  const FaultEnv* env_;
 };
 
 class FaultRandomAccessFile : public rocksdb::RandomAccessFileWrapper {
@@ -56,13 +67,39 @@ class FaultRandomAccessFile : public rocksdb::RandomAccessFileWrapper {
 
 }  // namespace
 
+void FaultEnv::WaitWriteLatency() const {
+  const int64_t latency_us = write_latency_us_;
+  if (latency_us > 0) absl::SleepFor(absl::Microseconds(latency_us));
+}
+
+rocksdb::Status FaultEnv::SlowOrFailedWrite() const {
+  WaitWriteLatency();
+  switch (write_fault_.load()) {
+    case WriteFault::kNone:
+      return rocksdb::Status::OK();
+    case WriteFault::kIOError:
+      return rocksdb::Status::IOError("injected write fault");
+    case WriteFault::kNoSpace:
+      return rocksdb::Status::NoSpace("injected write fault");
+  }
+  return rocksdb::Status::OK();
+}
+
 rocksdb::Status FaultEnv::NewWritableFile(
     const std::string& name, std::unique_ptr<rocksdb::WritableFile>* result,
     const rocksdb::EnvOptions& options) {
   std::unique_ptr<rocksdb::WritableFile> file;
   rocksdb::Status s = target()->NewWritableFile(name, &file, options);
-  if (s.ok())
-    result->reset(new FaultWritableFile(std::move(file), &fail_writes_));
+  if (s.ok()) result->reset(new FaultWritableFile(std::move(file), this));
+  return s;
+}
+
+rocksdb::Status FaultEnv::ReopenWritableFile(
+    const std::string& name, std::unique_ptr<rocksdb::WritableFile>* result,
+    const rocksdb::EnvOptions& options) {
+  std::unique_ptr<rocksdb::WritableFile> file;
+  rocksdb::Status s = target()->ReopenWritableFile(name, &file, options);
+  if (s.ok()) result->reset(new FaultWritableFile(std::move(file), this));
   return s;
 }
 
