@@ -1,5 +1,7 @@
 #include "service/health.h"
 
+#include "core/text.h"
+
 namespace fraudgate::service {
 
 HealthMonitor::HealthMonitor(
@@ -35,10 +37,20 @@ absl::Status HealthMonitor::Ready() const {
   return ready_;
 }
 
+absl::Status HealthMonitor::Live() const {
+  absl::MutexLock lock(&mu_);
+  return live_;
+}
+
 void HealthMonitor::Check() {
   const absl::Status store = store_->ResumeWrites();
   const absl::Status list = list_->Fresh();
   const absl::Status now = !store.ok() ? store : list;
+  const absl::Status live =
+      store_->WritesNeedReopen()
+          ? absl::UnavailableError(core::StrCat(
+                store.message(), " (restart the server to reopen it)"))
+          : absl::OkStatus();
   bool store_was_ok, list_was_ok;
   {
     absl::MutexLock lock(&mu_);
@@ -47,6 +59,7 @@ void HealthMonitor::Check() {
     store_ok_ = store.ok();
     list_ok_ = list.ok();
     ready_ = now;
+    live_ = live;
   }
   // Each condition's changes, under its own names.
   auto log_change = [this](bool was_ok, const absl::Status& status,
@@ -63,10 +76,12 @@ void HealthMonitor::Check() {
   log_change(list_was_ok, list, "list_current", "list_stale");
   for (grpc::HealthCheckServiceInterface* health : health_) {
     if (health == nullptr) continue;
+    // The call without a name sets every name's status: it comes first.
     health->SetServingStatus(now.ok());
     for (const std::string& service : services_) {
       health->SetServingStatus(service, now.ok());
     }
+    health->SetServingStatus(kLivenessService, live.ok());
   }
 }
 

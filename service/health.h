@@ -31,6 +31,12 @@
 
 namespace fraudgate::service {
 
+// The health service name whose status is Live(): SERVING unless the store
+// must be reopened. A liveness probe asks for it (deploy/k8s), so that a
+// full disk or a stale cluster list, which mend by themselves, make the
+// server NOT_SERVING for readiness without getting it restarted.
+inline constexpr char kLivenessService[] = "liveness";
+
 class HealthMonitor {
  public:
   // `store`, `list`, `logger` and every service in `health` must outlive the
@@ -44,6 +50,10 @@ class HealthMonitor {
 
   // OK when ready; why not (UNAVAILABLE) otherwise, as of the last check.
   absl::Status Ready() const;
+  // OK while the server can still become ready by itself; UNAVAILABLE once
+  // the store stopped writes for good (store::Store::WritesNeedReopen), so
+  // that a liveness probe restarts the process, which reopens it.
+  absl::Status Live() const;
 
  private:
   void Check();
@@ -55,6 +65,7 @@ class HealthMonitor {
   Logger* const logger_;
   mutable absl::Mutex mu_;
   absl::Status ready_ ABSL_GUARDED_BY(mu_);
+  absl::Status live_ ABSL_GUARDED_BY(mu_);
   bool store_ok_ ABSL_GUARDED_BY(mu_) = true;
   bool list_ok_ ABSL_GUARDED_BY(mu_) = true;
   bool stop_ ABSL_GUARDED_BY(mu_) = false;

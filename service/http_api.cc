@@ -188,7 +188,13 @@ bool HttpApi::IsCheap(std::string_view path) {
 
 HttpAnswer HttpApi::Answer(const HttpRequest& req) const {
   const std::string& path = req.path;
-  if (path == "/healthz") return Plain(200, "ok\n");
+  if (path == "/healthz") {
+    const absl::Status live = health_->Live();
+    if (!live.ok()) {
+      return Plain(503, core::StrCat("not live: ", live.message(), "\n"));
+    }
+    return Plain(200, "ok\n");
+  }
   if (path == "/readyz") {
     const absl::Status ready = health_->Ready();
     if (!ready.ok()) {

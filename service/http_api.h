@@ -10,7 +10,9 @@
 //   GET /api/hits/HIT_ID     GetHit
 //   GET /api/stats           HitStats: from, to, top_n
 //   GET /metrics             Prometheus text format (metrics.h)
-//   GET /healthz             liveness: 200 "ok" while the server runs
+//   GET /healthz             liveness: 200 "ok" while the server runs and
+//                            can become ready by itself; 503 and why once
+//                            the store must be reopened (health.h)
 //   GET /readyz              readiness: 200 "ready", or 503 and why
 //                            (health.h: the store does not accept writes)
 // Times are ISO 8601 dates or date-times (Vietnam time without a zone).

@@ -312,8 +312,9 @@ absl::StatusOr<std::unique_ptr<HealthPort>> HealthPort::Start(
     return absl::UnavailableError(
         core::StrCat("cannot listen on ", options.health_listen));
   }
-  // Not ready until a Server says so.
+  // Not ready until a Server says so; alive meanwhile.
   port->health()->SetServingStatus(false);
+  port->health()->SetServingStatus(kLivenessService, true);
   for (const std::string& service : HealthServices()) {
     port->health()->SetServingStatus(service, false);
   }

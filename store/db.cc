@@ -112,6 +112,7 @@ class Db::ErrorListener : public rocksdb::EventListener {
     }
     absl::MutexLock lock(&mu_);
     error_ = Stopped(*error);
+    fatal_ = error->severity() >= rocksdb::Status::Severity::kFatalError;
   }
   // RocksDB would retry a NoSpace error by itself, from its SstFileManager's
   // thread every 5 s, refusing Resume (Busy) meanwhile: Store::ResumeWrites
@@ -128,10 +129,16 @@ class Db::ErrorListener : public rocksdb::EventListener {
         error.ok() || error.severity() < rocksdb::Status::Severity::kHardError
             ? absl::OkStatus()
             : Stopped(error);
+    fatal_ = !error_.ok() &&
+             error.severity() >= rocksdb::Status::Severity::kFatalError;
   }
   absl::Status error() const {
     absl::MutexLock lock(&mu_);
     return error_;
+  }
+  bool fatal() const {
+    absl::MutexLock lock(&mu_);
+    return fatal_;
   }
 
  private:
@@ -147,9 +154,12 @@ class Db::ErrorListener : public rocksdb::EventListener {
 
   mutable absl::Mutex mu_;
   absl::Status error_ ABSL_GUARDED_BY(mu_);
+  bool fatal_ ABSL_GUARDED_BY(mu_) = false;
 };
 
 absl::Status Db::background_error() const { return errors_->error(); }
+
+bool Db::writes_need_reopen() const { return errors_->fatal(); }
 
 absl::Status Db::ResumeWrites() {
   if (background_error().ok()) return absl::OkStatus();

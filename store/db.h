@@ -70,6 +70,9 @@ class Db {
   // OK while RocksDB accepts writes; the background error that stopped them
   // (the database is then read-only until it recovers) otherwise.
   absl::Status background_error() const;
+  // True when writes stopped for good: only reopening the database starts
+  // them again (see Store::ResumeWrites).
+  bool writes_need_reopen() const;
   // When writes are stopped, tries once to resume them (DB::Resume), then
   // returns background_error(). See Store::ResumeWrites.
   absl::Status ResumeWrites();

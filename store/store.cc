@@ -93,4 +93,6 @@ absl::Status Store::WriteHealth() const { return db_->background_error(); }
 
 absl::Status Store::ResumeWrites() { return db_->ResumeWrites(); }
 
+bool Store::WritesNeedReopen() const { return db_->writes_need_reopen(); }
+
 }  // namespace fraudgate::store

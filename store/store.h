@@ -106,6 +106,9 @@ class Store {
   // A write that failed is not applied (nothing of it is readable), and a
   // resume does not apply it. Not concurrently with Close.
   absl::Status ResumeWrites();
+  // True when writes stopped in a way no ResumeWrites can end (the fatal
+  // case above): the store must be reopened.
+  bool WritesNeedReopen() const;
 
  private:
   Store() = default;

@@ -158,6 +158,8 @@ def check_fraudgate_pod(name, sts, health_port, conf):
     for probe in ('startupProbe', 'readinessProbe', 'livenessProbe'):
         check(container.get(probe, {}).get('grpc', {}).get('port') ==
               health_port, f'{name}: {probe} not gRPC on port {health_port}')
+    check(container.get('livenessProbe', {}).get('grpc', {}).get('service') ==
+          'liveness', f'{name}: livenessProbe does not ask for service liveness')
     check(container.get('resources', {}).get('requests'),
           f'{name}: no resource requests')
     mounts = {m['mountPath'] for m in container['volumeMounts']}
@@ -303,6 +305,8 @@ def main():
     for probe in ('startupProbe', 'readinessProbe', 'livenessProbe'):
         check(container.get(probe, {}).get('grpc', {}).get('port') ==
               health_port, f'{probe}: not gRPC on port {health_port}')
+    check(container.get('livenessProbe', {}).get('grpc', {}).get('service') ==
+          'liveness', 'livenessProbe does not ask for service liveness')
     check(container.get('resources', {}).get('requests'),
           'container: no resource requests')
     container_ports = {p['name'] for p in container['ports']}

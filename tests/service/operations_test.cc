@@ -527,8 +527,16 @@ TEST_F(OperationsFaultTest, FailedWriteMakesTheServerNotServing) {
   EXPECT_EQ(Scrape().at("fraudgate_store_read_only"), 1);
   logger_.Flush();
   EXPECT_THAT(log_.str(), HasSubstr("\"event\":\"store_read_only\""));
-  // Not a full disk: no resume mends it.
+  // Not a full disk: no resume mends it, so liveness fails too and a probe
+  // restarts the process, which reopens the store.
   EXPECT_THAT(log_.str(), HasSubstr("until the store is reopened"));
+  auto healthz = http_->Get("/healthz");
+  ASSERT_TRUE(healthz);
+  EXPECT_EQ(healthz->status, 503);
+  EXPECT_THAT(healthz->body, HasSubstr("restart the server"));
+  EXPECT_EQ(Health(HealthPortChannel(), service::kLivenessService)
+                .value_or(HealthCheckResponse::UNKNOWN),
+            HealthCheckResponse::NOT_SERVING);
 
   fault_env_.FailWrites(false);
 }
@@ -585,6 +593,13 @@ TEST_F(OperationsFaultTest, FullDiskStopsWritesUntilSpaceReturns) {
   EXPECT_THAT(log_.str(), HasSubstr("\"event\":\"store_read_only\""));
   EXPECT_THAT(log_.str(), HasSubstr("until they can resume: IO error: No "
                                     "space left on device"));
+  // It can recover by itself: still live.
+  auto healthz = http_->Get("/healthz");
+  ASSERT_TRUE(healthz);
+  EXPECT_EQ(healthz->status, 200);
+  EXPECT_EQ(Health(HealthPortChannel(), service::kLivenessService)
+                .value_or(HealthCheckResponse::UNKNOWN),
+            HealthCheckResponse::SERVING);
   // While the disk stays full, the tries to resume (one a second) fail and
   // change nothing.
   const absl::Time full_until = absl::Now() + absl::Milliseconds(1500);
