@@ -272,9 +272,11 @@ TEST_F(PaymentPathTest, UnparseableRequestsAreInvalidArgument) {
   Start();
   grpc::GenericStub stub(server_->channel());
   // A truncated field; a string field (transfer_id) that is not UTF-8.
-  for (const std::string& bytes :
-       {std::string("\x0a\x05ab", 3), std::string("\x0a\x02\xc3\x28", 4),
-        std::string("\xff\xff\xff\xff", 4)}) {
+  for (const std::string& bytes : {std::string("\x0a\x05"
+                                               "ab",
+                                               4),
+                                   std::string("\x0a\x02\xc3\x28", 4),
+                                   std::string("\xff\xff\xff\xff", 4)}) {
     grpc::Slice slice(bytes);
     grpc::ByteBuffer request(&slice, 1);
     grpc::ByteBuffer response;
