@@ -714,10 +714,10 @@ TEST_F(OperationsFaultTest, SlowDiskRefusesScreeningsOverTheBudgetAtOnce) {
     calls.resize(n);
     std::vector<std::thread> threads;
     for (int i = 0; i < n; ++i) {
-      threads.emplace_back([&, i] {
+      // The id is made here: `prefix` may be gone once fire returns.
+      threads.emplace_back([&, i, id = absl::StrCat(prefix, "-", i)] {
         const absl::Time start = absl::Now();
-        calls[i].status =
-            Screen(Transfer(absl::StrCat(prefix, "-", i), "123456789"));
+        calls[i].status = Screen(Transfer(id, "123456789"));
         calls[i].took = absl::Now() - start;
       });
     }
