@@ -655,7 +655,7 @@ def cmd_check(args):
             chk.lose(what + ": no DELISTED event with that reference")
 
     # The bench's blocklist, imported before the load: a sample.
-    rng = random.Random(int(until))
+    rng = random.Random(args.name)
     listed = listed_accounts(cfg, 10**7)
     for bank, account in rng.sample(listed, min(args.listed_sample, len(listed))):
         e = chk.entity("BANK_ACCOUNT", bank, account)
@@ -734,6 +734,13 @@ def cmd_check(args):
 # analyze
 
 
+CODE_NAMES = {1: "CANCELLED", 2: "UNKNOWN", 3: "INVALID_ARGUMENT",
+              4: "DEADLINE_EXCEEDED", 5: "NOT_FOUND", 7: "PERMISSION_DENIED",
+              8: "RESOURCE_EXHAUSTED", 9: "FAILED_PRECONDITION", 13: "INTERNAL",
+              14: "UNAVAILABLE", 16: "UNAUTHENTICATED"}
+UNAVAILABLE = 14
+
+
 def fmt_time(t, t0):
     """Minutes:seconds since the load started."""
     return "%d:%02d" % divmod(int(round(t - t0)), 60)
@@ -743,188 +750,234 @@ def median(values):
     return statistics.median(values) if values else float("nan")
 
 
-def cmd_analyze(args):
-    cfg = load_config(args.out)
-    out = cfg["out"]
-    t0 = cfg["t0"]
-    block_s = cfg["block_s"]
-    warmup_s = cfg["warmup_s"]
-    grace = cfg["restart_grace_s"]
-    failures = []
-    lines = []
-    say = lines.append
+def codes_text(codes):
+    return ", ".join("%s=%d" % (CODE_NAMES.get(c, c), n)
+                     for c, n in sorted(codes.items())) or "none"
 
-    lives = [dict(epoch=int(e), pid=int(p), started=float(s), ready=float(r))
-             for e, p, s, r in read_tsv(os.path.join(out, "lives.tsv"))]
-    kills = [dict(epoch=int(e), time=float(t))
-             for e, t in read_tsv(os.path.join(out, "kills.tsv"))]
-    # A restart window: from the kill to the next life's readiness + grace.
-    windows = []
-    for k in kills:
-        after = [l for l in lives if l["started"] >= k["time"]]
-        ready = after[0]["ready"] if after else float("inf")
-        windows.append((k["time"], ready + grace))
 
-    def in_window(a, b):
-        return any(a < w1 and b > w0 for w0, w1 in windows)
+class Run:
+    """What a soak left in its directory, read back for the verdict."""
 
-    bench = read_jsonl(os.path.join(out, "bench.jsonl"))
-    intervals = [b for b in bench if "interval" in b]
-    final = next((b for b in bench if "mode" in b), None)
-    end = max([i["to"] for i in intervals] or [time.time()])
+    def __init__(self, out):
+        self.cfg = load_config(out)
+        self.out = out
+        self.t0 = self.cfg["t0"]
+        self.lives = [dict(epoch=int(e), pid=int(p), started=float(s),
+                           ready=float(r))
+                      for e, p, s, r in read_tsv(self.path("lives.tsv"))]
+        self.kills = [dict(epoch=int(e), time=float(t))
+                      for e, t in read_tsv(self.path("kills.tsv"))]
+        # A restart window: from a kill until the next life is ready + grace.
+        self.windows = []
+        for k in self.kills:
+            life = self.life_after(k["time"])
+            ready = life["ready"] if life else float("inf")
+            self.windows.append((k["time"], ready + self.cfg["restart_grace_s"]))
+        bench = read_jsonl(self.path("bench.jsonl"))
+        self.intervals = [b for b in bench if "interval" in b]
+        self.final = next((b for b in bench if "mode" in b), None)
+        self.end = max([i["to"] for i in self.intervals] or [time.time()])
+        for i in self.intervals:
+            i["restart"] = self.in_window(i["from"], i["to"])
+        self.samples = self._read_samples()
 
-    # Screening: errors by code, inside and outside restart windows.
-    ok = sum(i["ok"] for i in intervals)
-    codes_in, codes_out = {}, {}
-    late = sum(i.get("late_sends", 0) for i in intervals)
-    unexpected_msgs = []
-    for i in intervals:
-        i["restart"] = in_window(i["from"], i["to"])
-        target = codes_in if i["restart"] else codes_out
+    def path(self, name):
+        return os.path.join(self.out, name)
+
+    def life_after(self, t):
+        return next((l for l in self.lives if l["started"] >= t), None)
+
+    def in_window(self, start, end):
+        """Whether [start, end] overlaps a restart window."""
+        return any(start < w1 and end > w0 for w0, w1 in self.windows)
+
+    def _read_samples(self):
+        samples = []
+        for row in read_tsv(self.path("samples.tsv"))[1:]:
+            s = dict(time=float(row[0]), pid=int(row[1]), rss_kb=int(row[2]),
+                     fds=int(row[3]), threads=int(row[4]),
+                     table_fds=int(row[5]), socket_fds=int(row[6]),
+                     deleted_fds=int(row[7]), data_mb=row[8], sst_mb=row[9],
+                     memtable_mb=row[10], dropped=row[11])
+            life = next((l for l in self.lives if l["pid"] == s["pid"]), None)
+            if life is None:
+                continue
+            s["epoch"] = life["epoch"]
+            s["steady"] = s["time"] - life["ready"] >= self.cfg["warmup_s"]
+            # Table files are open while live: they follow the data.
+            s["other_fds"] = s["fds"] - s["table_fds"]
+            # Memtables hold what is not flushed yet, up to RocksDB's write
+            # buffers per column family, and a kill -9 hands them to the next
+            # life (replayed from the log): RSS is judged without them.
+            s["net_rss_kb"] = (
+                s["rss_kb"] - float(s["memtable_mb"]) * 1e6 / 1024
+                if s["memtable_mb"] else None)
+            samples.append(s)
+        return samples
+
+
+class Verdict:
+    def __init__(self):
+        self.failures = []
+        self.not_judged = []
+
+    def fail(self, text):
+        self.failures.append(text)
+
+
+def judge_screening(run, verdict):
+    """Errors by code inside and outside restart windows: only UNAVAILABLE,
+    and only inside them."""
+    s = dict(ok=sum(i["ok"] for i in run.intervals), inside={}, outside={},
+             late=sum(i.get("late_sends", 0) for i in run.intervals),
+             unexpected=[])
+    for i in run.intervals:
+        codes = s["inside"] if i["restart"] else s["outside"]
         for code, n in i["error_codes"].items():
-            target[int(code)] = target.get(int(code), 0) + n
+            codes[int(code)] = codes.get(int(code), 0) + n
         if i["errors"] and (not i["restart"] or
-                            set(i["error_codes"]) - {"14"}):
-            unexpected_msgs.append("%s: %s" % (fmt_time(i["to"], t0),
+                            set(i["error_codes"]) - {str(UNAVAILABLE)}):
+            s["unexpected"].append("%s: %s" % (fmt_time(i["to"], run.t0),
                                                i.get("last_error", "")))
-    errors_total = sum(codes_in.values()) + sum(codes_out.values())
-    unexpected_in = {c: n for c, n in codes_in.items() if c != 14}
-    if codes_out:
-        failures.append("screening errors outside restart windows: %s" % codes_out)
-    if unexpected_in:
-        failures.append("screening errors other than UNAVAILABLE in restart "
-                        "windows: %s" % unexpected_in)
+    s["errors"] = sum(s["inside"].values()) + sum(s["outside"].values())
+    if s["outside"]:
+        verdict.fail("screening errors outside restart windows: %s" %
+                     codes_text(s["outside"]))
+    other = {c: n for c, n in s["inside"].items() if c != UNAVAILABLE}
+    if other:
+        verdict.fail("screening errors other than UNAVAILABLE in restart "
+                     "windows: %s" % codes_text(other))
+    return s
 
-    # Process samples, by life; warm-up excluded.
-    samples = []
-    for row in read_tsv(os.path.join(out, "samples.tsv"))[1:]:
-        s = dict(time=float(row[0]), pid=int(row[1]), rss_kb=int(row[2]),
-                 fds=int(row[3]), threads=int(row[4]), table_fds=int(row[5]),
-                 socket_fds=int(row[6]), deleted_fds=int(row[7]),
-                 data_mb=row[8], sst_mb=row[9], memtable_mb=row[10],
-                 dropped=row[11])
-        # Table files are open while live: they follow the data, not leaks.
-        s["other_fds"] = s["fds"] - s["table_fds"]
-        # Memtables hold what is not flushed yet, up to RocksDB's write
-        # buffers per column family, and a kill -9 hands them to the next
-        # life (replayed from the log): RSS is judged without them.
-        s["net_rss_kb"] = (s["rss_kb"] - float(s["memtable_mb"]) * 1e6 / 1024
-                           if s["memtable_mb"] else None)
-        life = next((l for l in lives if l["pid"] == s["pid"]), None)
-        if life is None:
-            continue
-        s["epoch"] = life["epoch"]
-        s["steady"] = s["time"] - life["ready"] >= warmup_s
-        samples.append(s)
 
-    # Blocks of block_s seconds of the run (with the default schedule, each
-    # is one life of the server between two kills).
-    n_blocks = max(1, int((end - t0 + block_s - 1) // block_s))
+def make_blocks(run):
+    """The run cut in blocks of block_s seconds (with the default schedule,
+    each is one life of the server): calls, errors and the p99s of its
+    intervals outside restart windows; maxima of its samples after warm-up."""
+    block_s = run.cfg["block_s"]
+    count = max(1, -(-run.cfg["minutes"] * 60 // block_s))
     blocks = []
-    for b in range(n_blocks):
-        lo, hi = t0 + b * block_s, t0 + (b + 1) * block_s
-        ss = [s for s in samples if lo <= s["time"] < hi and s["steady"]]
-        ivs = [i for i in intervals if lo <= i["to"] < hi]
-        steady_ivs = [i for i in ivs if not i["restart"] and i["ok"] > 0]
-        span = (max(s["time"] for s in ss) - min(s["time"] for s in ss)) if ss else 0
+    for b in range(count):
+        lo, hi = run.t0 + b * block_s, run.t0 + (b + 1) * block_s
+        if b == count - 1:
+            hi = float("inf")  # and the load generator's last moments
+        ss = [s for s in run.samples if lo <= s["time"] < hi and s["steady"]]
+        ivs = [i for i in run.intervals if lo <= i["to"] < hi]
+        span = (ss[-1]["time"] - ss[0]["time"]) if ss else 0
+
+        def most(key):
+            return max((s[key] for s in ss if s[key] is not None),
+                       default=None)
+
         blocks.append(dict(
-            index=b, lo=lo, hi=min(hi, end), samples=ss,
-            eligible=span >= block_s / 2 - 2 * cfg["sample_every"],
+            lo=lo, hi=min(hi, run.end),
+            eligible=span >= block_s / 2 - 2 * run.cfg["sample_every"],
             ok=sum(i["ok"] for i in ivs), errors=sum(i["errors"] for i in ivs),
-            p99s=[i["p99_ms"] for i in steady_ivs],
-            p50s=[i["p50_ms"] for i in steady_ivs],
-            rss=max((s["net_rss_kb"] for s in ss
-                     if s["net_rss_kb"] is not None), default=None),
-            raw_rss=max((s["rss_kb"] for s in ss), default=None),
-            fds=max((s["other_fds"] for s in ss), default=None),
-            table_fds=max((s["table_fds"] for s in ss), default=None),
-            threads=max((s["threads"] for s in ss), default=None)))
+            p99s=[i["p99_ms"] for i in ivs if not i["restart"] and i["ok"]],
+            rss=most("net_rss_kb"), raw_rss=most("rss_kb"),
+            fds=most("other_fds"), table_fds=most("table_fds"),
+            threads=most("threads")))
+    return blocks
+
+
+def judge_flatness(run, blocks, verdict):
+    """Every judged block's maxima within the first judged block's plus the
+    tolerances; the limits, or {} when nothing could be judged."""
     eligible = [b for b in blocks if b["eligible"]]
-    tol = cfg["tolerance"]
-    limits = {}
-    not_judged = []
     if len(eligible) < 2:
-        not_judged.append(
+        verdict.not_judged.append(
             "RSS, fds and threads: %d block long enough, 2 needed (run at "
             "least twice --kill-every)" % len(eligible))
-    if eligible:
-        ref = eligible[0]
-        limits = {
-            "rss": ref["rss"] * (1 + tol["rss_pct"] / 100) + tol["rss_mb"] * 1024,
-            "fds": ref["fds"] * (1 + tol["fds_pct"] / 100) + tol["fds"],
-            "threads": ref["threads"] + tol["threads"],
-        }
-        names = {"rss": ("RSS less memtables (MB)", 1024),
-                 "fds": ("fds other than table files", 1),
-                 "threads": ("threads", 1)}
-        for b in eligible[1:]:
-            for key, (name, unit) in names.items():
-                if b[key] is not None and b[key] > limits[key]:
-                    failures.append(
-                        "%s not flat: block %s-%s max %.0f > limit %.0f "
-                        "(first block's max %.0f)" % (
-                            name, fmt_time(b["lo"], t0), fmt_time(b["hi"], t0),
-                            b[key] / unit, limits[key] / unit, ref[key] / unit))
-    p99_blocks = [b for b in blocks if len(b["p99s"]) >= 3]
-    if len(p99_blocks) < 2:
-        not_judged.append("the p99 trend: fewer than 2 blocks with p99s")
-    else:
-        first, last = median(p99_blocks[0]["p99s"]), median(p99_blocks[-1]["p99s"])
-        bound = first * tol["p99_factor"] + tol["p99_ms"]
-        if last > bound:
-            failures.append("p99 trends up: median of the last block's 10 s "
-                            "p99s %.2f ms > %.2f ms (first block %.2f ms)" % (
-                                last, bound, first))
+    if not eligible:
+        return {}
+    tol = run.cfg["tolerance"]
+    ref = eligible[0]
+    limits = {
+        "rss": ref["rss"] * (1 + tol["rss_pct"] / 100) + tol["rss_mb"] * 1024,
+        "fds": ref["fds"] * (1 + tol["fds_pct"] / 100) + tol["fds"],
+        "threads": ref["threads"] + tol["threads"],
+    }
+    names = {"rss": ("RSS less memtables (MB)", 1024),
+             "fds": ("fds other than table files", 1),
+             "threads": ("threads", 1)}
+    for b in eligible[1:]:
+        for key, (name, unit) in names.items():
+            if b[key] is not None and b[key] > limits[key]:
+                verdict.fail("%s not flat: block %s-%s max %.0f > limit %.0f "
+                             "(first block's max %.0f)" % (
+                                 name, fmt_time(b["lo"], run.t0),
+                                 fmt_time(b["hi"], run.t0), b[key] / unit,
+                                 limits[key] / unit, ref[key] / unit))
+    return limits
 
-    # The other clients: failures outside restart windows.
-    op_rows = []
-    for path in sorted(glob.glob(os.path.join(out, "ops-*.tsv"))):
-        helper = os.path.basename(path)[4:-4]
+
+def judge_p99(run, blocks, verdict):
+    """The median of the last block's 10 s p99s against the first's."""
+    with_p99 = [b for b in blocks if len(b["p99s"]) >= 3]
+    if len(with_p99) < 2:
+        verdict.not_judged.append("the p99 trend: fewer than 2 blocks with "
+                                  "p99s")
+        return
+    tol = run.cfg["tolerance"]
+    first, last = median(with_p99[0]["p99s"]), median(with_p99[-1]["p99s"])
+    bound = first * tol["p99_factor"] + tol["p99_ms"]
+    if last > bound:
+        verdict.fail("p99 trends up: median of the last block's 10 s p99s "
+                     "%.2f ms > %.2f ms (first block %.2f ms)" % (
+                         last, bound, first))
+
+
+def judge_clients(run, verdict):
+    """Every client operation (ops-*.tsv) by helper and op; failures outside
+    restart windows fail the run."""
+    stats, bad = {}, []
+    for path in sorted(glob.glob(run.path("ops-*.tsv"))):
+        helper = os.path.basename(path)[len("ops-"):-len(".tsv")]
         for row in read_tsv(path):
-            start, stop_, op, rc = float(row[0]), float(row[1]), row[2], int(row[3])
-            op_rows.append(dict(helper=helper, op=op, start=start, end=stop_,
-                                rc=rc, detail=row[4] if len(row) > 4 else ""))
-    op_stats = {}
-    bad_ops = []
-    for o in op_rows:
-        key = "%s %s" % (o["helper"], o["op"])
-        st = op_stats.setdefault(key, dict(n=0, failed=0, in_window=0, secs=[]))
-        st["n"] += 1
-        st["secs"].append(o["end"] - o["start"])
-        if o["rc"] != 0:
-            if in_window(o["start"], o["end"]):
+            start, end, op, rc = float(row[0]), float(row[1]), row[2], int(row[3])
+            st = stats.setdefault("%s %s" % (helper, op),
+                                  dict(n=0, failed=0, in_window=0, secs=[]))
+            st["n"] += 1
+            st["secs"].append(end - start)
+            if rc == 0:
+                continue
+            if run.in_window(start, end):
                 st["in_window"] += 1
             else:
                 st["failed"] += 1
-                bad_ops.append(o)
-    if bad_ops:
-        failures.append("%d client operations failed outside restart windows "
-                        "(first: %s %s rc=%d %s)" % (
-                            len(bad_ops), bad_ops[0]["helper"], bad_ops[0]["op"],
-                            bad_ops[0]["rc"], bad_ops[0]["detail"]))
+                bad.append("%s %s rc=%d %s" % (helper, op, rc,
+                                               row[4] if len(row) > 4 else ""))
+    if bad:
+        verdict.fail("%d client operations failed outside restart windows "
+                     "(first: %s)" % (len(bad), bad[0]))
+    return stats
 
-    # Checks: nothing acknowledged lost.
-    checks = read_jsonl(os.path.join(out, "checks.jsonl"))
+
+def judge_checks(run, verdict):
+    checks = read_jsonl(run.path("checks.jsonl"))
     lost = sum(c["lost"] for c in checks)
     unchecked = sum(c["errors"] for c in checks)
     if lost:
-        failures.append("lost = %d (see lost.txt)" % lost)
+        verdict.fail("lost = %d (see lost.txt)" % lost)
     if unchecked:
-        failures.append("%d acknowledged items could not be checked (see "
-                        "lost.txt)" % unchecked)
+        verdict.fail("%d acknowledged items could not be checked (see "
+                     "lost.txt)" % unchecked)
     if not any(c["name"] == "final" for c in checks):
-        failures.append("the final check did not run (see checks.log)")
-    restart_checks = [c for c in checks if c["name"].startswith("restart-")]
-    if len(restart_checks) < len(kills):
-        failures.append("%d of %d checks after a restart did not run (see "
-                        "checks.log)" % (len(kills) - len(restart_checks),
-                                         len(kills)))
+        verdict.fail("the final check did not run (see checks.log)")
+    after_kills = [c for c in checks if c["name"].startswith("restart-")]
+    if len(after_kills) < len(run.kills):
+        verdict.fail("%d of %d checks after a restart did not run (see "
+                     "checks.log)" % (len(run.kills) - len(after_kills),
+                                      len(run.kills)))
+    return checks, lost
 
-    # Server log: retention, backups, restarts, errors.
-    removed, retention_runs, log_levels, store_open_ms = 0, 0, {}, []
-    backups_logged = 0
-    if os.path.exists(os.path.join(out, "server.log")):
-        with open(os.path.join(out, "server.log"), encoding="utf-8",
+
+def judge_server_log(run, verdict):
+    """Retention's removals during the load, store opening times, warnings
+    and errors by event."""
+    log = dict(removed=0, runs=0, levels={}, opens=[])
+    if os.path.exists(run.path("server.log")):
+        with open(run.path("server.log"), encoding="utf-8",
                   errors="replace") as f:
             for line in f:
                 if not line.startswith("{"):
@@ -933,156 +986,161 @@ def cmd_analyze(args):
                     e = json.loads(line)
                 except json.JSONDecodeError:
                     continue
-                ev = e.get("event")
-                if ev == "retention_done":
+                event = e.get("event")
+                if event == "retention_done":
                     t = datetime.datetime.fromisoformat(
                         e["time"].replace("Z", "+00:00")).timestamp()
-                    if t >= t0:
-                        removed += e.get("removed", 0)
-                        retention_runs += 1
-                elif ev == "store_opened":
-                    store_open_ms.append(e.get("open_ms", 0))
-                elif ev == "backup_created":
-                    backups_logged += 1
+                    if t >= run.t0:
+                        log["removed"] += e.get("removed", 0)
+                        log["runs"] += 1
+                elif event == "store_opened":
+                    log["opens"].append(e.get("open_ms", 0))
                 if e.get("level") in ("warning", "error"):
-                    key = "%s %s" % (e["level"], ev)
-                    log_levels[key] = log_levels.get(key, 0) + 1
-    if removed == 0:
-        failures.append("retention removed nothing during the run (it was "
-                        "not exercised)")
-    for key in [k for k in log_levels if k.startswith("error ")]:
-        failures.append("server logged %d x %s" % (log_levels[key], key))
+                    key = "%s %s" % (e["level"], event)
+                    log["levels"][key] = log["levels"].get(key, 0) + 1
+    if log["removed"] == 0:
+        verdict.fail("retention removed nothing during the load (it was not "
+                     "exercised)")
+    for key, n in log["levels"].items():
+        if key.startswith("error "):
+            verdict.fail("the server logged %d x %s" % (n, key))
+    return log
 
-    # What run.sh recorded at the end.
-    final_steps = {}
-    for row in read_tsv(os.path.join(out, "final.tsv")):
-        final_steps[row[0]] = row[1:]
+
+def judge_final_steps(run, verdict):
+    """What run.sh recorded at the end (final.tsv), and restart times."""
+    steps = {row[0]: row[1:] for row in read_tsv(run.path("final.tsv"))}
     for step in ("stop_clean", "audit_verify_copy", "backup_verify",
                  "backup_restore_audit"):
-        if step not in final_steps or final_steps[step][0] != "0":
-            failures.append("final step %s: %s" % (
-                step, " ".join(final_steps.get(step, ["did not run"]))))
-    slow = [l for l in lives if l["ready"] - l["started"] > cfg["ready_timeout_s"]]
+        if steps.get(step, ["1"])[0] != "0":
+            verdict.fail("final step %s: %s" % (
+                step, " ".join(steps.get(step, ["did not run"]))))
+    slow = [l for l in run.lives
+            if l["ready"] - l["started"] > run.cfg["ready_timeout_s"]]
     if slow:
-        failures.append("%d restarts took over %d s" % (len(slow),
-                                                        cfg["ready_timeout_s"]))
+        verdict.fail("%d restarts took over %d s" % (
+            len(slow), run.cfg["ready_timeout_s"]))
+    return steps
 
-    # The time series: one row per 10 s interval of the load generator.
-    with open(os.path.join(out, "timeseries.tsv"), "w", encoding="utf-8") as f:
+
+def write_timeseries(run):
+    """timeseries.tsv: one row per 10 s interval of the load generator, with
+    the process sample nearest to its end."""
+    with open(run.path("timeseries.tsv"), "w", encoding="utf-8") as f:
         f.write("time\telapsed_s\tlife\trss_mb\tfds\ttable_fds\tthreads\t"
-                "data_mb\tok\t"
-                "errors\terror_codes\tp50_ms\tp99_ms\tmax_ms\tblock\tallow\t"
-                "restart_window\n")
-        for i in intervals:
-            near = min(samples, key=lambda s: abs(s["time"] - i["to"]),
+                "data_mb\tok\terrors\terror_codes\tp50_ms\tp99_ms\tmax_ms\t"
+                "block\tallow\trestart_window\n")
+        for i in run.intervals:
+            near = min(run.samples, key=lambda s: abs(s["time"] - i["to"]),
                        default=None)
-            if near is not None and abs(near["time"] - i["to"]) > cfg["sample_every"]:
+            if near and abs(near["time"] - i["to"]) > run.cfg["sample_every"]:
                 near = None
+            sample = ([near["epoch"], "%.1f" % (near["rss_kb"] / 1024),
+                       near["fds"], near["table_fds"], near["threads"],
+                       near["data_mb"]] if near else [""] * 6)
             f.write("\t".join(str(x) for x in [
-                "%.0f" % i["to"], "%.0f" % (i["to"] - t0),
-                near["epoch"] if near else "",
-                "%.1f" % (near["rss_kb"] / 1024) if near else "",
-                near["fds"] if near else "",
-                near["table_fds"] if near else "",
-                near["threads"] if near else "",
-                near["data_mb"] if near else "",
+                "%.0f" % i["to"], "%.0f" % (i["to"] - run.t0), *sample,
                 i["ok"], i["errors"],
                 ",".join("%s:%s" % kv for kv in i["error_codes"].items()) or "-",
                 i["p50_ms"], i["p99_ms"], i["max_ms"], i["block"], i["allow"],
                 1 if i["restart"] else 0]) + "\n")
 
-    # The summary.
-    verdict = "FAIL" if failures else "PASS"
-    say("soak summary: %s" % verdict)
-    say("  duration      %.1f min of load (%s), rate %d/s open loop, %d kill -9, "
-        "%d restarts" % ((end - t0) / 60, time.strftime(
-            "%Y-%m-%d %H:%M", time.gmtime(t0)) + " UTC", cfg["rate"],
-            len(kills), len(lives) - 1))
+
+def summary_lines(run, verdict, screening, blocks, limits, clients, checks,
+                  lost, log, steps):
+    t0, cfg = run.t0, run.cfg
+    lines = []
+    say = lines.append
+    say("soak summary: %s" % ("FAIL" if verdict.failures else "PASS"))
+    say("  duration      %.1f min of load (from %s UTC), rate %d/s open loop, "
+        "%d kill -9" % ((run.end - t0) / 60, time.strftime(
+            "%Y-%m-%d %H:%M", time.gmtime(t0)), cfg["rate"], len(run.kills)))
     say("  screening     %d calls: %d OK, %d errors (in restart windows %s; "
-        "outside %s); late sends %d" % (
-            ok + errors_total, ok, errors_total,
-            ", ".join("%s=%d" % (CODE_NAMES.get(c, c), n)
-                      for c, n in sorted(codes_in.items())) or "none",
-            ", ".join("%s=%d" % (CODE_NAMES.get(c, c), n)
-                      for c, n in sorted(codes_out.items())) or "none", late))
-    if final:
-        say("  whole run     p50 %.2f ms, p99 %.2f ms, p99.9 %.2f ms, max %.1f ms "
-            "(OK calls, from intended send time); decisions ALLOW %d, WARN %d, "
-            "HOLD %d, BLOCK %d" % (final["p50_ms"], final["p99_ms"],
-                                   final["p999_ms"], final["max_ms"],
-                                   final["allow"], final["warn"], final["hold"],
-                                   final["block"]))
-    for k, w in zip(kills, windows):
-        down = [i for i in intervals if i["restart"] and w[0] - 10 < i["to"] <= w[1] + 10]
-        unavailable = sum(i["error_codes"].get("14", 0) for i in down)
-        life = next((l for l in lives if l["started"] >= k["time"]), None)
+        "outside %s); sends late by > 1 ms: %d" % (
+            screening["ok"] + screening["errors"], screening["ok"],
+            screening["errors"], codes_text(screening["inside"]),
+            codes_text(screening["outside"]), screening["late"]))
+    f = run.final
+    if f:
+        say("  whole run     p50 %.2f ms, p99 %.2f ms, p99.9 %.2f ms, max "
+            "%.1f ms (OK calls, from intended send time); decisions ALLOW %d, "
+            "WARN %d, HOLD %d, BLOCK %d" % (
+                f["p50_ms"], f["p99_ms"], f["p999_ms"], f["max_ms"],
+                f["allow"], f["warn"], f["hold"], f["block"]))
+    for k, (w0, w1) in zip(run.kills, run.windows):
+        unavailable = sum(i["error_codes"].get(str(UNAVAILABLE), 0)
+                          for i in run.intervals
+                          if i["restart"] and w0 - 10 < i["to"] <= w1 + 10)
+        life = run.life_after(k["time"])
         say("  kill at %s   ready again after %.1f s; %d calls UNAVAILABLE "
             "(~%.1f s of load)" % (
                 fmt_time(k["time"], t0),
-                (life["ready"] - k["time"]) if life else float("nan"),
+                life["ready"] - k["time"] if life else float("nan"),
                 unavailable, unavailable / cfg["rate"]))
-    say("  per block     (10 s p99s of steady intervals: median / max; "
-        "maxima of samples after %d s of warm-up; MB are MiB)" % warmup_s)
-    say("    %-13s %9s %7s %16s %7s %10s %8s %8s %7s %s" % (
-        "block", "calls", "errors", "p99 ms med/max", "RSS MB", "-memtables",
-        "fds-sst", "sst fds", "threads", ""))
+    say("  per block     (10 s p99s outside restart windows: median / max; "
+        "maxima of samples after %d s of warm-up; MB are MiB)" %
+        cfg["warmup_s"])
+    row = "    %-13s %9s %7s %16s %7s %10s %8s %8s %7s %s"
+    say(row % ("block", "calls", "errors", "p99 ms med/max", "RSS MB",
+               "-memtables", "fds-sst", "sst fds", "threads", ""))
 
-    def cell(v):
-        return "-" if v is None else v
+    def cell(v, scale=None):
+        if v is None:
+            return "-"
+        return "%.1f" % (v / scale) if scale else v
 
     for b in blocks:
-        say("    %-13s %9d %7d %16s %7s %10s %8s %8s %7s %s" % (
+        say(row % (
             "%s-%s" % (fmt_time(b["lo"], t0), fmt_time(b["hi"], t0)),
             b["ok"] + b["errors"], b["errors"],
             "%.2f / %.2f" % (median(b["p99s"]), max(b["p99s"]))
             if b["p99s"] else "-",
-            "%.1f" % (b["raw_rss"] / 1024) if b["raw_rss"] else "-",
-            "%.1f" % (b["rss"] / 1024) if b["rss"] else "-",
-            cell(b["fds"]), cell(b["table_fds"]), cell(b["threads"]),
+            cell(b["raw_rss"], 1024), cell(b["rss"], 1024), cell(b["fds"]),
+            cell(b["table_fds"]), cell(b["threads"]),
             "" if b["eligible"] else "(too short to judge)"))
     if limits:
+        tol = cfg["tolerance"]
         say("  flat limits   RSS less memtables %.1f MB, fds other than table "
-            "files %.0f, "
-            "threads %d (first judged block + %s%% + %s MB / + %s%% + %s / "
-            "+ %s)" % (
+            "files %.0f, threads %d (the first judged block's + %s%% + %s MB "
+            "/ + %s%% + %s / + %s)" % (
                 limits["rss"] / 1024, limits["fds"], limits["threads"],
                 tol["rss_pct"], tol["rss_mb"], tol["fds_pct"], tol["fds"],
                 tol["threads"]))
-    if samples:
-        first, last = samples[0], samples[-1]
+    ss = run.samples
+    if ss:
         say("  samples       RSS first %.1f MB, last %.1f MB, max %.1f MB; fds "
             "first %d, last %d, max %d (table files %d, %d, %d; deleted but "
             "open: max %d); threads first %d, last %d, max %d" % (
-                first["rss_kb"] / 1024, last["rss_kb"] / 1024,
-                max(s["rss_kb"] for s in samples) / 1024, first["fds"],
-                last["fds"], max(s["fds"] for s in samples),
-                first["table_fds"], last["table_fds"],
-                max(s["table_fds"] for s in samples),
-                max(s["deleted_fds"] for s in samples), first["threads"],
-                last["threads"], max(s["threads"] for s in samples)))
+                ss[0]["rss_kb"] / 1024, ss[-1]["rss_kb"] / 1024,
+                max(s["rss_kb"] for s in ss) / 1024, ss[0]["fds"],
+                ss[-1]["fds"], max(s["fds"] for s in ss), ss[0]["table_fds"],
+                ss[-1]["table_fds"], max(s["table_fds"] for s in ss),
+                max(s["deleted_fds"] for s in ss), ss[0]["threads"],
+                ss[-1]["threads"], max(s["threads"] for s in ss)))
         say("  data dir      %s MB at the first sample, %s MB at the last" % (
-            first["data_mb"], last["data_mb"]))
-    for key in sorted(op_stats):
-        st = op_stats[key]
+            ss[0]["data_mb"], ss[-1]["data_mb"]))
+    for key in sorted(clients):
+        st = clients[key]
         say("  %-26s %5d runs, %d failed outside / %d inside restart windows, "
-            "median %.2f s, max %.2f s" % (key, st["n"], st["failed"],
-                                          st["in_window"],
-                                          median(st["secs"]), max(st["secs"])))
-    uploads = read_tsv(os.path.join(out, "uploads.tsv"))
+            "median %.2f s, max %.2f s" % (
+                key, st["n"], st["failed"], st["in_window"],
+                median(st["secs"]), max(st["secs"])))
+    uploads = read_tsv(run.path("uploads.tsv"))
     say("  police        %d chunks acknowledged (%d reports new, %d unchanged "
         "on a retry), %d delists, %d withdrawals" % (
             len(uploads), sum(int(u[2]) for u in uploads),
             sum(int(u[3]) for u in uploads),
-            len(read_jsonl(os.path.join(out, "delists.jsonl"))),
-            len(read_jsonl(os.path.join(out, "withdraws.jsonl")))))
+            len(read_jsonl(run.path("delists.jsonl"))),
+            len(read_jsonl(run.path("withdraws.jsonl")))))
     say("  probes        %d screenings acknowledged" %
-        len(read_tsv(os.path.join(out, "probes.tsv"))))
+        len(read_tsv(run.path("probes.tsv"))))
     say("  retention     %d runs removed %d screenings during the load" % (
-        retention_runs, removed))
+        log["runs"], log["removed"]))
     say("  store opens   %s ms (setup, then each life)" %
-        ", ".join("%.0f" % x for x in store_open_ms))
+        ", ".join("%.0f" % x for x in log["opens"]))
     say("  server log    %s" % (", ".join(
-        "%s=%d" % kv for kv in sorted(log_levels.items())) or "no warnings"))
+        "%s=%d" % kv for kv in sorted(log["levels"].items())) or
+        "no warnings"))
     for c in checks:
         say("  check %-12s %d reports, %d identifiers, %d delists, %d "
             "withdrawals, %d screenings, %d screened again: lost %d, "
@@ -1090,27 +1148,37 @@ def cmd_analyze(args):
                 c["name"], c["reports"], c["identifiers"], c["delists"],
                 c["withdraws"], c["probes"], c["rescreened"], c["lost"],
                 c["errors"], c["seconds"]))
-    for step, v in final_steps.items():
+    for step, v in steps.items():
         say("  %-22s rc=%s %s" % (step, v[0], " ".join(v[1:])))
     say("  lost = %d" % lost)
-    for msg in unexpected_msgs[:5]:
+    for msg in screening["unexpected"][:5]:
         say("  unexpected screening error at %s" % msg)
-    for n_ in not_judged:
-        say("  NOT JUDGED: " + n_)
-    for f_ in failures:
-        say("  FAIL: " + f_)
-    say("soak %s" % verdict)
-    text = "\n".join(lines) + "\n"
-    with open(os.path.join(out, "summary.txt"), "w", encoding="utf-8") as f:
+    for text in verdict.not_judged:
+        say("  NOT JUDGED: " + text)
+    for text in verdict.failures:
+        say("  FAIL: " + text)
+    say("soak %s" % ("FAIL" if verdict.failures else "PASS"))
+    return lines
+
+
+def cmd_analyze(args):
+    run = Run(args.out)
+    verdict = Verdict()
+    screening = judge_screening(run, verdict)
+    blocks = make_blocks(run)
+    limits = judge_flatness(run, blocks, verdict)
+    judge_p99(run, blocks, verdict)
+    clients = judge_clients(run, verdict)
+    checks, lost = judge_checks(run, verdict)
+    log = judge_server_log(run, verdict)
+    steps = judge_final_steps(run, verdict)
+    write_timeseries(run)
+    text = "\n".join(summary_lines(run, verdict, screening, blocks, limits,
+                                   clients, checks, lost, log, steps)) + "\n"
+    with open(run.path("summary.txt"), "w", encoding="utf-8") as f:
         f.write(text)
     sys.stdout.write(text)
-    return 1 if failures else 0
-
-
-CODE_NAMES = {1: "CANCELLED", 2: "UNKNOWN", 3: "INVALID_ARGUMENT",
-              4: "DEADLINE_EXCEEDED", 5: "NOT_FOUND", 7: "PERMISSION_DENIED",
-              8: "RESOURCE_EXHAUSTED", 9: "FAILED_PRECONDITION", 13: "INTERNAL",
-              14: "UNAVAILABLE", 16: "UNAUTHENTICATED"}
+    return 1 if verdict.failures else 0
 
 
 # --------------------------------------------------------------------------
