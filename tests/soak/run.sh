@@ -79,8 +79,9 @@
 # On PASS the data dir and backups are deleted (they grow by GBs an hour).
 #
 # Builds (unless --no-build) the Release tree with the bench tools, as
-# bench/compare.sh does: BUILD_DIR (default ./build-bench), targets fraudgate,
-# fraudgate-bench and seed_hits.
+# bench/compare.sh does: BUILD_DIR (default: build-bench in the repository),
+# targets fraudgate, fraudgate-bench and seed_hits; scripts/deps.sh installs
+# what is missing, and the bench tools need libbenchmark-dev too.
 set -euo pipefail
 umask 077  # the data dir, keys and backups are private, as serve expects
 
@@ -127,7 +128,11 @@ now() { echo "$EPOCHREALTIME"; }
 build_dir=${BUILD_DIR:-$repo/build-bench}
 if ((build)); then
   log "build $build_dir (Release, bench tools)"
-  (cd "$repo" && ./scripts/deps.sh --bench)
+  (cd "$repo" && ./scripts/deps.sh)
+  # The bench tools' CMakeLists needs Google Benchmark (screening_bench);
+  # the rest of `deps.sh --bench` (Redis, GNU time) is compare.sh's.
+  dpkg-query -W -f='${Status}' libbenchmark-dev 2>/dev/null | grep -q 'ok installed' ||
+    die "libbenchmark-dev is missing: apt-get install libbenchmark-dev (or scripts/deps.sh --bench)"
   cmake -S "$repo" -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE=Release \
     -DFRAUDGATE_BUILD_BENCH=ON -DFRAUDGATE_BUILD_TESTS=OFF >/dev/null
   cmake --build "$build_dir" --target fraudgate fraudgate-bench seed_hits
@@ -369,7 +374,10 @@ rc=0
 final audit_verify_copy "$rc" "$(tr '\n' ' ' <"$out/audit-final.out")"
 rm -rf "$out/data-copy"
 
-newest=$(find "$out/backups" -mindepth 1 -maxdepth 1 -type d 2>/dev/null | sort | tail -n 1)
+newest=
+if [[ -d $out/backups ]]; then
+  newest=$(find "$out/backups" -mindepth 1 -maxdepth 1 -type d | sort | tail -n 1)
+fi
 if [[ -n $newest ]]; then
   log "verify and restore the newest backup ($newest)"
   rc=0

@@ -886,8 +886,10 @@ def judge_flatness(run, blocks, verdict):
     eligible = [b for b in blocks if b["eligible"]]
     if len(eligible) < 2:
         verdict.not_judged.append(
-            "RSS, fds and threads: %d block long enough, 2 needed (run at "
-            "least twice --kill-every)" % len(eligible))
+            "RSS, fds and threads: %d block long enough, 2 needed (blocks "
+            "are %d min: run at least %d min)" % (
+                len(eligible), run.cfg["block_s"] // 60,
+                2 * run.cfg["block_s"] // 60))
     if not eligible:
         return {}
     tol = run.cfg["tolerance"]
