@@ -1031,7 +1031,7 @@ def write_timeseries(run):
     with open(run.path("timeseries.tsv"), "w", encoding="utf-8") as f:
         f.write("time\telapsed_s\tlife\trss_mb\tfds\ttable_fds\tthreads\t"
                 "data_mb\tok\terrors\terror_codes\tp50_ms\tp99_ms\tmax_ms\t"
-                "block\tallow\trestart_window\n")
+                "decision_block\tdecision_allow\trestart_window\n")
         for i in run.intervals:
             near = min(run.samples, key=lambda s: abs(s["time"] - i["to"]),
                        default=None)
