@@ -3,7 +3,8 @@
 //   fraudgate-bench run [--server=HOST:PORT] (--insecure | --tls-dir=DIR
 //       [--role=bank]) [--mode=closed|open] [--rate=N] [--concurrency=N]
 //       [--channels=N] [--duration=S] [--warmup=S] [--population=N]
-//       [--listed-share=F] [--seed=N] [--format=table|json]
+//       [--listed-share=F] [--seed=N] [--report-every=S]
+//       [--format=table|json]
 //   fraudgate-bench blocklist [--population=N] [--listed-share=F] > listed.csv
 //
 // `run` sends ScreenTransfer calls with the callback API over --channels
@@ -17,12 +18,17 @@
 // seconds counts, however late it completes. In closed loop, calls
 // completing after the warm-up count. Transfers go to beneficiaries drawn at
 // random from the synthetic population (population.h); `blocklist` writes the
-// police CSV that lists its --listed-share, to import first.
+// police CSV that lists its --listed-share, to import first. With
+// --report-every=S, a line is printed every S seconds with what was counted
+// in those S seconds (calls completed, errors by code, percentiles), for
+// long runs such as tests/soak/run.sh; the summary follows at the end.
 #include <algorithm>
+#include <array>
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <cstdio>
+#include <functional>
 #include <iostream>
 #include <map>
 #include <memory>
@@ -57,6 +63,32 @@ struct Config {
   absl::Duration duration;
   absl::Duration warmup;
   int64_t seed = 0;
+  // Zero: no interval lines, only the summary.
+  absl::Duration report_every;
+};
+
+// The counts of a Tally (and the runner's late sends) at one moment; the
+// difference of two is what was counted in between.
+struct Counts {
+  LatencyHistogram::Snapshot latency;
+  std::array<uint64_t, 8> decisions{};
+  std::map<int, uint64_t> errors;
+  uint64_t late_sends = 0;
+  // The message of the last error counted so far.
+  std::string last_error;
+
+  uint64_t error_count() const {
+    uint64_t n = 0;
+    for (const auto& [code, count] : errors) n += count;
+    return n;
+  }
+};
+
+// What was counted in [from, to), one interval of --report-every.
+struct Interval {
+  int64_t index = 0;  // 1, 2, ...
+  absl::Time from, to;
+  Counts counts;
 };
 
 // Everything a run counts. Thread-safe.
@@ -75,10 +107,22 @@ class Tally {
     }
     std::lock_guard<std::mutex> lock(mu_);
     ++errors_[status.error_code()];
-    if (first_error_.empty()) {
-      first_error_ =
-          core::StrCat(status.error_code(), ": ", status.error_message());
+    last_error_ =
+        core::StrCat(status.error_code(), ": ", status.error_message());
+    if (first_error_.empty()) first_error_ = last_error_;
+  }
+
+  // The counts now (late_sends left 0), while calls go on being counted.
+  Counts Take() const {
+    Counts c;
+    c.latency = latency_.Take();
+    for (size_t d = 0; d < c.decisions.size(); ++d) {
+      c.decisions[d] = decisions_[d].load(std::memory_order_relaxed);
     }
+    std::lock_guard<std::mutex> lock(mu_);
+    c.errors = errors_;
+    c.last_error = last_error_;
+    return c;
   }
 
   const LatencyHistogram& latency() const { return latency_; }
@@ -105,7 +149,26 @@ class Tally {
   mutable std::mutex mu_;
   std::map<int, uint64_t> errors_;
   std::string first_error_;
+  std::string last_error_;
 };
+
+// What was counted between `earlier` and `later` (taken in that order).
+Counts Minus(const Counts& later, const Counts& earlier) {
+  Counts d;
+  d.latency = later.latency - earlier.latency;
+  for (size_t i = 0; i < d.decisions.size(); ++i) {
+    d.decisions[i] = later.decisions[i] - earlier.decisions[i];
+  }
+  for (const auto& [code, count] : later.errors) {
+    const auto before = earlier.errors.find(code);
+    const uint64_t n =
+        count - (before == earlier.errors.end() ? 0 : before->second);
+    if (n > 0) d.errors[code] = n;
+  }
+  d.late_sends = later.late_sends - earlier.late_sends;
+  if (!d.errors.empty()) d.last_error = later.last_error;
+  return d;
+}
 
 // One call in flight; deletes itself when done.
 struct Call {
@@ -117,28 +180,75 @@ struct Call {
 
 class Runner {
  public:
+  // `on_interval` is called every config.report_every (when set) from a
+  // thread of its own, and once more for the rest of the run when it ends.
   Runner(const Config& config,
          std::vector<std::unique_ptr<v1::ScreeningService::Stub>> stubs,
-         Transfers* transfers)
-      : config_(config), stubs_(std::move(stubs)), transfers_(transfers) {}
+         Transfers* transfers, std::function<void(const Interval&)> on_interval)
+      : config_(config),
+        stubs_(std::move(stubs)),
+        transfers_(transfers),
+        on_interval_(std::move(on_interval)) {}
 
   void Run() {
     start_ = absl::Now();
     measure_from_ = start_ + config_.warmup;
     end_ = measure_from_ + config_.duration;
+    std::thread reporter;
+    if (config_.report_every > absl::ZeroDuration()) {
+      reporter = std::thread([this] { ReportIntervals(); });
+    }
     if (config_.open_loop) {
       RunOpen();
     } else {
       RunClosed();
     }
-    std::unique_lock<std::mutex> lock(mu_);
-    idle_.wait(lock, [this] { return outstanding_ == 0; });
+    {
+      std::unique_lock<std::mutex> lock(mu_);
+      idle_.wait(lock, [this] { return outstanding_ == 0; });
+      finished_ = true;
+    }
+    finished_cv_.notify_all();
+    if (reporter.joinable()) reporter.join();
   }
 
   const Tally& tally() const { return tally_; }
   uint64_t late_sends() const { return late_sends_.load(); }
 
  private:
+  Counts Take() const {
+    Counts c = tally_.Take();
+    c.late_sends = late_sends_.load();
+    return c;
+  }
+
+  // Hands on_interval_ what was counted in each report_every since the start
+  // (by when calls were counted, i.e. completed), until the run is finished;
+  // the last interval ends then, so it may be shorter.
+  void ReportIntervals() {
+    Counts before = Take();
+    absl::Time from = start_;
+    for (int64_t k = 1;; ++k) {
+      const absl::Time until = start_ + config_.report_every * k;
+      bool finished;
+      {
+        std::unique_lock<std::mutex> lock(mu_);
+        finished = finished_cv_.wait_until(lock, absl::ToChronoTime(until),
+                                           [this] { return finished_; });
+      }
+      const absl::Time to = finished ? absl::Now() : until;
+      Counts now = Take();
+      Interval interval{k, from, to, Minus(now, before)};
+      if (!finished || interval.counts.latency.count() > 0 ||
+          !interval.counts.errors.empty()) {
+        on_interval_(interval);
+      }
+      if (finished) return;
+      before = std::move(now);
+      from = to;
+    }
+  }
+
   void Send(size_t channel, absl::Time intended, bool closed_loop,
             std::mt19937_64& rng) {
     auto* call = new Call;
@@ -202,12 +312,15 @@ class Runner {
   const Config config_;
   std::vector<std::unique_ptr<v1::ScreeningService::Stub>> stubs_;
   Transfers* const transfers_;
+  const std::function<void(const Interval&)> on_interval_;
   Tally tally_;
   absl::Time start_, measure_from_, end_;
   std::atomic<uint64_t> late_sends_{0};
   std::mutex mu_;
   std::condition_variable idle_;
   int64_t outstanding_ = 0;
+  std::condition_variable finished_cv_;
+  bool finished_ = false;  // guarded by mu_
 };
 
 std::vector<FlagSpec> PopulationFlags() {
@@ -267,8 +380,9 @@ absl::StatusOr<Config> ConfigOf(const Flags& flags) {
   auto duration = flags.GetInt("duration");
   auto warmup = flags.GetInt("warmup");
   auto seed = flags.GetInt("seed");
-  for (const auto* v :
-       {&rate, &concurrency, &channels, &duration, &warmup, &seed}) {
+  auto report_every = flags.GetInt("report-every");
+  for (const auto* v : {&rate, &concurrency, &channels, &duration, &warmup,
+                        &seed, &report_every}) {
     if (!v->ok()) return v->status();
   }
   if (c.open_loop && *rate < 1)
@@ -278,13 +392,71 @@ absl::StatusOr<Config> ConfigOf(const Flags& flags) {
   if (*channels < 1) return absl::InvalidArgumentError("--channels: >= 1");
   if (*duration < 1) return absl::InvalidArgumentError("--duration: >= 1");
   if (*warmup < 0) return absl::InvalidArgumentError("--warmup: >= 0");
+  if (*report_every < 0) {
+    return absl::InvalidArgumentError("--report-every: >= 0");
+  }
   c.rate = static_cast<double>(*rate);
   c.concurrency = static_cast<int>(*concurrency);
   c.channels = static_cast<int>(*channels);
   c.duration = absl::Seconds(*duration);
   c.warmup = absl::Seconds(*warmup);
   c.seed = *seed;
+  c.report_every = absl::Seconds(*report_every);
   return c;
+}
+
+// One line for an interval of --report-every: JSON (times as Unix seconds;
+// max_ms is the upper bound of the highest bucket, at most ~3% above the
+// largest latency) or text. Flushed, so a reader of a pipe or file sees it.
+void PrintInterval(const Interval& interval, bool json) {
+  const Counts& c = interval.counts;
+  const LatencyHistogram::Snapshot& h = c.latency;
+  const double seconds = absl::ToDoubleSeconds(interval.to - interval.from);
+  auto ms = [](uint64_t micros) { return static_cast<double>(micros) / 1000; };
+  auto unix_seconds = [](absl::Time t) {
+    return static_cast<double>(absl::ToUnixMillis(t)) / 1000;
+  };
+  auto n = [](uint64_t v) { return static_cast<unsigned long long>(v); };
+  if (json) {
+    std::string codes;
+    for (const auto& [code, count] : c.errors) {
+      codes += core::StrCat(codes.empty() ? "" : ",", "\"", code, "\":", count);
+    }
+    std::string last_error;
+    if (!c.last_error.empty()) {
+      last_error = ",\"last_error\":";
+      core::AppendJsonString(c.last_error, last_error);
+    }
+    std::printf(
+        "{\"interval\":%lld,\"from\":%.3f,\"to\":%.3f,\"seconds\":%.3f,"
+        "\"ok\":%llu,\"errors\":%llu,\"error_codes\":{%s},"
+        "\"ok_per_second\":%.1f,\"allow\":%llu,\"warn\":%llu,\"hold\":%llu,"
+        "\"block\":%llu,\"p50_ms\":%.3f,\"p90_ms\":%.3f,\"p99_ms\":%.3f,"
+        "\"p999_ms\":%.3f,\"max_ms\":%.3f,\"late_sends\":%llu%s}\n",
+        static_cast<long long>(interval.index), unix_seconds(interval.from),
+        unix_seconds(interval.to), seconds, n(h.count()), n(c.error_count()),
+        codes.c_str(),
+        seconds > 0 ? static_cast<double>(h.count()) / seconds : 0.0,
+        n(c.decisions[v1::DECISION_ALLOW]), n(c.decisions[v1::DECISION_WARN]),
+        n(c.decisions[v1::DECISION_HOLD]), n(c.decisions[v1::DECISION_BLOCK]),
+        ms(h.Percentile(0.5)), ms(h.Percentile(0.9)), ms(h.Percentile(0.99)),
+        ms(h.Percentile(0.999)), ms(h.MaxBound()), n(c.late_sends),
+        last_error.c_str());
+  } else {
+    std::printf(
+        "interval %lld (%.0f s): ok %llu, errors %llu, latency ms p50 %.3f "
+        "p99 %.3f max %.3f\n",
+        static_cast<long long>(interval.index), seconds, n(h.count()),
+        n(c.error_count()), ms(h.Percentile(0.5)), ms(h.Percentile(0.99)),
+        ms(h.MaxBound()));
+    for (const auto& [code, count] : c.errors) {
+      std::printf("  code %d: %llu\n", code, n(count));
+    }
+    if (!c.last_error.empty()) {
+      std::printf("  last error: %s\n", c.last_error.c_str());
+    }
+  }
+  std::fflush(stdout);
 }
 
 void Print(const Config& config, const Runner& runner, bool json) {
@@ -357,6 +529,8 @@ int Run(const std::vector<std::string>& args) {
       {"seed", "1",
        "random seed of the beneficiary choice (open loop; the closed loop's "
        "later calls use per-thread seeds)"},
+      {"report-every", "0",
+       "also print what completed in every S seconds (0: only the summary)"},
   };
   for (FlagSpec& f : PopulationFlags()) extra.push_back(std::move(f));
   const std::vector<FlagSpec> specs = cli::ClientFlags("bank", extra);
@@ -390,9 +564,12 @@ int Run(const std::vector<std::string>& args) {
     stubs.push_back(v1::ScreeningService::NewStub(*channel));
   }
   Transfers transfers(&*population, config->seed);
-  Runner runner(*config, std::move(stubs), &transfers);
+  const bool json = *format == cli::Format::kJson;
+  Runner runner(
+      *config, std::move(stubs), &transfers,
+      [json](const Interval& interval) { PrintInterval(interval, json); });
   runner.Run();
-  Print(*config, runner, *format == cli::Format::kJson);
+  Print(*config, runner, json);
   return runner.tally().error_count() == 0 ? 0 : 1;
 }
 
