@@ -209,6 +209,11 @@ absl::StatusOr<v1::Config> ParseConfig(std::string_view text,
                      "expected (got \"",
                      config.server().log_level(), "\")"));
   }
+  if (absl::Status s =
+          ValidateAccessLogOptions(AccessLogOptionsFromConfig(config.server()));
+      !s.ok()) {
+    return absl::InvalidArgumentError(core::StrCat(name, ": ", s.message()));
+  }
   if (config.server().shutdown_grace_seconds() < 0) {
     return absl::InvalidArgumentError(core::StrCat(
         name, ": server.shutdown_grace_seconds: must be 0 or more"));
@@ -225,6 +230,12 @@ ProbeOptions ProbeOptionsFromConfig(const v1::ProbeConfig& c) {
   probes.window = absl::Seconds(c.window_seconds());
   probes.threshold = c.threshold();
   return probes;
+}
+
+AccessLogOptions AccessLogOptionsFromConfig(const v1::ServerConfig& c) {
+  return {.sample_every = c.access_log_sample_every(),
+          .slow = absl::Milliseconds(c.access_log_slow_ms()),
+          .max_lines_per_second = c.access_log_max_lines_per_second()};
 }
 
 ServerLimits ServerLimitsFromConfig(const v1::LimitsConfig& c) {
@@ -269,6 +280,7 @@ ServerOptions ServerOptionsFromConfig(const v1::Config& config) {
       absl::Seconds(config.limits().upload_idle_seconds());
   options.probes = ProbeOptionsFromConfig(config.probes());
   options.reflection = server.reflection();
+  options.access_log = AccessLogOptionsFromConfig(server);
   options.http_limits.request_timeout =
       absl::Seconds(config.limits().http_request_timeout_seconds());
   options.http_limits.max_connections = config.limits().http_max_connections();

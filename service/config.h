@@ -28,6 +28,10 @@ ServerLimits ServerLimitsFromConfig(const v1::LimitsConfig& config);
 // ProbeOptions{}).
 ProbeOptions ProbeOptionsFromConfig(const v1::ProbeConfig& config);
 
+// The access-log options a ServerConfig sets (defaults equal
+// AccessLogOptions{}).
+AccessLogOptions AccessLogOptionsFromConfig(const v1::ServerConfig& config);
+
 // The server options `config` sets, every one (a caller applies its flags
 // over them). The data dir, block cache, log level and shutdown grace are
 // the caller's to read from config.server() and config.store().

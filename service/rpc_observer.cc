@@ -1,10 +1,12 @@
 #include "service/rpc_observer.h"
 
 #include <chrono>
+#include <optional>
 #include <string_view>
 #include <utility>
 
 #include "absl/status/status.h"
+#include "absl/time/time.h"
 #include "core/text.h"
 #include "fraudgate/v1/fraudgate.pb.h"
 #include "google/protobuf/descriptor.h"
@@ -61,25 +63,36 @@ class RpcObserver : public grpc::experimental::Interceptor {
       decision_ =
           static_cast<const v1::ScreenTransferResponse*>(message)->decision();
       factory_->CountDecision(decision_);
+      notable_decision_ = decision_ != v1::DECISION_UNSPECIFIED &&
+                          decision_ != v1::DECISION_ALLOW;
     } else if (stats_->method() == "ScreenTransfers") {
       for (const v1::ScreenTransferResult& item :
            static_cast<const v1::ScreenTransfersResponse*>(message)
                ->results()) {
-        if (item.has_response()) {
-          factory_->CountDecision(item.response().decision());
+        if (!item.has_response()) {
+          notable_decision_ = true;  // the item failed
+          continue;
         }
+        factory_->CountDecision(item.response().decision());
+        notable_decision_ |= item.response().decision() != v1::DECISION_ALLOW;
       }
     }
   }
 
   void Finished(const grpc::Status& status) {
-    const double seconds =
-        std::chrono::duration<double>(std::chrono::steady_clock::now() - start_)
-            .count();
+    const auto now = std::chrono::steady_clock::now();
+    const std::chrono::nanoseconds elapsed = now - start_;
+    const double seconds = std::chrono::duration<double>(elapsed).count();
     stats_->latency()->Observe(seconds);
     stats_->Handled(status.error_code())->Increment();
     Logger* logger = factory_->logger();
     if (!logger->Enabled(LogLevel::kInfo)) return;
+    const std::optional<std::string_view> why =
+        factory_->access_log().Decide({.ok = status.ok(),
+                                       .notable_decision = notable_decision_,
+                                       .latency = absl::FromChrono(elapsed)},
+                                      logger->Enabled(LogLevel::kDebug), now);
+    if (!why) return;
     auto caller = factory_->auth().Identify(*info_->server_context());
     LogFields fields;
     fields.Add("caller", caller.ok() ? caller->Id() : std::string("-"))
@@ -93,6 +106,7 @@ class RpcObserver : public grpc::experimental::Interceptor {
     if (decision_ != v1::DECISION_UNSPECIFIED) {
       fields.Add("decision", DecisionText(decision_));
     }
+    fields.Add("why", *why);
     logger->Log(LogLevel::kInfo, "rpc", fields);
   }
 
@@ -101,6 +115,7 @@ class RpcObserver : public grpc::experimental::Interceptor {
   RpcObserverFactory::MethodStats* const stats_;
   const std::chrono::steady_clock::time_point start_;
   v1::Decision decision_ = v1::DECISION_UNSPECIFIED;
+  bool notable_decision_ = false;
 };
 
 }  // namespace
@@ -139,8 +154,12 @@ Metrics::Counter* RpcObserverFactory::MethodStats::Handled(
 
 RpcObserverFactory::RpcObserverFactory(Metrics* metrics, Logger* logger,
                                        const Authorizer* auth,
+                                       const AccessLogOptions& access_log,
                                        const std::vector<std::string>& services)
-    : logger_(logger), auth_(auth), unknown_(metrics, "unknown", "unknown") {
+    : logger_(logger),
+      auth_(auth),
+      access_log_(access_log, metrics),
+      unknown_(metrics, "unknown", "unknown") {
   for (size_t i = 1; i < decisions_.size(); ++i) {
     decisions_[i] = metrics->GetCounter(
         "fraudgate_screening_decisions_total",

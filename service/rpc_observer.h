@@ -5,8 +5,10 @@
 //     to its status being sent (histogram);
 //   - fraudgate_screening_decisions_total{decision}: the decisions of
 //     ScreenTransfer and of each ScreenTransfers item;
-//   - one access-log line a call, event "rpc", level info: caller, method,
-//     code, latency_ms and, for ScreenTransfer, the decision. The caller is
+//   - an access-log line, event "rpc", level info, for the calls AccessLog
+//     picks (errors, non-ALLOW decisions, slow calls, a sample; every call
+//     at debug level: access_log.h): caller, method, code, latency_ms, for
+//     ScreenTransfer the decision, and why it was logged. The caller is
 //     "<role>/<name>" from the client certificate ("admin/insecure" with
 //     --insecure), "-" without a fraudgate identity. No request content (no
 //     identifier) is logged.
@@ -38,6 +40,7 @@
 #include <vector>
 
 #include "grpcpp/support/server_interceptor.h"
+#include "service/access_log.h"
 #include "service/auth.h"
 #include "service/log.h"
 #include "service/metrics.h"
@@ -52,6 +55,7 @@ class RpcObserverFactory
   // plus the health and reflection services. All pointers must outlive the
   // server that uses the factory.
   RpcObserverFactory(Metrics* metrics, Logger* logger, const Authorizer* auth,
+                     const AccessLogOptions& access_log,
                      const std::vector<std::string>& services);
 
   grpc::experimental::Interceptor* CreateServerInterceptor(
@@ -86,6 +90,7 @@ class RpcObserverFactory
   // Counts one screening decision (v1::Decision).
   void CountDecision(int decision);
   Logger* logger() const { return logger_; }
+  AccessLog& access_log() { return access_log_; }
   // The figures shared by every path no service registered.
   const MethodStats* unknown() const { return &unknown_; }
   const Authorizer& auth() const { return *auth_; }
@@ -93,6 +98,7 @@ class RpcObserverFactory
  private:
   Logger* const logger_;
   const Authorizer* const auth_;
+  AccessLog access_log_;
   // By v1::Decision (1..4; 0, unspecified, is not counted).
   std::array<Metrics::Counter*, 5> decisions_{};
   // By path; fixed after construction, so read without a lock.

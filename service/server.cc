@@ -229,6 +229,9 @@ absl::Status ValidateServerOptions(const ServerOptions& options) {
         core::StrCat("http: --insecure serves only on a loopback address (got ",
                      options.http_listen, ")"));
   }
+  if (auto s = ValidateAccessLogOptions(options.access_log); !s.ok()) {
+    return s;
+  }
   if (options.limits.max_stream_duration <= absl::ZeroDuration()) {
     return absl::InvalidArgumentError(
         "limits.max_stream_seconds: must be positive");
@@ -419,7 +422,8 @@ absl::StatusOr<std::unique_ptr<Server>> Server::Start(
       std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>>
       interceptors;
   interceptors.push_back(std::make_unique<RpcObserverFactory>(
-      &server->metrics_, logger, server->auth_.get(), kServices));
+      &server->metrics_, logger, server->auth_.get(), options.access_log,
+      kServices));
   builder.experimental().SetInterceptorCreators(std::move(interceptors));
   builder.RegisterService(server->screening_.get());
   builder.RegisterService(server->reports_.get());

@@ -14,6 +14,7 @@
 #include "grpcpp/generic/async_generic_service.h"
 #include "grpcpp/health_check_service_interface.h"
 #include "grpcpp/server.h"
+#include "service/access_log.h"
 #include "service/call_gate.h"
 #include "service/http_server.h"
 #include "service/list_writer.h"
@@ -103,6 +104,8 @@ struct ServerOptions {
   ProbeOptions probes;
   // Connections and timeouts of the HTTP port. Default: see HttpLimits.
   HttpLimits http_limits;
+  // Which calls get an access-log line. Default: see AccessLogOptions.
+  AccessLogOptions access_log;
   // Serve gRPC server reflection on the gRPC port, to every caller whose
   // certificate the handshake admitted. Default false.
   bool reflection = false;

@@ -83,6 +83,12 @@ TEST(ConfigTest, ErrorsNameTheLineAndField) {
       {"limits { max_stream_seconds: 0 }", "limits.max_stream_seconds"},
       {"probes { threshold: 0 }", "f.conf: probes.threshold"},
       {"probes { window_seconds: -5 }", "f.conf: probes.window_seconds"},
+      {"server { access_log_sample_every: -1 }",
+       "f.conf: server.access_log_sample_every"},
+      {"server { access_log_slow_ms: -1 }",
+       "f.conf: server.access_log_slow_ms"},
+      {"server { access_log_max_lines_per_second: -3 }",
+       "f.conf: server.access_log_max_lines_per_second"},
       {"scoring {", "f.conf:1:"},
   };
   for (const auto& c : cases) {
@@ -129,6 +135,11 @@ TEST(ConfigTest, LimitsDefaultsAreTheServerDefaultsAndCanBeSet) {
   EXPECT_FALSE(ServerOptionsFromConfig(empty).reflection);
   EXPECT_EQ(empty.server().tls_refresh_seconds(),
             ServerOptions().tls_refresh_seconds);
+  const AccessLogOptions access_log = ServerOptionsFromConfig(empty).access_log;
+  EXPECT_EQ(access_log.sample_every, AccessLogOptions().sample_every);
+  EXPECT_EQ(access_log.slow, AccessLogOptions().slow);
+  EXPECT_EQ(access_log.max_lines_per_second,
+            AccessLogOptions().max_lines_per_second);
   const ProbeOptions probes = ProbeOptionsFromConfig(empty.probes());
   EXPECT_EQ(probes.window, ProbeOptions().window);
   EXPECT_EQ(probes.threshold, ProbeOptions().threshold);
@@ -152,6 +163,16 @@ TEST(ConfigTest, LimitsDefaultsAreTheServerDefaultsAndCanBeSet) {
   EXPECT_EQ(limits.rates.query_rate, 3);
   EXPECT_EQ(limits.rates.get_entity_rate, 2.5);
   EXPECT_EQ(limits.rates.screening_rate, expected.rates.screening_rate);
+
+  ASSERT_OK_AND_ASSIGN(
+      v1::Config logged,
+      ParseConfig("server { access_log_sample_every: 1 access_log_slow_ms: 7 "
+                  "access_log_max_lines_per_second: 0 }",
+                  "f"));
+  const AccessLogOptions access = ServerOptionsFromConfig(logged).access_log;
+  EXPECT_EQ(access.sample_every, 1);
+  EXPECT_EQ(access.slow, absl::Milliseconds(7));
+  EXPECT_EQ(access.max_lines_per_second, 0);
 }
 
 // Every leaf field of `message` is set (presence) to the value it has when

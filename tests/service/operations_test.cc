@@ -1,7 +1,8 @@
 // What operators see of a real server (issue 7): /metrics scraped after load
 // from several threads and parsed (RPC counts by code, latency histograms,
-// decisions, hit writes, store figures), the access log (one JSON line a
-// call, no identifier, --log-level), the standard health service on the
+// decisions, hit writes, store figures), the access log (errors, decisions
+// and a sample by default, every call at debug, none above info; no
+// identifier), the standard health service on the
 // gRPC port and on the plaintext health port, server reflection, /healthz and
 // /readyz, and NOT_SERVING once a failed write made the store read-only;
 // then, through a fault-injecting Env (issue 20), a full disk: NOT_SERVING
@@ -18,6 +19,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "absl/synchronization/notification.h"
 #include "gmock/gmock.h"
@@ -205,7 +207,7 @@ class OperationsTest : public ::testing::Test {
   std::unique_ptr<httplib::Client> http_;
 };
 
-TEST_F(OperationsTest, MetricsAndAccessLogCountEveryCall) {
+TEST_F(OperationsTest, MetricsCountEveryCallAndTheAccessLogWhatMatters) {
   ASSERT_NO_FATAL_FAILURE(Start());
   auto summary = testing::Upload(
       server_->reports(),
@@ -312,36 +314,41 @@ TEST_F(OperationsTest, MetricsAndAccessLogCountEveryCall) {
     EXPECT_TRUE(m.contains(name)) << name;
   }
 
-  // One access-log line a call: caller, method, code, latency, decision; the
-  // beneficiary's account is not in the log.
-  const std::vector<std::string> lines = RpcLines();
-  int screenings = 0;
+  // Access lines at the default options: the error and the BLOCK, and one
+  // ordinary call in 1000 (the first, the upload); caller, method, code,
+  // latency, decision and why; the beneficiary's account is not in the log.
+  std::vector<std::string> lines = RpcLines();
   for (const std::string& line : lines) {
     EXPECT_THAT(line, HasSubstr("\"caller\":\"admin/insecure\""));
     EXPECT_THAT(line, HasSubstr("\"latency_ms\":"));
     EXPECT_THAT(line, Not(HasSubstr(kListedAccount)));
-    if (absl::StrContains(line, "ScreeningService/ScreenTransfer")) {
-      ++screenings;
-    }
   }
-  EXPECT_EQ(screenings, ok_calls + 1);
-  EXPECT_EQ(lines.size(), static_cast<size_t>(ok_calls + 2));  // + upload
-  EXPECT_EQ(std::count_if(lines.begin(), lines.end(),
-                          [](const std::string& l) {
-                            return absl::StrContains(l,
-                                                     "\"decision\":\"BLOCK\"");
-                          }),
-            1);
-  EXPECT_EQ(std::count_if(lines.begin(), lines.end(),
-                          [](const std::string& l) {
-                            return absl::StrContains(
-                                l, "\"code\":\"INVALID_ARGUMENT\"");
-                          }),
-            1);
+  ASSERT_EQ(lines.size(), 3u) << absl::StrJoin(lines, "\n");
+  EXPECT_THAT(lines[0], HasSubstr("ReportService/UploadReports"));
+  EXPECT_THAT(lines[0], HasSubstr("\"why\":\"sample\""));
+  EXPECT_THAT(lines[1],
+              HasSubstr("\"decision\":\"BLOCK\",\"why\":\"decision\""));
+  EXPECT_THAT(lines[2],
+              HasSubstr("\"code\":\"INVALID_ARGUMENT\",\"latency_ms\""));
+  EXPECT_THAT(lines[2], HasSubstr("\"why\":\"error\""));
+  EXPECT_EQ(m["fraudgate_access_log_lines_total{why=\"sample\"}"], 1);
+  EXPECT_EQ(m["fraudgate_access_log_lines_total{why=\"decision\"}"], 1);
+  EXPECT_EQ(m["fraudgate_access_log_lines_total{why=\"error\"}"], 1);
+  EXPECT_EQ(m["fraudgate_access_log_unlogged_total{why=\"sampled_out\"}"],
+            kThreads * kPerThread);
+
+  // At debug level, a line for every call.
+  logger_.set_min_level(service::LogLevel::kDebug);
+  ASSERT_TRUE(Screen(Transfer("loud", "999888776")).ok());
+  lines = RpcLines();
+  ASSERT_EQ(lines.size(), 4u);
+  EXPECT_THAT(lines[3], HasSubstr("\"decision\":\"ALLOW\",\"why\":\"all\""));
 
   // Above info, no access lines.
   logger_.set_min_level(service::LogLevel::kWarning);
   ASSERT_TRUE(Screen(Transfer("quiet", "999888777")).ok());
+  ASSERT_TRUE(Screen(Transfer("", "999888777")).error_code() ==
+              grpc::StatusCode::INVALID_ARGUMENT);
   EXPECT_EQ(RpcLines().size(), lines.size());
 }
 
