@@ -74,16 +74,17 @@ HitStore::HitStore(Db* db, std::string hmac_key, bool outbox,
       sequence_(std::random_device{}()),
       outbox_(outbox),
       outbox_floor_(first_outbox),
-      next_outbox_(next_outbox),
-      writer_([this] { WriterLoop(); }) {}
+      next_outbox_(next_outbox) {}
 
 HitStore::~HitStore() {
-  {
-    absl::MutexLock lock(&queue_mu_);
-    stopping_ = true;
-  }
-  writer_.join();
+  absl::MutexLock lock(&queue_mu_);
+  stopping_ = true;
+  // A group being written finishes, with what was queued behind it.
+  queue_mu_.Await(absl::Condition(
+      +[](bool* writing) { return !*writing; }, &writing_));
 }
+
+thread_local const HitStore* HitStore::leading_ = nullptr;
 
 std::string HitStore::BeneficiaryHash(const std::string& key) const {
   return beneficiary_mac_->Digest(key);
@@ -121,7 +122,7 @@ absl::StatusOr<std::optional<v1::HitRecord>> HitStore::PutIfAbsent(
     absl::Span<const std::string> beneficiary_keys) {
   if (IsWriterThread()) {
     return absl::InternalError(
-        "store: PutIfAbsent on the hit writer thread would wait on itself");
+        "store: PutIfAbsent from a put's done would wait on itself");
   }
   absl::Notification written;
   absl::StatusOr<PutResult> result;
@@ -144,13 +145,34 @@ void HitStore::PutIfAbsentAsync(v1::HitRecord record,
                                 absl::Span<const std::string> identifier_keys,
                                 absl::Span<const std::string> beneficiary_keys,
                                 PutDone done) {
+  std::optional<Pending> pending =
+      ToPending(std::move(record), identifier_keys, beneficiary_keys, done);
+  if (pending) Enqueue(absl::MakeSpan(&*pending, 1));
+}
+
+void HitStore::PutAllIfAbsentAsync(std::vector<Put> puts) {
+  std::vector<Pending> pending;
+  pending.reserve(puts.size());
+  for (Put& put : puts) {
+    std::optional<Pending> p =
+        ToPending(std::move(put.record), put.identifier_keys,
+                  put.beneficiary_keys, put.done);
+    if (p) pending.push_back(*std::move(p));
+  }
+  if (!pending.empty()) Enqueue(absl::MakeSpan(pending));
+}
+
+std::optional<HitStore::Pending> HitStore::ToPending(
+    v1::HitRecord record, absl::Span<const std::string> identifier_keys,
+    absl::Span<const std::string> beneficiary_keys, PutDone& done) const {
   std::optional<std::string> hit_key = HitKeyFromId(record.hit().hit_id());
   if (!hit_key) {
-    return done(absl::InvalidArgumentError("store: malformed hit_id"));
+    done(absl::InvalidArgumentError("store: malformed hit_id"));
+    return std::nullopt;
   }
   if (!beneficiary_keys.empty() && beneficiary_mac_ == nullptr) {
-    return done(
-        absl::FailedPreconditionError("store: no beneficiary hash key"));
+    done(absl::FailedPreconditionError("store: no beneficiary hash key"));
+    return std::nullopt;
   }
   // Everything but the I/O is done here, on the caller's thread.
   record.clear_identifier_keys();
@@ -164,16 +186,26 @@ void HitStore::PutIfAbsentAsync(v1::HitRecord record,
   std::string bytes = record.SerializeAsString();
   std::string transfer_key =
       TransferKey(record.hit().caller(), record.hit().transfer_id());
-  Pending pending{std::move(record), std::move(bytes), *std::move(hit_key),
-                  std::move(transfer_key), std::move(done)};
+  return Pending{std::move(record), std::move(bytes), *std::move(hit_key),
+                 std::move(transfer_key), std::move(done)};
+}
+
+void HitStore::Enqueue(absl::Span<Pending> pending) {
+  bool closing;
   {
     absl::MutexLock lock(&queue_mu_);
-    if (!stopping_) {
-      queue_.push_back(std::move(pending));
-      return;
+    closing = stopping_;
+    if (!closing) {
+      for (Pending& p : pending) queue_.push_back(std::move(p));
+      // A group is being written: its writer takes these next.
+      if (writing_) return;
+      writing_ = true;
     }
   }
-  pending.done(absl::UnavailableError("store: closing, hit not recorded"));
+  if (!closing) return WriteQueued();
+  for (Pending& p : pending) {
+    p.done(absl::UnavailableError("store: closing, hit not recorded"));
+  }
 }
 
 void HitStore::SetWriteObserver(WriteObserver observer) {
@@ -181,18 +213,22 @@ void HitStore::SetWriteObserver(WriteObserver observer) {
   write_observer_ = std::move(observer);
 }
 
-void HitStore::WriterLoop() {
+void HitStore::WriteQueued() {
+  leading_ = this;
   std::vector<Pending> group;
   for (;;) {
     {
       absl::MutexLock lock(&queue_mu_);
-      queue_mu_.Await(absl::Condition(this, &HitStore::HasWork));
-      if (queue_.empty()) return;  // stopping, and everything is written
+      if (queue_.empty()) {
+        writing_ = false;
+        break;
+      }
       group.swap(queue_);
     }
     WriteGroup(group);
     group.clear();
   }
+  leading_ = nullptr;
 }
 
 void HitStore::AddHit(rocksdb::WriteBatch& batch, const v1::HitRecord& record,
