@@ -24,8 +24,8 @@
 // path, cut at 128 bytes).
 //
 // The work runs on the thread that finishes the call: for screening, the
-// thread that wrote its group of hits (store::HitStore), so it must stay
-// small (the logger does not write on the calling thread: log.h).
+// hit writer thread (store::HitStore), so it must stay small (the logger
+// does not write on the calling thread: log.h).
 //
 // Thread safety: the factory is thread-safe; gRPC drives each interceptor
 // from one call.

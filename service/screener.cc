@@ -183,7 +183,7 @@ absl::StatusOr<v1::ScreenTransferResponse> Screener::Screen(
     const std::string& caller, const v1::ScreenTransferRequest& request) {
   if (store_->hits().IsWriterThread()) {
     return absl::InternalError(
-        "Screen from a screening's callback would wait on itself");
+        "Screen on the hit writer thread would wait on itself");
   }
   absl::Notification done;
   absl::StatusOr<v1::ScreenTransferResponse> result;
@@ -207,46 +207,16 @@ void Screener::ScreenAsync(const std::string& caller,
   store_->hits().PutIfAbsentAsync(
       std::move(screening->record), screening->index_keys,
       screening->beneficiary_keys,
-      Recorded(caller, std::move(screening->observed), std::move(done)));
-}
-
-void Screener::ScreenAllAsync(
-    const std::string& caller,
-    absl::Span<const v1::ScreenTransferRequest* const> requests,
-    ItemDone done) {
-  auto shared = std::make_shared<ItemDone>(std::move(done));
-  std::vector<store::HitStore::Put> puts;
-  puts.reserve(requests.size());
-  for (size_t i = 0; i < requests.size(); ++i) {
-    absl::StatusOr<Screening> screening =
-        Guarded("screening", [&] { return Prepare(caller, *requests[i]); });
-    if (!screening.ok()) {
-      (*shared)(i, screening.status());
-      continue;
-    }
-    puts.push_back(
-        {std::move(screening->record), std::move(screening->index_keys),
-         std::move(screening->beneficiary_keys),
-         Recorded(caller, std::move(screening->observed),
-                  [shared, i](absl::StatusOr<v1::ScreenTransferResponse> r) {
-                    (*shared)(i, std::move(r));
-                  })});
-  }
-  store_->hits().PutAllIfAbsentAsync(std::move(puts));
-}
-
-store::HitStore::PutDone Screener::Recorded(
-    const std::string& caller, std::optional<core::Identifier> observed,
-    ScreenDone done) {
-  return [this, done = std::move(done), caller, observed = std::move(observed)](
-             absl::StatusOr<store::HitStore::PutResult> put) {
-    if (!put.ok()) return done(Unavailable(put.status()));
-    if (!put->existed && observed) probes_->Observe(caller, *observed);
-    if (!put->existed && options_.hit_recorded) {
-      options_.hit_recorded(put->record);
-    }
-    done(ResponseOf(put->record));
-  };
+      [this, done = std::move(done), caller,
+       observed = std::move(screening->observed)](
+          absl::StatusOr<store::HitStore::PutResult> put) {
+        if (!put.ok()) return done(Unavailable(put.status()));
+        if (!put->existed && observed) probes_->Observe(caller, *observed);
+        if (!put->existed && options_.hit_recorded) {
+          options_.hit_recorded(put->record);
+        }
+        done(ResponseOf(put->record));
+      });
 }
 
 absl::StatusOr<Screener::Screening> Screener::Prepare(

@@ -18,7 +18,6 @@
 
 #include "absl/status/statusor.h"
 #include "absl/time/clock.h"
-#include "absl/types/span.h"
 #include "core/identifier.h"
 #include "core/scoring.h"
 #include "fraudgate/v1/fraudgate.pb.h"
@@ -37,7 +36,7 @@ struct ScreenerOptions {
   // (ListWriter::Fresh). Default: none.
   std::function<absl::Status()> list_fresh;
   // Called with each new screening record once it is written (not for a
-  // repeated transfer), on the thread that wrote it: it must not block.
+  // repeated transfer), on the store's writer thread: it must not block.
   // Default: none.
   std::function<void(const v1::HitRecord&)> hit_recorded;
 };
@@ -58,31 +57,19 @@ class Screener {
   // the scope of transfer_id idempotency). A transfer_id the caller already
   // screened returns the recorded response, not a new one (the check is made
   // where the hit is written, so a first screening costs no extra read).
-  // Waits for the hit to be written: INTERNAL when called from a `done` of
-  // ScreenAsync (the thread writing would wait on itself).
+  // Waits for the store's writer thread: INTERNAL when called on it.
   absl::StatusOr<v1::ScreenTransferResponse> Screen(
       const std::string& caller, const v1::ScreenTransferRequest& request);
 
   using ScreenDone =
       std::function<void(absl::StatusOr<v1::ScreenTransferResponse>)>;
-  // Screen without waiting for other callers' writes: `done` gets what
+  // Screen without waiting for the hit to be recorded: `done` gets what
   // Screen would return. It runs at once on this thread when the request is
-  // invalid or the lookup failed, and otherwise once the hit is in the WAL,
-  // on the thread that wrote it (this one, before this returns, unless
-  // another was writing a group: store::HitStore::PutIfAbsentAsync), so it
+  // invalid or the lookup failed, and otherwise on the store's writer thread
+  // once the hit is in the WAL (store::HitStore::PutIfAbsentAsync), so it
   // must not block. `request` is not used after this returns.
   void ScreenAsync(const std::string& caller,
                    const v1::ScreenTransferRequest& request, ScreenDone done);
-
-  using ItemDone = std::function<void(
-      size_t index, absl::StatusOr<v1::ScreenTransferResponse>)>;
-  // ScreenAsync of each of `requests`, recorded together (one group, one
-  // WAL write, when no other is being written): `done` runs once per item,
-  // with its index, possibly on different threads at once.
-  void ScreenAllAsync(
-      const std::string& caller,
-      absl::Span<const v1::ScreenTransferRequest* const> requests,
-      ItemDone done);
 
   // A screening scored and ready to be recorded.
   struct Screening {
@@ -97,13 +84,8 @@ class Screener {
   absl::StatusOr<Screening> Prepare(const std::string& caller,
                                     const v1::ScreenTransferRequest& request);
 
- private:
-  // What to do once `caller`'s screening is recorded: tell probes_ and
-  // options_.hit_recorded of a new one, and answer `done`.
-  store::HitStore::PutDone Recorded(const std::string& caller,
-                                    std::optional<core::Identifier> observed,
-                                    ScreenDone done);
 
+ private:
   store::Store* const store_;
   const ScreenerOptions options_;
   ProbeDetector* const probes_;

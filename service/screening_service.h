@@ -44,6 +44,12 @@ class ScreeningService final : public v1::ScreeningService::CallbackService {
       v1::ScreenTransfersResponse* response) override;
 
  private:
+  // Screens one request after checking its size; `done` as
+  // Screener::ScreenAsync.
+  void ScreenOne(const std::string& caller,
+                 const v1::ScreenTransferRequest& request,
+                 Screener::ScreenDone done);
+
   Screener* const screener_;
   CallGate* const gate_;
   const bool empty_handler_;

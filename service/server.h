@@ -113,8 +113,8 @@ struct ServerOptions {
   // node's: cluster/cluster_list.h); must outlive the server. Default (null):
   // this node's store, always fresh.
   ListWriter* list_writer = nullptr;
-  // Called with each new screening record once written, on the thread that
-  // wrote it; must not block (a cluster node publishes it:
+  // Called with each new screening record once written, on the store's
+  // writer thread; must not block (a cluster node publishes it:
   // cluster/hit_feed.h). Default: none.
   std::function<void(const v1::HitRecord&)> hit_recorded;
   // Adds the caller's own metrics (a cluster node's) to the server's, at

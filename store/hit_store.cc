@@ -74,17 +74,16 @@ HitStore::HitStore(Db* db, std::string hmac_key, bool outbox,
       sequence_(std::random_device{}()),
       outbox_(outbox),
       outbox_floor_(first_outbox),
-      next_outbox_(next_outbox) {}
+      next_outbox_(next_outbox),
+      writer_([this] { WriterLoop(); }) {}
 
 HitStore::~HitStore() {
-  absl::MutexLock lock(&queue_mu_);
-  stopping_ = true;
-  // A group being written finishes, with what was queued behind it.
-  queue_mu_.Await(absl::Condition(
-      +[](bool* writing) { return !*writing; }, &writing_));
+  {
+    absl::MutexLock lock(&queue_mu_);
+    stopping_ = true;
+  }
+  writer_.join();
 }
-
-thread_local const HitStore* HitStore::leading_ = nullptr;
 
 std::string HitStore::BeneficiaryHash(const std::string& key) const {
   return beneficiary_mac_->Digest(key);
@@ -122,7 +121,7 @@ absl::StatusOr<std::optional<v1::HitRecord>> HitStore::PutIfAbsent(
     absl::Span<const std::string> beneficiary_keys) {
   if (IsWriterThread()) {
     return absl::InternalError(
-        "store: PutIfAbsent from a put's done would wait on itself");
+        "store: PutIfAbsent on the hit writer thread would wait on itself");
   }
   absl::Notification written;
   absl::StatusOr<PutResult> result;
@@ -145,34 +144,13 @@ void HitStore::PutIfAbsentAsync(v1::HitRecord record,
                                 absl::Span<const std::string> identifier_keys,
                                 absl::Span<const std::string> beneficiary_keys,
                                 PutDone done) {
-  std::optional<Pending> pending =
-      ToPending(std::move(record), identifier_keys, beneficiary_keys, done);
-  if (pending) Enqueue(absl::MakeSpan(&*pending, 1));
-}
-
-void HitStore::PutAllIfAbsentAsync(std::vector<Put> puts) {
-  std::vector<Pending> pending;
-  pending.reserve(puts.size());
-  for (Put& put : puts) {
-    std::optional<Pending> p =
-        ToPending(std::move(put.record), put.identifier_keys,
-                  put.beneficiary_keys, put.done);
-    if (p) pending.push_back(*std::move(p));
-  }
-  if (!pending.empty()) Enqueue(absl::MakeSpan(pending));
-}
-
-std::optional<HitStore::Pending> HitStore::ToPending(
-    v1::HitRecord record, absl::Span<const std::string> identifier_keys,
-    absl::Span<const std::string> beneficiary_keys, PutDone& done) const {
   std::optional<std::string> hit_key = HitKeyFromId(record.hit().hit_id());
   if (!hit_key) {
-    done(absl::InvalidArgumentError("store: malformed hit_id"));
-    return std::nullopt;
+    return done(absl::InvalidArgumentError("store: malformed hit_id"));
   }
   if (!beneficiary_keys.empty() && beneficiary_mac_ == nullptr) {
-    done(absl::FailedPreconditionError("store: no beneficiary hash key"));
-    return std::nullopt;
+    return done(
+        absl::FailedPreconditionError("store: no beneficiary hash key"));
   }
   // Everything but the I/O is done here, on the caller's thread.
   record.clear_identifier_keys();
@@ -186,26 +164,16 @@ std::optional<HitStore::Pending> HitStore::ToPending(
   std::string bytes = record.SerializeAsString();
   std::string transfer_key =
       TransferKey(record.hit().caller(), record.hit().transfer_id());
-  return Pending{std::move(record), std::move(bytes), *std::move(hit_key),
-                 std::move(transfer_key), std::move(done)};
-}
-
-void HitStore::Enqueue(absl::Span<Pending> pending) {
-  bool closing;
+  Pending pending{std::move(record), std::move(bytes), *std::move(hit_key),
+                  std::move(transfer_key), std::move(done)};
   {
     absl::MutexLock lock(&queue_mu_);
-    closing = stopping_;
-    if (!closing) {
-      for (Pending& p : pending) queue_.push_back(std::move(p));
-      // A group is being written: its writer takes these next.
-      if (writing_) return;
-      writing_ = true;
+    if (!stopping_) {
+      queue_.push_back(std::move(pending));
+      return;
     }
   }
-  if (!closing) return WriteQueued();
-  for (Pending& p : pending) {
-    p.done(absl::UnavailableError("store: closing, hit not recorded"));
-  }
+  pending.done(absl::UnavailableError("store: closing, hit not recorded"));
 }
 
 void HitStore::SetWriteObserver(WriteObserver observer) {
@@ -213,22 +181,18 @@ void HitStore::SetWriteObserver(WriteObserver observer) {
   write_observer_ = std::move(observer);
 }
 
-void HitStore::WriteQueued() {
-  leading_ = this;
+void HitStore::WriterLoop() {
   std::vector<Pending> group;
   for (;;) {
     {
       absl::MutexLock lock(&queue_mu_);
-      if (queue_.empty()) {
-        writing_ = false;
-        break;
-      }
+      queue_mu_.Await(absl::Condition(this, &HitStore::HasWork));
+      if (queue_.empty()) return;  // stopping, and everything is written
       group.swap(queue_);
     }
     WriteGroup(group);
     group.clear();
   }
-  leading_ = nullptr;
 }
 
 void HitStore::AddHit(rocksdb::WriteBatch& batch, const v1::HitRecord& record,

@@ -4,14 +4,10 @@
 // are written through the WAL without fsync: it survives a process crash, and
 // costs no disk flush per screening.
 //
-// New hits are written in groups, led by the callers (group commit, with no
-// thread of its own and no hand-off): a caller of PutIfAbsentAsync that
-// finds no group being written writes its own hit and then, while more were
-// queued meanwhile, each next group, before it returns; other callers queue
-// their hit and return at once. A group is checked against
-// hits_by_transfer with one MultiGet and written in one WriteBatch, one WAL
-// write for it all, with no lock held across the I/O; the `done` of each
-// hit runs on the thread that wrote it.
+// New hits are written by one writer thread (group commit): the hits queued
+// while it wrote the previous group are checked against hits_by_transfer
+// with one MultiGet and written in one WriteBatch, one WAL write for them
+// all, with no lock held across the I/O.
 //
 // Thread safety: all methods are thread-safe.
 #ifndef FRAUDGATE_STORE_HIT_STORE_H_
@@ -77,8 +73,7 @@ class HitStore {
   static absl::StatusOr<std::unique_ptr<HitStore>> Open(Db* db,
                                                         std::string hmac_key,
                                                         bool outbox);
-  // Waits for a group being written (and what was queued behind it); puts
-  // from then on fail with UNAVAILABLE.
+  // Writes the hits still queued, then stops the writer thread.
   ~HitStore();
 
   // A new hit id for a screening at `at`: time-ordered and unique within this
@@ -96,48 +91,34 @@ class HitStore {
   // retention can remove them with it. Unless (caller, transfer_id) already
   // has a hit: then nothing is written and that earlier record is returned.
   // Concurrent calls for the same transfer record exactly one hit. Waits
-  // for the hit to be written: INTERNAL when called from a `done` (the
-  // writing thread would wait on itself).
+  // for the writer thread: INTERNAL when called on it (from a `done`).
   absl::StatusOr<std::optional<v1::HitRecord>> PutIfAbsent(
       v1::HitRecord* record, absl::Span<const std::string> identifier_keys,
       absl::Span<const std::string> beneficiary_keys = {});
 
-  // Whether the caller is writing a group of this store's hits (it runs in a
-  // PutDone), where waiting for a put would wait forever.
-  bool IsWriterThread() const { return leading_ == this; }
+  // Whether the caller runs on the writer thread (in a PutDone), where
+  // waiting for a put would wait forever.
+  bool IsWriterThread() const {
+    return std::this_thread::get_id() == writer_.get_id();
+  }
 
   struct PutResult {
     v1::HitRecord record;  // as written, or the earlier hit of the transfer
     bool existed = false;  // (caller, transfer_id) had a hit already
   };
   using PutDone = std::function<void(absl::StatusOr<PutResult>)>;
-  // PutIfAbsent without waiting for other callers' writes: `done` runs once
-  // the hit is in the WAL, or an earlier one was found, or it failed
-  // (UNAVAILABLE for I/O errors). It runs on the thread that writes the
-  // group (this one, before this returns, when no group was being written;
-  // else the caller that is writing), so it must not block (finishing an
-  // RPC is fine) nor call the synchronous PutIfAbsent (INTERNAL there); for
-  // a malformed hit_id, a store without a hash key, or a store being
-  // destroyed (UNAVAILABLE) it runs at once on the calling thread. This call
-  // may write other callers' groups before it returns.
+  // PutIfAbsent without waiting: `done` runs once the hit is in the WAL, or
+  // an earlier one was found, or it failed (UNAVAILABLE for I/O errors). It
+  // runs on the writer thread, so it must not block (finishing an RPC is
+  // fine) nor call the synchronous PutIfAbsent (INTERNAL there); for a
+  // malformed hit_id, a store without a hash key, or a store being destroyed
+  // (UNAVAILABLE) it runs at once on the calling thread.
   void PutIfAbsentAsync(v1::HitRecord record,
                         absl::Span<const std::string> identifier_keys,
                         absl::Span<const std::string> beneficiary_keys,
                         PutDone done);
 
-  // One hit for PutAllIfAbsentAsync: PutIfAbsentAsync's arguments.
-  struct Put {
-    v1::HitRecord record;
-    std::vector<std::string> identifier_keys;
-    std::vector<std::string> beneficiary_keys;
-    PutDone done;
-  };
-  // PutIfAbsentAsync of each of `puts`, all queued before any is written, so
-  // that they go in one group when none was being written (a batch of
-  // screenings: one WAL write).
-  void PutAllIfAbsentAsync(std::vector<Put> puts);
-
-  // `observer` is called on the writing thread after each group of hits is
+  // `observer` is called on the writer thread after each group of hits is
   // written (or failed to be), with the time the group's transfer check and
   // write took, the number of hits in it and whether the write succeeded;
   // it must not block. Replaces the previous observer, returning once a
@@ -251,17 +232,8 @@ class HitStore {
   // The hit recorded under `transfer_key`, if any.
   absl::StatusOr<std::optional<v1::HitRecord>> FindByTransferKey(
       const std::string& transfer_key) const;
-  // `record` made ready to write (index entries noted, serialized, keys);
-  // nullopt, after calling `done` with the error, when it cannot be written.
-  std::optional<Pending> ToPending(
-      v1::HitRecord record, absl::Span<const std::string> identifier_keys,
-      absl::Span<const std::string> beneficiary_keys, PutDone& done) const;
-  // Queues `pending` and, when no group is being written, writes what is
-  // queued (WriteQueued); UNAVAILABLE to each when the store is closing.
-  void Enqueue(absl::Span<Pending> pending);
-  // Writes what is queued, group after group, until the queue is empty;
-  // called by the one caller that set writing_.
-  void WriteQueued();
+  // The writer thread: takes every queued hit, WriteGroup, until stopped.
+  void WriterLoop();
   void WriteGroup(std::vector<Pending>& group);
   // Adds to `batch` hit `record` (serialized as `bytes`) under `hit_key`, its
   // identifier and beneficiary index entries, and, unless `transfer_key` is
@@ -269,24 +241,25 @@ class HitStore {
   void AddHit(rocksdb::WriteBatch& batch, const v1::HitRecord& record,
               const std::string& bytes, const std::string& hit_key,
               const std::string& transfer_key) const;
+  bool HasWork() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(queue_mu_) {
+    return stopping_ || !queue_.empty();
+  }
+
   Db* const db_;
   const std::unique_ptr<const HmacSha256> beneficiary_mac_;  // null: no key
   std::atomic<uint32_t> sequence_;
   const bool outbox_;
   // No entry below it (trimmed); ReadOutbox starts there.
   std::atomic<uint64_t> outbox_floor_;
-  uint64_t next_outbox_;  // the writing caller's (writing_)
+  uint64_t next_outbox_;  // the writer thread's
   // Serializes verdicts (read-modify-write of a hit record).
   absl::Mutex outcome_mu_;
   absl::Mutex queue_mu_;
   std::vector<Pending> queue_ ABSL_GUARDED_BY(queue_mu_);
   bool stopping_ ABSL_GUARDED_BY(queue_mu_) = false;
-  // A caller is writing groups (WriteQueued); it takes what is queued.
-  bool writing_ ABSL_GUARDED_BY(queue_mu_) = false;
   absl::Mutex observer_mu_;
   WriteObserver write_observer_ ABSL_GUARDED_BY(observer_mu_);
-  // The store whose groups this thread is writing, if any.
-  static thread_local const HitStore* leading_;
+  std::thread writer_;
 };
 
 }  // namespace fraudgate::store

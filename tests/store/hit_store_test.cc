@@ -326,8 +326,8 @@ TEST_F(HitStoreTest, ConcurrentPutsOfOneTransferStoreExactlyOneHit) {
   EXPECT_THAT(QueryAll(Q()), SizeIs(kRounds));
 }
 
-// Hits put together are written as one group: repeats of a transfer inside
-// the group, and of one written before, get the first hit.
+// Hits queued together are written as one group: repeats of a transfer
+// inside the group, and of one written before, get the first hit.
 TEST_F(HitStoreTest, AsyncPutsOfRepeatedTransfersRecordEachOnce) {
   v1::HitRecord before = MakeHit("vcb", "TX-0", T(0));
   ASSERT_OK_AND_ASSIGN(auto put, hits().PutIfAbsent(&before, {}));
@@ -336,32 +336,22 @@ TEST_F(HitStoreTest, AsyncPutsOfRepeatedTransfersRecordEachOnce) {
   absl::BlockingCounter done(kTransfers * kRepeats);
   absl::Mutex mu;
   std::vector<absl::StatusOr<HitStore::PutResult>> results;
-  std::vector<size_t> groups;
-  hits().SetWriteObserver([&](absl::Duration, size_t n, bool) {
-    absl::MutexLock lock(&mu);
-    groups.push_back(n);
-  });
-  std::vector<HitStore::Put> puts;
   for (int r = 0; r < kRepeats; ++r) {
     for (int t = 0; t < kTransfers; ++t) {
-      puts.push_back({MakeHit("vcb", "TX-" + std::to_string(t),
-                              T(1) + absl::Microseconds(r * kTransfers + t)),
-                      {},
-                      {},
-                      [&](absl::StatusOr<HitStore::PutResult> result) {
-                        {
-                          absl::MutexLock lock(&mu);
-                          results.push_back(std::move(result));
-                        }
-                        done.DecrementCount();
-                      }});
+      hits().PutIfAbsentAsync(
+          MakeHit("vcb", "TX-" + std::to_string(t),
+                  T(1) + absl::Microseconds(r * kTransfers + t)),
+          {}, {}, [&](absl::StatusOr<HitStore::PutResult> result) {
+            {
+              absl::MutexLock lock(&mu);
+              results.push_back(std::move(result));
+            }
+            done.DecrementCount();
+          });
     }
   }
-  hits().PutAllIfAbsentAsync(std::move(puts));
   done.Wait();
-  hits().SetWriteObserver(nullptr);
   absl::MutexLock lock(&mu);
-  EXPECT_THAT(groups, ElementsAre(kTransfers * kRepeats));
   std::map<std::string, std::set<std::string>> ids;  // transfer -> hit ids
   int written = 0;
   for (const auto& r : results) {
@@ -380,66 +370,8 @@ TEST_F(HitStoreTest, AsyncPutsOfRepeatedTransfersRecordEachOnce) {
   }
 }
 
-// The caller that finds no group being written writes its own hit; a put
-// made meanwhile returns at once, and that caller writes it next, in one
-// group with the others queued, and answers it on its own thread.
-TEST_F(HitStoreTest, ACallerWritingAGroupWritesThePutsQueuedMeanwhile) {
-  absl::Mutex mu;
-  std::vector<size_t> groups;
-  absl::Notification first_written, release;
-  hits().SetWriteObserver([&](absl::Duration, size_t n, bool ok) {
-    EXPECT_TRUE(ok);
-    {
-      absl::MutexLock lock(&mu);
-      groups.push_back(n);
-    }
-    if (!first_written.HasBeenNotified()) {
-      first_written.Notify();
-      release.WaitForNotification();  // holds the group open
-    }
-  });
-  std::thread::id leader;
-  std::thread first([&] {
-    leader = std::this_thread::get_id();
-    hits().PutIfAbsentAsync(MakeHit("vcb", "TX-1", T(1)), {}, {},
-                            [](absl::StatusOr<HitStore::PutResult> put) {
-                              EXPECT_TRUE(put.ok()) << put.status();
-                            });
-  });
-  first_written.WaitForNotification();
-  absl::BlockingCounter answered(2);
-  std::vector<std::thread::id> answered_on;
-  for (const char* transfer : {"TX-2", "TX-3"}) {
-    hits().PutIfAbsentAsync(
-        MakeHit("vcb", transfer, T(2)), {}, {},
-        [&](absl::StatusOr<HitStore::PutResult> put) {
-          EXPECT_TRUE(put.ok()) << put.status();
-          {
-            absl::MutexLock lock(&mu);
-            answered_on.push_back(std::this_thread::get_id());
-          }
-          answered.DecrementCount();
-        });
-  }
-  {
-    absl::MutexLock lock(&mu);
-    EXPECT_THAT(answered_on, IsEmpty()) << "answered before being written";
-  }
-  release.Notify();
-  answered.Wait();
-  first.join();
-  hits().SetWriteObserver(nullptr);
-  absl::MutexLock lock(&mu);
-  EXPECT_THAT(groups, ElementsAre(1, 2));
-  EXPECT_THAT(answered_on, ElementsAre(leader, leader));
-  for (const char* transfer : {"TX-1", "TX-2", "TX-3"}) {
-    ASSERT_OK_AND_ASSIGN(auto found, hits().FindByTransfer("vcb", transfer));
-    EXPECT_TRUE(found.has_value()) << transfer;
-  }
-}
-
-// A `done` runs on the thread writing its group: a synchronous put from there
-// would wait for itself, and is refused instead.
+// A `done` runs on the writer thread: a synchronous put from there would
+// wait for itself, and is refused instead.
 TEST_F(HitStoreTest, SyncPutFromTheWriterThreadIsRefused) {
   absl::Notification finished;
   absl::Status nested;
