@@ -7,11 +7,15 @@
 #     dev certificates, as a bank would call it;
 #   - the in-process screening path against raw RocksDB reads of the same
 #     keys (bench/screening_bench, Google Benchmark);
-#   - closed-loop throughput of ScreenTransfer, and of the same server build
-#     with --empty-handler, in alternating pairs, and the median ratio;
+#   - closed-loop throughput of ScreenTransfer against grpc.health.v1.Health/
+#     Check on the same server, and of the same build logging every call and
+#     with --empty-handler, in pairs, and the median ratios;
 #   - open-loop latency percentiles at 5k, 10k and 20k calls a second, from
 #     each call's intended send time, of screening and of --empty-handler;
 #   - resident memory of the loaded server, per million identifiers;
+#   - a perf profile of the server under closed-loop ScreenTransfer: shares
+#     of samples by library (kernel, gRPC, RocksDB, fraudgate, ...), of this
+#     build and of BENCH_BASELINE when given;
 #   - Redis (Debian's redis-server on loopback, pinned the same way) holding
 #     the same identifiers in a set, answering SISMEMBER to redis-benchmark.
 #
@@ -19,6 +23,8 @@
 #     --quick  200,000 rows and 3-second runs (development; a few minutes)
 #   BENCH_BUILD_DIR  Release build with the bench tools (default ./build-bench)
 #   BENCH_WORK_DIR   data, CSVs and logs (default: a new dir under /tmp, kept)
+#   BENCH_BASELINE   a fraudgate binary of an earlier build: its server is
+#                    profiled the same way, as the profile's "before"
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 repo=$PWD
@@ -100,12 +106,14 @@ offline_s=$wall_s offline_kb=$peak_kb
 identifiers=$(sed -nE 's/.*identifiers added ([0-9]+).*/\1/p' "$work/offline_import.out" | tail -n 1)
 
 server_pid=
-# start_server DATA [FLAGS...]: serves DATA pinned to the server CPU.
+server_binary=$fg
+# start_server DATA [FLAGS...]: serves DATA with $server_binary, pinned to
+# the server CPU.
 start_server() {
   local data=$1
   shift
   port=$(free_port)
-  taskset -c "$server_cpu" "$fg" serve --data="$data" --listen="127.0.0.1:$port" \
+  taskset -c "$server_cpu" "$server_binary" serve --data="$data" --listen="127.0.0.1:$port" \
     --tls-dir="$certs" --config="$work/bench.conf" "$@" \
     >>"$work/server.log" 2>&1 &
   server_pid=$!
@@ -159,28 +167,74 @@ fresh_copy() {
   cp -a "$work/data" "$work/data-run"
 }
 
-log "in process: screening_bench (Google Benchmark), pinned to CPU $server_cpu"
+log "in process: screening_bench (Google Benchmark), pinned to CPU $server_cpu, then on all CPUs"
 fresh_copy
 taskset -c "$server_cpu" "$repo/$build/bench/screening_bench" \
   --data="$work/data-run" --population="$population" \
   --listed-share="$listed_share" --benchmark_min_time="$gbench_min_time" \
+  --benchmark_filter=-ScreenAsync \
   >"$work/screening_bench.out" 2>"$work/screening_bench.err" || true
+# Two threads screening at once (64 outstanding each), on every CPU:
+# in-process throughput.
+taskset -c "0-$(($(nproc) - 1))" "$repo/$build/bench/screening_bench" \
+  --data="$work/data-run" --population="$population" \
+  --listed-share="$listed_share" --benchmark_min_time="$gbench_min_time" \
+  --benchmark_filter=ScreenAsync \
+  >"$work/screening_bench_threads.out" 2>"$work/screening_bench_threads.err" || true
 
-# The VM this runs on varies up to 2x from minute to minute: the closed-loop
-# runs alternate screening and --empty-handler servers, $pairs pairs, and the
-# ratio reported is the median of the pairs'.
-log "screening vs --empty-handler: $pairs alternating pairs of closed-loop runs"
-closed_runs=() empty_runs=()
-for _ in $(seq "$pairs"); do
+# The reference is the RPC alone: grpc.health.v1.Health/Check on the same
+# server process, in the same minute (this VM's speed varies up to 2x from
+# minute to minute, and a ratio on one server cancels the machine). Each pair
+# is one fresh server at the default log level, Health/Check and
+# ScreenTransfer one after the other (which goes first alternates), then the
+# same build serving every call's access line (--log-level=debug) and with
+# --empty-handler; the ratios reported are the medians of the pairs'.
+log "ScreenTransfer vs Health/Check on one server: $pairs pairs of closed-loop runs"
+closed_runs=() health_runs=() debug_runs=() empty_runs=()
+for i in $(seq "$pairs"); do
   fresh_copy
   start_server "$work/data-run"
-  closed_runs+=("$(bench --mode=closed --channels=4 --concurrency=32 || true)")
+  if ((i % 2)); then
+    health_runs+=("$(bench --method=health --mode=closed --channels=4 --concurrency=32 || true)")
+    closed_runs+=("$(bench --mode=closed --channels=4 --concurrency=32 || true)")
+  else
+    closed_runs+=("$(bench --mode=closed --channels=4 --concurrency=32 || true)")
+    health_runs+=("$(bench --method=health --mode=closed --channels=4 --concurrency=32 || true)")
+  fi
+  stop_server
+  fresh_copy
+  start_server "$work/data-run" --log-level=debug
+  debug_runs+=("$(bench --mode=closed --channels=4 --concurrency=32 || true)")
   stop_server
   fresh_copy
   start_server "$work/data-run" --empty-handler
   empty_runs+=("$(bench --mode=closed --channels=4 --concurrency=32 || true)")
   stop_server
 done
+
+# profile LABEL BINARY: the server of BINARY under closed-loop ScreenTransfer,
+# sampled by perf for the measured seconds; the samples' shares by library
+# go to $work/profile-LABEL.tsv.
+profile() {
+  local label=$1
+  server_binary=$2
+  fresh_copy
+  start_server "$work/data-run"
+  bench --mode=closed --channels=4 --concurrency=32 >"$work/profile-$label.bench" || true &
+  local bench_pid=$!
+  sleep "$warmup"
+  perf record -F 999 -g -p "$server_pid" -o "$work/profile-$label.data" \
+    -- sleep "$seconds" >/dev/null 2>&1 || true
+  wait "$bench_pid" || true
+  stop_server
+  server_binary=$fg
+  perf report -i "$work/profile-$label.data" --sort=dso --stdio --no-children -g none \
+    2>/dev/null | awk '/^ +[0-9.]+%/ {sub("%", "", $1); print $1 "\t" $2}' \
+    >"$work/profile-$label.tsv" || true
+}
+log "perf profile of the server under closed-loop ScreenTransfer"
+profile after "$fg"
+if [[ -n ${BENCH_BASELINE:-} ]]; then profile before "$BENCH_BASELINE"; fi
 
 # Each rate runs against a fresh screening server, then a fresh empty-handler
 # server (what gRPC, TLS, this VM and the load generator alone leave of the
@@ -234,14 +288,29 @@ wait "$redis_pid" 2>/dev/null || true
 redis_pid=
 
 log "write bench/RESULTS.md"
+commit=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)
+if [[ -n $(git status --porcelain --untracked-files=no 2>/dev/null) ]]; then
+  commit="$commit (with uncommitted changes)"
+fi
 python3 - "$repo/bench/RESULTS.md" <<PY
 import json, sys, datetime, subprocess
 def parse(text):  # a run that crashed printed nothing
     return json.loads(text) if text.strip() else {}
-closed_runs = [parse(t) for t in [$(for t in "${closed_runs[@]}"; do printf "'''%s''', " "$t"; done)]]
-empty_runs = [parse(t) for t in [$(for t in "${empty_runs[@]}"; do printf "'''%s''', " "$t"; done)]]
+def runs(texts):
+    return [parse(t) for t in texts]
+closed_runs = runs([$(for t in "${closed_runs[@]}"; do printf "'''%s''', " "$t"; done)])
+health_runs = runs([$(for t in "${health_runs[@]}"; do printf "'''%s''', " "$t"; done)])
+debug_runs = runs([$(for t in "${debug_runs[@]}"; do printf "'''%s''', " "$t"; done)])
+empty_runs = runs([$(for t in "${empty_runs[@]}"; do printf "'''%s''', " "$t"; done)])
 import re
-gbench = [m.groups() for m in re.finditer(r"^(\w+)\s+(\d+) ns\s+(\d+) ns\s+(\d+)", open("$work/screening_bench.out").read(), re.M)]
+gbench_row = re.compile(r"^([\w/:]+)\s+(\d+) ns\s+(\d+) ns\s+(\d+)(.*)$", re.M)
+gbench = [m.groups()[:4] for m in gbench_row.finditer(open("$work/screening_bench.out").read())]
+threads = [(m.group(1), m.group(2), re.search(r"([\d.]+)([kM]?)/s", m.group(5)))
+           for m in gbench_row.finditer(open("$work/screening_bench_threads.out").read())]
+def per_second(found):
+    if not found:
+        return float("nan")
+    return float(found.group(1)) * {"": 1, "k": 1e3, "M": 1e6}[found.group(2)]
 opens = {r: parse(v) for r, v in [$(for r in 5000 10000 20000; do printf "(%s, '''%s'''), " "$r" "${open[$r]}"; done)]}
 opens_empty = {r: parse(v) for r, v in [$(for r in 5000 10000 20000; do printf "(%s, '''%s'''), " "$r" "${open_empty[$r]}"; done)]}
 redis = [c.strip('"') for c in '''$redis_csv'''.split('","')]
@@ -260,13 +329,17 @@ per_m = (int("$rss_kb") / 1024) / (ids / 1e6) if ids else float("nan")
 def rate(r):
     return r.get("ok_per_second", float("nan")) if r else float("nan")
 import statistics
-ratios = sorted(rate(c) / rate(e) for c, e in zip(closed_runs, empty_runs) if rate(e) > 0)
-ratio = statistics.median(ratios) if ratios else float("nan")
+def ratios_to_health(runs):
+    return sorted(rate(r) / rate(h) for r, h in zip(runs, health_runs) if rate(h) > 0)
+def median(xs):
+    return statistics.median(xs) if xs else float("nan")
+ratios = ratios_to_health(closed_runs)
+ratio = median(ratios)
 closed = max(closed_runs, key=lambda r: rate(r) if r else -1)
 out = []
 w = out.append
 w("# fraudgate benchmark results\n")
-w(f"Written by \`bench/compare.sh{' --quick' if $quick else ''}\` on {datetime.datetime.utcnow():%Y-%m-%d %H:%M} UTC.\n")
+w(f"Written by \`bench/compare.sh{' --quick' if $quick else ''}\` on {datetime.datetime.utcnow():%Y-%m-%d %H:%M} UTC, measuring commit $commit.\n")
 w(f"Machine: {cpu}, $(nproc) CPUs, {mem_gib:.0f} GiB. Server pinned to CPU $server_cpu, every client to CPU $client_cpu; mutual TLS with dev certificates (bank role).")
 w(f"Versions: gRPC {pkg('libgrpc++1.51')}, RocksDB {pkg('librocksdb7.8')}, protobuf {pkg('libprotobuf32')}, Redis {pkg('redis-server')}.\n")
 w("## Blocklist\n")
@@ -283,16 +356,23 @@ def row(name, r):
         w(f"| {name} | failed: no output, see the work dir | | | | | | |")
         return
     w(f"| {name} | {r['ok_per_second']:.0f} | {r['errors']} | {r['p50_ms']:.3f} | {r['p90_ms']:.3f} | {r['p99_ms']:.3f} | {r['p999_ms']:.3f} | {r['max_ms']:.3f} |")
-for i, (c, e) in enumerate(zip(closed_runs, empty_runs), 1):
-    row(f"closed loop, 4 channels x 32, pair {i}", c)
+for i, (h, c, d, e) in enumerate(zip(health_runs, closed_runs, debug_runs, empty_runs), 1):
+    row(f"closed loop, 4 channels x 32, Health/Check, pair {i}", h)
+    row(f"closed loop, 4 channels x 32, pair {i} (same server)", c)
+    row(f"closed loop, every call's access line (--log-level=debug), pair {i}", d)
     row(f"closed loop, --empty-handler, pair {i}", e)
 for r, v in opens.items():
     row(f"open loop {r}/s (from intended send time)", v)
 for r, v in opens_empty.items():
     row(f"open loop {r}/s, --empty-handler", v)
 w("")
-w(f"Screening / empty-handler throughput, median of {len(ratios)} alternating pairs: **{ratio:.2f}** "
-  f"(pairs: {', '.join(f'{x:.2f}' for x in ratios)}; target >= 0.8). "
+def pairs_text(xs):
+    return ', '.join(f'{x:.2f}' for x in xs)
+w(f"ScreenTransfer / Health.Check throughput on the same server, median of {len(ratios)} pairs: **{ratio:.2f}** "
+  f"(pairs: {pairs_text(ratios)}; target >= 0.8, goal >= 0.9). "
+  f"With every call's access line: {median(ratios_to_health(debug_runs)):.2f} ({pairs_text(ratios_to_health(debug_runs))}); "
+  f"--empty-handler: {median(ratios_to_health(empty_runs)):.2f} ({pairs_text(ratios_to_health(empty_runs))}), "
+  "each against the Health/Check run of its pair. "
   f"Decisions in the fastest closed run: {closed.get('block')} BLOCK of {closed.get('ok')} (listed share $listed_share).\n")
 w("## In process (screening_bench, Google Benchmark)\n")
 w("One screening's worth of work per iteration on the loaded store, pinned to the server CPU, no gRPC. "
@@ -307,6 +387,48 @@ for name, wall_ns, _, iterations in gbench:
 if not gbench:
     w("| failed: no output, see the work dir | | |")
 w("")
+for name, wall_ns, rate_found in threads:
+    w(f"In-process throughput, \`{name}\` on $(nproc) CPUs (each thread keeps 64 screenings outstanding, each records its hit; the requests are made in the timing): "
+      f"**{per_second(rate_found):,.0f} screenings a second** (target: report it; goal >= 200k).\n")
+if not threads:
+    w("In-process throughput on two threads: failed, no output (see the work dir).\n")
+w("## Server profile\n")
+w("\`perf record -F 999 -g\` of the server process for the measured seconds of a closed-loop ScreenTransfer run (4 channels x 32), "
+  "share of samples by where they ran (self time, by library).\n")
+import os
+def classify(dso):
+    parts = [("kernel", ("[kernel", "[vdso")), ("gRPC", ("libgrpc", "libgpr", "libaddress_sorting", "libupb", "libcares")),
+             ("RocksDB", ("librocksdb",)), ("fraudgate", ("fraudgate",)), ("protobuf", ("libprotobuf",)),
+             ("Abseil", ("libabsl",)), ("libc", ("libc.so", "libc-", "libm.so", "ld-linux")), ("C++ runtime", ("libstdc++",)),
+             ("allocator", ("libjemalloc", "libtcmalloc")), ("TLS and crypto", ("libssl", "libcrypto")),
+             ("compression", ("libsnappy", "liblz4", "libz.so", "libzstd", "libbz2"))]
+    for name, prefixes in parts:
+        if dso.startswith(prefixes):
+            return name
+    return "other"
+def shares(label):
+    path = f"$work/profile-{label}.tsv"
+    if not os.path.exists(path):
+        return None
+    totals = {}
+    for line in open(path):
+        pct, dso = line.rstrip("\n").split("\t", 1)
+        totals[classify(dso)] = totals.get(classify(dso), 0) + float(pct)
+    return totals
+after, before = shares("after"), shares("before")
+if not after:
+    w("No profile: perf failed, see the work dir.\n")
+else:
+    names = sorted(set(after) | set(before or {}), key=lambda n: -after.get(n, 0))
+    if before:
+        w("| part | before (BENCH_BASELINE) | after (this build) |\n|---|---|---|")
+        for n in names:
+            w(f"| {n} | {before.get(n, 0):.1f}% | {after.get(n, 0):.1f}% |")
+    else:
+        w("| part | share of samples |\n|---|---|")
+        for n in names:
+            w(f"| {n} | {after.get(n, 0):.1f}% |")
+    w("")
 w("## Redis, for comparison\n")
 w(f"Debian redis-server holding the same {int('$redis_members'):,} identifiers (raw CSV forms, no normalization) in one set: "
   f"$redis_rss_kb KB resident = {int('$redis_rss_kb')/1024/(int('$redis_members')/1e6):.1f} MB per million.\n")

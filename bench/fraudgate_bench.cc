@@ -4,7 +4,7 @@
 //       [--role=bank]) [--mode=closed|open] [--rate=N] [--concurrency=N]
 //       [--channels=N] [--duration=S] [--warmup=S] [--population=N]
 //       [--listed-share=F] [--seed=N] [--report-every=S]
-//       [--format=table|json]
+//       [--method=screen|health] [--format=table|json]
 //   fraudgate-bench blocklist [--population=N] [--listed-share=F] > listed.csv
 //
 // `run` sends ScreenTransfer calls with the callback API over --channels
@@ -22,6 +22,9 @@
 // --report-every=S, a line is printed every S seconds with what was counted
 // in those S seconds (calls completed, errors by code, percentiles), for
 // long runs such as tests/soak/run.sh; the summary follows at the end.
+// --method=health sends grpc.health.v1.Health/Check instead, the same way:
+// the reference for what the RPC alone costs on the same server
+// (bench/compare.sh's ratio).
 #include <algorithm>
 #include <array>
 #include <atomic>
@@ -47,6 +50,7 @@
 #include "cli/flags.h"
 #include "core/text.h"
 #include "fraudgate/v1/fraudgate.grpc.pb.h"
+#include "grpc/health/v1/health.grpc.pb.h"
 #include "grpcpp/grpcpp.h"
 
 namespace fraudgate::bench {
@@ -56,6 +60,8 @@ using cli::Flags;
 using cli::FlagSpec;
 
 struct Config {
+  // Health/Check instead of ScreenTransfer.
+  bool health = false;
   bool open_loop = false;
   double rate = 0;
   int concurrency = 0;
@@ -175,6 +181,8 @@ struct Call {
   grpc::ClientContext context;
   v1::ScreenTransferRequest request;
   v1::ScreenTransferResponse response;
+  grpc::health::v1::HealthCheckRequest health_request;
+  grpc::health::v1::HealthCheckResponse health_response;
   absl::Time intended;  // open loop: the schedule's time; closed: send time
 };
 
@@ -183,12 +191,17 @@ class Runner {
   // `on_interval` is called every config.report_every (when set) from a
   // thread of its own, and once more for the rest of the run when it ends.
   Runner(const Config& config,
-         std::vector<std::unique_ptr<v1::ScreeningService::Stub>> stubs,
+         std::vector<std::shared_ptr<grpc::Channel>> channels,
          Transfers* transfers, std::function<void(const Interval&)> on_interval)
       : config_(config),
-        stubs_(std::move(stubs)),
+        channels_(std::move(channels)),
         transfers_(transfers),
-        on_interval_(std::move(on_interval)) {}
+        on_interval_(std::move(on_interval)) {
+    for (const auto& channel : channels_) {
+      stubs_.push_back(v1::ScreeningService::NewStub(channel));
+      health_stubs_.push_back(grpc::health::v1::Health::NewStub(channel));
+    }
+  }
 
   void Run() {
     start_ = absl::Now();
@@ -252,7 +265,7 @@ class Runner {
   void Send(size_t channel, absl::Time intended, bool closed_loop,
             std::mt19937_64& rng) {
     auto* call = new Call;
-    call->request = transfers_->Next(rng);
+    if (!config_.health) call->request = transfers_->Next(rng);
     call->intended = intended;
     call->context.set_deadline(std::chrono::system_clock::now() +
                                std::chrono::seconds(30));
@@ -260,25 +273,31 @@ class Runner {
       std::lock_guard<std::mutex> lock(mu_);
       ++outstanding_;
     }
-    stubs_[channel]->async()->ScreenTransfer(
-        &call->context, &call->request, &call->response,
-        [this, call, channel, closed_loop](grpc::Status status) {
-          const absl::Time done = absl::Now();
-          // Closed loop: what completes in the window. Open loop: every call
-          // scheduled in the window, however late it completes, so a backlog
-          // at the end counts in full.
-          const absl::Time at = closed_loop ? done : call->intended;
-          tally_.Add(status, call->response,
-                     absl::ToInt64Microseconds(done - call->intended),
-                     at >= measure_from_ && at < end_);
-          delete call;
-          if (closed_loop && done < end_) {
-            thread_local std::mt19937_64 rng(std::random_device{}());
-            Send(channel, absl::Now(), true, rng);
-          }
-          std::lock_guard<std::mutex> lock(mu_);
-          if (--outstanding_ == 0) idle_.notify_all();
-        });
+    auto on_done = [this, call, channel, closed_loop](grpc::Status status) {
+      const absl::Time done = absl::Now();
+      // Closed loop: what completes in the window. Open loop: every call
+      // scheduled in the window, however late it completes, so a backlog at
+      // the end counts in full.
+      const absl::Time at = closed_loop ? done : call->intended;
+      tally_.Add(status, call->response,
+                 absl::ToInt64Microseconds(done - call->intended),
+                 at >= measure_from_ && at < end_);
+      delete call;
+      if (closed_loop && done < end_) {
+        thread_local std::mt19937_64 rng(std::random_device{}());
+        Send(channel, absl::Now(), true, rng);
+      }
+      std::lock_guard<std::mutex> lock(mu_);
+      if (--outstanding_ == 0) idle_.notify_all();
+    };
+    if (config_.health) {
+      health_stubs_[channel]->async()->Check(&call->context,
+                                             &call->health_request,
+                                             &call->health_response, on_done);
+    } else {
+      stubs_[channel]->async()->ScreenTransfer(&call->context, &call->request,
+                                               &call->response, on_done);
+    }
   }
 
   void RunClosed() {
@@ -310,7 +329,9 @@ class Runner {
   }
 
   const Config config_;
+  const std::vector<std::shared_ptr<grpc::Channel>> channels_;
   std::vector<std::unique_ptr<v1::ScreeningService::Stub>> stubs_;
+  std::vector<std::unique_ptr<grpc::health::v1::Health::Stub>> health_stubs_;
   Transfers* const transfers_;
   const std::function<void(const Interval&)> on_interval_;
   Tally tally_;
@@ -374,6 +395,11 @@ absl::StatusOr<Config> ConfigOf(const Flags& flags) {
     return absl::InvalidArgumentError("--mode: open or closed");
   }
   c.open_loop = mode == "open";
+  const std::string method = flags.Get("method");
+  if (method != "screen" && method != "health") {
+    return absl::InvalidArgumentError("--method: screen or health");
+  }
+  c.health = method == "health";
   auto rate = flags.GetInt("rate");
   auto concurrency = flags.GetInt("concurrency");
   auto channels = flags.GetInt("channels");
@@ -472,11 +498,13 @@ void Print(const Config& config, const Runner& runner, bool json) {
       codes += core::StrCat(codes.empty() ? "" : ",", "\"", code, "\":", count);
     }
     std::printf(
-        "{\"mode\":\"%s\",\"rate\":%.0f,\"channels\":%d,\"concurrency\":%d,"
+        "{\"method\":\"%s\",\"mode\":\"%s\",\"rate\":%.0f,\"channels\":%d,"
+        "\"concurrency\":%d,"
         "\"seconds\":%.0f,\"ok\":%llu,\"errors\":%llu,\"error_codes\":{%s},"
         "\"ok_per_second\":%.1f,\"allow\":%llu,\"warn\":%llu,\"hold\":%llu,"
         "\"block\":%llu,\"p50_ms\":%.3f,\"p90_ms\":%.3f,\"p99_ms\":%.3f,"
         "\"p999_ms\":%.3f,\"max_ms\":%.3f,\"late_sends\":%llu}\n",
+        config.health ? "health" : "screen",
         config.open_loop ? "open" : "closed", config.rate, config.channels,
         config.concurrency, seconds, static_cast<unsigned long long>(h.count()),
         static_cast<unsigned long long>(errors), codes.c_str(), ok_per_second,
@@ -489,7 +517,8 @@ void Print(const Config& config, const Runner& runner, bool json) {
         static_cast<unsigned long long>(runner.late_sends()));
     return;
   }
-  std::printf("mode %s", config.open_loop ? "open" : "closed");
+  std::printf("%s, mode %s", config.health ? "Health/Check" : "ScreenTransfer",
+              config.open_loop ? "open" : "closed");
   if (config.open_loop) std::printf(", %.0f/s", config.rate);
   std::printf(", %d channels", config.channels);
   if (!config.open_loop) std::printf(" x %d outstanding", config.concurrency);
@@ -531,6 +560,9 @@ int Run(const std::vector<std::string>& args) {
        "later calls use per-thread seeds)"},
       {"report-every", "0",
        "also print what completed in every S seconds (0: only the summary)"},
+      {"method", "screen",
+       "screen (ScreenTransfer) or health (grpc.health.v1.Health/Check, the "
+       "RPC alone)"},
   };
   for (FlagSpec& f : PopulationFlags()) extra.push_back(std::move(f));
   const std::vector<FlagSpec> specs = cli::ClientFlags("bank", extra);
@@ -549,7 +581,7 @@ int Run(const std::vector<std::string>& args) {
       return 2;
     }
   }
-  std::vector<std::unique_ptr<v1::ScreeningService::Stub>> stubs;
+  std::vector<std::shared_ptr<grpc::Channel>> channels;
   for (int c = 0; c < config->channels; ++c) {
     grpc::ChannelArguments channel_args;
     // A distinct argument per channel: gRPC then opens a connection for each
@@ -561,12 +593,12 @@ int Run(const std::vector<std::string>& args) {
                 << "\n";
       return 2;
     }
-    stubs.push_back(v1::ScreeningService::NewStub(*channel));
+    channels.push_back(*std::move(channel));
   }
   Transfers transfers(&*population, config->seed);
   const bool json = *format == cli::Format::kJson;
   Runner runner(
-      *config, std::move(stubs), &transfers,
+      *config, std::move(channels), &transfers,
       [json](const Interval& interval) { PrintInterval(interval, json); });
   runner.Run();
   Print(*config, runner, json);

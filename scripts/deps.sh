@@ -19,14 +19,14 @@ packages=(
 # package-lock.json) it installs there with `npm ci`; nats-server runs the
 # JetStream clusters of tests/cluster. `deps.sh --fuzz` adds clang and its
 # sanitizer and libFuzzer runtime for scripts/fuzz.sh and scripts/sanitize.sh.
-# `deps.sh --bench` adds Redis, GNU time and Google Benchmark for
+# `deps.sh --bench` adds Redis, GNU time, Google Benchmark and perf for
 # bench/compare.sh.
 test=0
 for arg in "$@"; do
   case $arg in
     --test) packages+=(chromium python3-yaml systemd nodejs nats-server) test=1 ;;
     --fuzz) packages+=(clang libclang-rt-14-dev) ;;
-    --bench) packages+=(redis-server redis-tools time libbenchmark-dev) ;;
+    --bench) packages+=(redis-server redis-tools time libbenchmark-dev linux-perf) ;;
     *)
       echo "usage: deps.sh [--test] [--fuzz] [--bench]" >&2
       exit 2
