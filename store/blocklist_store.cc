@@ -81,39 +81,73 @@ absl::StatusOr<std::unique_ptr<BlocklistStore>> BlocklistStore::Open(Db* db) {
   return store;
 }
 
-absl::StatusOr<LookupResult> BlocklistStore::Lookup(
-    absl::Span<const std::string> keys) const {
-  rocksdb::DB* db = db_->get();
-  const rocksdb::Snapshot* snapshot = db->GetSnapshot();
-  rocksdb::ReadOptions read;
-  read.snapshot = snapshot;
+namespace {
 
-  LookupResult result;
+// The entities of one MultiGet of `keys` into `result` (read with `read`).
+absl::Status ReadEntities(const Db& db, const rocksdb::ReadOptions& read,
+                          absl::Span<const std::string> keys,
+                          LookupResult& result) {
   std::vector<rocksdb::Slice> slices(keys.begin(), keys.end());
   std::vector<rocksdb::PinnableSlice> values(keys.size());
   std::vector<rocksdb::Status> statuses(keys.size());
   if (!keys.empty()) {
-    db->MultiGet(read, db_->cf(Cf::kEntities), keys.size(), slices.data(),
-                 values.data(), statuses.data());
+    db.get()->MultiGet(read, db.cf(Cf::kEntities), keys.size(), slices.data(),
+                       values.data(), statuses.data());
   }
-  std::string version;
-  rocksdb::Status vs =
-      db->Get(read, db_->cf(Cf::kMeta), std::string(kListVersionKey), &version);
-  db->ReleaseSnapshot(snapshot);
-
-  if (vs.ok() && version.size() == 8) {
-    result.list_version = ReadBigEndian64(version);
-  } else if (!vs.IsNotFound()) {
-    return vs.ok() ? absl::DataLossError("store: bad list_version")
-                   : FromRocks(vs, "read list_version");
-  }
-  result.entities.resize(keys.size());
+  result.entities.assign(keys.size(), std::nullopt);
   for (size_t i = 0; i < keys.size(); ++i) {
     if (statuses[i].IsNotFound()) continue;
     if (!statuses[i].ok()) return FromRocks(statuses[i], "lookup entity");
     v1::Entity entity;
     RETURN_IF_ERROR(ParseEntity(values[i], &entity));
     result.entities[i] = std::move(entity);
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+absl::StatusOr<LookupResult> BlocklistStore::Lookup(
+    absl::Span<const std::string> keys) const {
+  for (int attempt = 0; attempt < 2; ++attempt) {
+    if (auto result = LookupBetweenCommits(keys)) return *std::move(result);
+  }
+  return LookupInSnapshot(keys);
+}
+
+std::optional<absl::StatusOr<LookupResult>>
+BlocklistStore::LookupBetweenCommits(absl::Span<const std::string> keys) const {
+  const uint64_t commits = commits_.load();
+  if (commits % 2 == 1) return std::nullopt;  // a commit is writing
+  LookupResult result;
+  const absl::Status read =
+      ReadEntities(*db_, rocksdb::ReadOptions(), keys, result);
+  result.list_version = list_version_.load();
+  // A commit that began after `commits` was read (and whose writes the
+  // reads may have seen) has moved it.
+  if (commits_.load() != commits) return std::nullopt;
+  if (!read.ok()) return read;
+  return result;
+}
+
+absl::StatusOr<LookupResult> BlocklistStore::LookupInSnapshot(
+    absl::Span<const std::string> keys) const {
+  rocksdb::DB* db = db_->get();
+  const rocksdb::Snapshot* snapshot = db->GetSnapshot();
+  rocksdb::ReadOptions read;
+  read.snapshot = snapshot;
+  LookupResult result;
+  const absl::Status entities = ReadEntities(*db_, read, keys, result);
+  std::string version;
+  rocksdb::Status vs =
+      db->Get(read, db_->cf(Cf::kMeta), std::string(kListVersionKey), &version);
+  db->ReleaseSnapshot(snapshot);
+  RETURN_IF_ERROR(entities);
+  if (vs.ok() && version.size() == 8) {
+    result.list_version = ReadBigEndian64(version);
+  } else if (!vs.IsNotFound()) {
+    return vs.ok() ? absl::DataLossError("store: bad list_version")
+                   : FromRocks(vs, "read list_version");
   }
   return result;
 }
@@ -186,6 +220,7 @@ absl::Status BlocklistStore::Commit(MutationBatch& batch,
   }
   rocksdb::WriteOptions write;
   write.sync = true;  // police writes survive power loss
+  CommitWindow window(commits_);
   if (auto s = FromRocks(db_->get()->Write(write, &write_batch), "commit");
       !s.ok()) {
     return s;

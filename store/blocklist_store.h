@@ -88,10 +88,12 @@ class BlocklistStore {
   // or written, DATA_LOSS when meta is unreadable.
   static absl::StatusOr<std::unique_ptr<BlocklistStore>> Open(Db* db);
 
-  // Reads the entities stored under `keys` (core::Identifier::Key()) and the
-  // list version, all from one snapshot, with one MultiGet. Entity status is as
-  // stored (ACTIVE or DELISTED); expiry is the caller's to evaluate.
-  // UNAVAILABLE when any read fails: a failed lookup never looks "not listed".
+  // Reads the entities stored under `keys` (core::Identifier::Key()) with one
+  // MultiGet, and the list version they are at: no commit lands between the
+  // two (the reads are retried when one did, and made from one snapshot when
+  // commits keep landing). Entity status is as stored (ACTIVE or DELISTED);
+  // expiry is the caller's to evaluate. UNAVAILABLE when any read fails: a
+  // failed lookup never looks "not listed".
   absl::StatusOr<LookupResult> Lookup(absl::Span<const std::string> keys) const;
 
   // One entity; nullopt when the identifier was never listed.
@@ -229,10 +231,35 @@ class BlocklistStore {
   // Reads the counts from meta; counts the entities and stores the counts
   // when meta has none.
   absl::Status LoadCounts();
+  // Lookup's reads without a snapshot, with list_version_ as the version;
+  // nullopt when a commit ran meanwhile.
+  std::optional<absl::StatusOr<LookupResult>> LookupBetweenCommits(
+      absl::Span<const std::string> keys) const;
+  // Lookup's reads and the stored list version from one snapshot.
+  absl::StatusOr<LookupResult> LookupInSnapshot(
+      absl::Span<const std::string> keys) const;
+
+  // Held by a commit from before its write until list_version_ is set:
+  // commits_ is odd meanwhile, and one more at the end (a sequence lock,
+  // so that Lookup needs neither a snapshot nor a read of the version).
+  class CommitWindow {
+   public:
+    explicit CommitWindow(std::atomic<uint64_t>& commits) : commits_(commits) {
+      commits_.fetch_add(1);
+    }
+    ~CommitWindow() { commits_.fetch_add(1); }
+    CommitWindow(const CommitWindow&) = delete;
+    CommitWindow& operator=(const CommitWindow&) = delete;
+
+   private:
+    std::atomic<uint64_t>& commits_;
+  };
 
   Db* const db_;
   absl::Mutex mu_;
   std::atomic<uint64_t> list_version_{0};
+  // Commits begun and ended (CommitWindow).
+  std::atomic<uint64_t> commits_{0};
   std::atomic<uint64_t> stream_position_{0};
   uint64_t next_audit_sequence_ ABSL_GUARDED_BY(mu_) = 1;
   std::string last_audit_sha256_ ABSL_GUARDED_BY(mu_);

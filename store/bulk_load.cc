@@ -278,6 +278,7 @@ absl::StatusOr<BulkLoadResult> BulkLoad::Commit() {
         FromRocks(writer->Finish(), core::StrCat("finish ", meta_path)));
   }
   ingest(Cf::kMeta, {meta_path});
+  BlocklistStore::CommitWindow window(store_->commits_);
   RETURN_IF_ERROR(FromRocks(db->get()->IngestExternalFiles(args), "ingest"));
   SealedAudits sealed;
   sealed.next_sequence = next_sequence_;
