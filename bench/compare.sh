@@ -428,6 +428,14 @@ else:
         w("| part | share of samples |\n|---|---|")
         for n in names:
             w(f"| {n} | {after.get(n, 0):.1f}% |")
+    def profiled_rate(label):
+        path = f"$work/profile-{label}.bench"
+        lines = open(path).read().split("\n") if os.path.exists(path) else []
+        run = parse(next((l for l in reversed(lines) if l.strip()), ""))
+        return f"{run['ok_per_second']:,.0f}" if run else "failed"
+    w("")
+    w(f"ScreenTransfer calls a second during the profile (perf running): this build {profiled_rate('after')}"
+      + (f", BENCH_BASELINE {profiled_rate('before')}" if before else "") + ".")
     w("")
 w("## Redis, for comparison\n")
 w(f"Debian redis-server holding the same {int('$redis_members'):,} identifiers (raw CSV forms, no normalization) in one set: "
