@@ -84,7 +84,6 @@ class Screener {
   absl::StatusOr<Screening> Prepare(const std::string& caller,
                                     const v1::ScreenTransferRequest& request);
 
-
  private:
   store::Store* const store_;
   const ScreenerOptions options_;
